@@ -1,0 +1,193 @@
+import { spec } from '../testing/givenWhenThen';
+import {
+  addMessage,
+  evolveConversation,
+  startConversation,
+  type ConversationState,
+  type StartConversation,
+} from './conversation';
+import type { ConversationEvent, ConversationStarted, MessageAdded } from './conversationEvents';
+import { privateHashOf } from './privateHash';
+
+const conversation = spec<ConversationState, ConversationEvent>(evolveConversation);
+const at = '2026-01-01T00:00:00.000Z';
+
+const start: StartConversation = {
+  conversationId: '100',
+  authorId: '1',
+  recipientIds: ['2'],
+  subject: 'Hello',
+  body: 'First!',
+  privateHash: 'hash',
+  messageId: '500',
+  createdAt: at,
+};
+
+const started: ConversationStarted = {
+  type: 'ConversationStarted',
+  data: {
+    conversationId: '100',
+    authorId: '1',
+    participantIds: ['1', '2'],
+    subject: 'Hello',
+    privateHash: 'hash',
+    contextCode: null,
+    createdAt: at,
+  },
+};
+
+const firstMessage: MessageAdded = {
+  type: 'MessageAdded',
+  data: {
+    conversationId: '100',
+    messageId: '500',
+    authorId: '1',
+    body: 'First!',
+    createdAt: at,
+    recipientIds: ['1', '2'],
+    generated: false,
+    attachmentIds: [],
+    mediaComment: null,
+    forwardedMessageIds: [],
+    updateForSender: false,
+  },
+};
+
+describe('Conversation: start', () => {
+  it('starts with the author first and the first message, which does not update the sender', () => {
+    conversation
+      .given()
+      .when((s) => startConversation(s, start))
+      .then([started, firstMessage]);
+  });
+
+  it('de-duplicates recipients and keeps a monologue', () => {
+    const [s] = startConversation(null, { ...start, recipientIds: ['1', '1'] });
+    expect(s.data.participantIds).toEqual(['1']);
+    const [g] = startConversation(null, { ...start, recipientIds: ['3', '2', '3', '1'] });
+    expect(g.data.participantIds).toEqual(['1', '3', '2']);
+  });
+
+  it('needs recipients before anything else', () => {
+    conversation
+      .given()
+      .when((s) => startConversation(s, { ...start, recipientIds: [], body: '' }))
+      .thenThrows({ kind: 'invalid', attribute: 'recipients', message: 'blank' });
+  });
+
+  it('refuses a blank body', () => {
+    conversation
+      .given()
+      .when((s) => startConversation(s, { ...start, body: '  \n' }))
+      .thenThrows({ kind: 'invalid', attribute: 'body', message: 'blank' });
+  });
+
+  it('refuses more than 100 recipients', () => {
+    const many = Array.from({ length: 101 }, (_, i) => String(i + 10));
+    conversation
+      .given()
+      .when((s) => startConversation(s, { ...start, recipientIds: many }))
+      .thenThrows({ attribute: 'recipients', message: 'too many for group conversation' });
+    expect(() =>
+      startConversation(null, { ...start, recipientIds: many.slice(0, 100) }),
+    ).not.toThrow();
+  });
+
+  it('refuses a subject over 255 characters and stores a blank subject as null', () => {
+    conversation
+      .given()
+      .when((s) => startConversation(s, { ...start, subject: 's'.repeat(256) }))
+      .thenThrows({ attribute: 'subject' });
+    const [s] = startConversation(null, { ...start, subject: '   ' });
+    expect(s.data.subject).toBeNull();
+  });
+
+  it('cannot start twice', () => {
+    conversation
+      .given(started)
+      .when((s) => startConversation(s, start))
+      .thenThrows({ kind: 'conflict' });
+  });
+});
+
+describe('Conversation: add message', () => {
+  const reply = {
+    messageId: '501',
+    authorId: '2',
+    body: 'Hi back',
+    createdAt: at,
+    updateForSender: true,
+  };
+
+  it('reaches every participant by default', () => {
+    conversation
+      .given(started, firstMessage)
+      .when((s) => addMessage(s, reply))
+      .then([
+        {
+          type: 'MessageAdded',
+          data: {
+            ...firstMessage.data,
+            messageId: '501',
+            authorId: '2',
+            body: 'Hi back',
+            updateForSender: true,
+          },
+        },
+      ]);
+  });
+
+  it('reaches only the listed recipients plus the author', () => {
+    const group: ConversationStarted = {
+      ...started,
+      data: { ...started.data, participantIds: ['1', '2', '3'], privateHash: null },
+    };
+    const [e] = addMessage([group].reduce<ConversationState | null>(evolveConversation, null), {
+      ...reply,
+      recipientIds: ['3'],
+    });
+    expect(e!.data.recipientIds).toEqual(['2', '3']);
+  });
+
+  it('refuses non-participants, blank bodies and unknown conversations', () => {
+    conversation
+      .given(started)
+      .when((s) => addMessage(s, { ...reply, authorId: '9' }))
+      .thenThrows({ kind: 'forbidden' });
+    conversation
+      .given(started)
+      .when((s) => addMessage(s, { ...reply, body: '' }))
+      .thenThrows({
+        attribute: 'empty_message',
+        message: 'Unable to create message without a body',
+      });
+    conversation
+      .given()
+      .when((s) => addMessage(s, reply))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('refuses recipients outside the conversation', () => {
+    conversation
+      .given(started)
+      .when((s) => addMessage(s, { ...reply, recipientIds: ['42'] }))
+      .thenThrows({ attribute: 'recipients', message: 'invalid' });
+  });
+
+  it('is idempotent on the message id', () => {
+    conversation
+      .given(started, firstMessage)
+      .when((s) => addMessage(s, { ...reply, messageId: '500' }))
+      .then([]);
+  });
+});
+
+describe('privateHashOf', () => {
+  it('is the SHA1 of the numerically sorted unique ids, with the context suffix', () => {
+    // Expected values from `printf '2,10' | sha1sum` and `printf '2,10|Course_42' | sha1sum`.
+    expect(privateHashOf(['10', '2', '2'])).toBe('d6e44e94cf24b0beffbd777159db028aa0eb0995');
+    expect(privateHashOf(['10', '2'], { type: 'Course', id: '42' })).toBe(
+      '0bd2498bb5f65c16ae0fd44c492988e444b25a97',
+    );
+  });
+});

@@ -1,0 +1,152 @@
+import { DomainError } from '../shared/domainError';
+import type {
+  ConversationEvent,
+  ConversationStarted,
+  MediaComment,
+  MessageAdded,
+} from './conversationEvents';
+
+export interface ConversationState {
+  readonly conversationId: string;
+  readonly participantIds: ReadonlySet<string>;
+  readonly privateHash: string | null;
+  readonly subject: string | null;
+  readonly contextCode: string | null;
+  readonly messageIds: ReadonlySet<string>;
+}
+
+/** Canvas's max_group_conversation_size setting default. */
+export const MAX_GROUP_CONVERSATION_SIZE = 100;
+export const MAX_SUBJECT_LENGTH = 255;
+/** Canvas caps message bodies at 64 KB. */
+export const MAX_BODY_LENGTH = 64 * 1024;
+
+export function evolveConversation(
+  state: ConversationState | null,
+  event: ConversationEvent,
+): ConversationState | null {
+  switch (event.type) {
+    case 'ConversationStarted':
+      return {
+        conversationId: event.data.conversationId,
+        participantIds: new Set(event.data.participantIds),
+        privateHash: event.data.privateHash,
+        subject: event.data.subject,
+        contextCode: event.data.contextCode,
+        messageIds: new Set(),
+      };
+    case 'MessageAdded':
+      if (!state) return state;
+      return { ...state, messageIds: new Set([...state.messageIds, event.data.messageId]) };
+  }
+}
+
+interface NewMessage {
+  messageId: string;
+  body: string;
+  createdAt: string;
+  attachmentIds?: string[];
+  mediaComment?: MediaComment | null;
+  forwardedMessageIds?: string[];
+}
+
+export interface StartConversation extends NewMessage {
+  conversationId: string;
+  authorId: string;
+  /** Resolved, messageable recipients; the author may appear only in a monologue. */
+  recipientIds: string[];
+  subject?: string | null;
+  privateHash: string | null;
+  contextCode?: string | null;
+}
+
+function checkBody(body: string, attribute: string, message: string): void {
+  if (!body.trim()) throw new DomainError('invalid', attribute, message, 'blank');
+  if (body.length > MAX_BODY_LENGTH)
+    throw new DomainError('invalid', 'body', 'too long', 'too_long');
+}
+
+function messageAdded(
+  conversationId: string,
+  authorId: string,
+  recipientIds: string[],
+  msg: NewMessage,
+  updateForSender: boolean,
+): MessageAdded {
+  return {
+    type: 'MessageAdded',
+    data: {
+      conversationId,
+      messageId: msg.messageId,
+      authorId,
+      body: msg.body,
+      createdAt: msg.createdAt,
+      recipientIds,
+      generated: false,
+      attachmentIds: msg.attachmentIds ?? [],
+      mediaComment: msg.mediaComment ?? null,
+      forwardedMessageIds: msg.forwardedMessageIds ?? [],
+      updateForSender,
+    },
+  };
+}
+
+/** Checks run in Canvas's order: recipients, body, then size; subject length last. */
+export function startConversation(
+  state: ConversationState | null,
+  cmd: StartConversation,
+): [ConversationStarted, MessageAdded] {
+  if (state) throw new DomainError('conflict', 'conversation', 'conversation already exists');
+  const recipients = [...new Set(cmd.recipientIds)];
+  if (recipients.length === 0) throw new DomainError('invalid', 'recipients', 'blank');
+  checkBody(cmd.body, 'body', 'blank');
+  if (recipients.length > MAX_GROUP_CONVERSATION_SIZE) {
+    throw new DomainError('invalid', 'recipients', 'too many for group conversation', 'too_many');
+  }
+  const subject = cmd.subject?.trim() ? cmd.subject : null;
+  if (subject && subject.length > MAX_SUBJECT_LENGTH) {
+    throw new DomainError('invalid', 'subject', 'too long', 'too_long');
+  }
+  const participantIds = [cmd.authorId, ...recipients.filter((id) => id !== cmd.authorId)];
+  return [
+    {
+      type: 'ConversationStarted',
+      data: {
+        conversationId: cmd.conversationId,
+        authorId: cmd.authorId,
+        participantIds,
+        subject,
+        privateHash: cmd.privateHash,
+        contextCode: cmd.contextCode ?? null,
+        createdAt: cmd.createdAt,
+      },
+    },
+    messageAdded(cmd.conversationId, cmd.authorId, participantIds, cmd, false),
+  ];
+}
+
+export interface AddMessage extends NewMessage {
+  authorId: string;
+  /** Participants to reach; all participants when absent or empty. */
+  recipientIds?: string[];
+  /** False on the POST /conversations path that reuses a private conversation. */
+  updateForSender: boolean;
+}
+
+export function addMessage(state: ConversationState | null, cmd: AddMessage): MessageAdded[] {
+  if (!state)
+    throw new DomainError('not_found', 'conversation', 'The specified resource does not exist.');
+  if (!state.participantIds.has(cmd.authorId)) {
+    throw new DomainError('forbidden', 'conversation', 'not a participant');
+  }
+  if (state.messageIds.has(cmd.messageId)) return [];
+  checkBody(cmd.body, 'empty_message', 'Unable to create message without a body');
+  let recipients = [...state.participantIds];
+  if (cmd.recipientIds && cmd.recipientIds.length > 0) {
+    const outsiders = cmd.recipientIds.filter((id) => !state.participantIds.has(id));
+    if (outsiders.length > 0) throw new DomainError('invalid', 'recipients', 'invalid');
+    const wanted = new Set([cmd.authorId, ...cmd.recipientIds]);
+    recipients = recipients.filter((id) => wanted.has(id));
+  }
+  return [messageAdded(state.conversationId, cmd.authorId, recipients, cmd, cmd.updateForSender)];
+}

@@ -1,0 +1,52 @@
+import type { DomainEvent } from '../shared/domainEvent';
+
+export type ConversationStarted = DomainEvent<
+  'ConversationStarted',
+  {
+    conversationId: string;
+    authorId: string;
+    /** Everyone in the conversation, author included, in the order they were named. */
+    participantIds: string[];
+    subject: string | null;
+    /** Canvas's private_hash: set for private (two-party) conversations, which are reused. */
+    privateHash: string | null;
+    contextCode: string | null;
+    createdAt: string;
+  }
+>;
+
+export interface MediaComment {
+  mediaId: string;
+  mediaType: string;
+}
+
+export type MessageAdded = DomainEvent<
+  'MessageAdded',
+  {
+    conversationId: string;
+    messageId: string;
+    authorId: string;
+    body: string;
+    createdAt: string;
+    /** Participants who receive this message, author included. */
+    recipientIds: string[];
+    /** System text such as "X was added to the conversation by Y". */
+    generated: boolean;
+    attachmentIds: string[];
+    mediaComment: MediaComment | null;
+    forwardedMessageIds: string[];
+    /**
+     * False when the message came from POST /conversations: Canvas then leaves the author's
+     * own inbox row alone (no last_message_at bump, archived stays archived); true on replies.
+     */
+    updateForSender: boolean;
+  }
+>;
+
+export type ConversationEvent = ConversationStarted | MessageAdded;
+
+/** Reserves a private-conversation hash for one conversation, so concurrent creates reuse it. */
+export type PrivateConversationClaimed = DomainEvent<
+  'PrivateConversationClaimed',
+  { privateHash: string; conversationId: string }
+>;

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+export interface HashContext {
+  /** Canvas class name, e.g. `Course` or `Group`. */
+  type: string;
+  id: string;
+}
+
+/**
+ * Canvas's private_hash: SHA1 hex of the unique participant ids (sender included), sorted
+ * numerically and joined by commas, with `|<Class>_<id>` appended when a context is given.
+ */
+export function privateHashOf(participantIds: readonly string[], context?: HashContext): string {
+  const ids = [...new Set(participantIds)].sort((a, b) => {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const suffix = context ? `|${context.type}_${context.id}` : '';
+  return createHash('sha1')
+    .update(ids.join(',') + suffix)
+    .digest('hex');
+}

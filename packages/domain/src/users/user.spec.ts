@@ -1,0 +1,131 @@
+import { spec } from '../testing/givenWhenThen';
+import {
+  evolveUser,
+  issueAccessToken,
+  loginKeyOf,
+  registerUser,
+  sortableNameOf,
+  type UserState,
+} from './user';
+import type { UserEvent, UserRegistered } from './userEvents';
+
+const user = spec<UserState, UserEvent>(evolveUser);
+const at = '2026-01-01T00:00:00.000Z';
+const registered: UserRegistered = {
+  type: 'UserRegistered',
+  data: {
+    userId: '7',
+    name: 'Jane Doe',
+    shortName: 'Jane',
+    sortableName: 'Doe, Jane',
+    loginId: 'jane@example.com',
+    siteAdmin: false,
+    createdAt: at,
+  },
+};
+
+describe('User', () => {
+  it('registers a new user with a sortable name', () => {
+    user
+      .given()
+      .when((s) =>
+        registerUser(s, {
+          userId: '7',
+          name: 'Jane Doe',
+          shortName: 'Jane',
+          loginId: ' jane@example.com ',
+          siteAdmin: false,
+          createdAt: at,
+        }),
+      )
+      .then([registered]);
+  });
+
+  it('falls back to the login id for the name and the name for the short name', () => {
+    user
+      .given()
+      .when((s) =>
+        registerUser(s, { userId: '8', loginId: 'solo', siteAdmin: true, createdAt: at }),
+      )
+      .then([
+        {
+          type: 'UserRegistered',
+          data: {
+            userId: '8',
+            name: 'solo',
+            shortName: 'solo',
+            sortableName: 'solo',
+            loginId: 'solo',
+            siteAdmin: true,
+            createdAt: at,
+          },
+        },
+      ]);
+  });
+
+  it('refuses a blank login id', () => {
+    user
+      .given()
+      .when((s) => registerUser(s, { userId: '9', loginId: '  ', siteAdmin: false, createdAt: at }))
+      .thenThrows({ kind: 'invalid', attribute: 'unique_id', message: 'blank' });
+  });
+
+  it('refuses a name over 255 characters', () => {
+    user
+      .given()
+      .when((s) =>
+        registerUser(s, {
+          userId: '9',
+          loginId: 'x',
+          name: 'n'.repeat(256),
+          siteAdmin: false,
+          createdAt: at,
+        }),
+      )
+      .thenThrows({ kind: 'invalid', attribute: 'name' });
+  });
+
+  it('cannot register the same user twice', () => {
+    user
+      .given(registered)
+      .when((s) => registerUser(s, { userId: '7', loginId: 'y', siteAdmin: false, createdAt: at }))
+      .thenThrows({ kind: 'conflict' });
+  });
+
+  it('issues an access token to an existing user, once per token id', () => {
+    const cmd = { tokenId: 't1', tokenHash: 'h', hint: 'abcd', createdAt: at };
+    const issued = {
+      type: 'AccessTokenIssued' as const,
+      data: {
+        userId: '7',
+        tokenId: 't1',
+        tokenHash: 'h',
+        hint: 'abcd',
+        purpose: null,
+        createdAt: at,
+        expiresAt: null,
+      },
+    };
+    user
+      .given(registered)
+      .when((s) => issueAccessToken(s, cmd))
+      .then([issued]);
+    user
+      .given(registered, issued)
+      .when((s) => issueAccessToken(s, cmd))
+      .then([]);
+  });
+
+  it('cannot issue a token to a user that does not exist', () => {
+    user
+      .given()
+      .when((s) => issueAccessToken(s, { tokenId: 't', tokenHash: 'h', hint: 'x', createdAt: at }))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('derives names and login keys', () => {
+    expect(sortableNameOf('Mary Ann Smith')).toBe('Smith, Mary Ann');
+    expect(sortableNameOf('Cher')).toBe('Cher');
+    expect(loginKeyOf(' Jane@Example.COM ')).toBe('jane@example.com');
+  });
+});
