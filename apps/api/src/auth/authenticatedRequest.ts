@@ -1,0 +1,7 @@
+import type { UserRecord } from '@missive/read-models';
+import type { Request } from 'express';
+
+export interface AuthenticatedRequest extends Request {
+  user: UserRecord;
+  correlationId: string;
+}

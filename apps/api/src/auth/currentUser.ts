@@ -1,0 +1,19 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { CommandContext } from '../infrastructure/commandContext';
+import type { AuthenticatedRequest } from './authenticatedRequest';
+
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().user,
+);
+
+/** The command context of this request: actor and correlation id for event metadata. */
+export const RequestContext = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): CommandContext => {
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    return {
+      actorUserId: req.user?.id ?? null,
+      correlationId: req.correlationId,
+      causationId: `http:${req.method} ${req.route?.path ?? req.path}`,
+    };
+  },
+);

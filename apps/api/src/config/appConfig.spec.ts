@@ -1,0 +1,42 @@
+import { AppConfig, ConfigError, loadConfig as load } from './appConfig';
+
+const loadConfig = (env: NodeJS.ProcessEnv) => load(AppConfig, env);
+
+describe('loadConfig', () => {
+  it('applies the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.RUN_PROJECTORS).toBe(true);
+    expect(config.eventStoreUrl).toMatch(/^sqlite:.*data\/events\.db$/);
+    expect(config.readModelUrl).toMatch(/^sqlite:.*data\/read-models\.db$/);
+  });
+
+  it('names every bad variable on its own line', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', EVENT_STORE_URL: 'mysql://x', ADMIN_TOKEN: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as Error).message.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.map((l) => l.split('=')[0])).toEqual([
+      'invalid configuration: PORT',
+      'invalid configuration: EVENT_STORE_URL',
+      'invalid configuration: ADMIN_TOKEN',
+    ]);
+  });
+
+  it('accepts production URLs', () => {
+    const config = loadConfig({
+      EVENT_STORE_URL: 'esdb://eventstore:2113?tls=false',
+      READ_MODEL_URL: 'postgres://missive@postgres:5432/missive',
+      PORT: '8080',
+      RUN_PROJECTORS: 'false',
+    });
+    expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
+    expect(config.PORT).toBe(8080);
+    expect(config.RUN_PROJECTORS).toBe(false);
+  });
+});

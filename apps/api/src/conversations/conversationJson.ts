@@ -1,0 +1,87 @@
+import type { ConversationView, MessageView, ParticipantView } from '@missive/read-models';
+import { canvasTime } from '../http/canvasTime';
+import { truncateText } from './truncateText';
+
+const collator = new Intl.Collator('und', { sensitivity: 'base', numeric: true });
+
+/** Canvas's participant order: most recent author first (never-authored last), then by name. */
+export function orderParticipants(participants: readonly ParticipantView[]): ParticipantView[] {
+  return [...participants].sort((a, b) => {
+    if (a.lastAuthoredAt !== b.lastAuthoredAt) {
+      if (a.lastAuthoredAt === null) return 1;
+      if (b.lastAuthoredAt === null) return -1;
+      return a.lastAuthoredAt < b.lastAuthoredAt ? 1 : -1;
+    }
+    return (
+      collator.compare(a.shortName || a.name, b.shortName || b.name) || Number(a.id) - Number(b.id)
+    );
+  });
+}
+
+export function messageJson(message: MessageView) {
+  return {
+    id: Number(message.id),
+    created_at: canvasTime(message.createdAt),
+    body: message.body,
+    author_id: Number(message.authorId),
+    generated: message.generated,
+    media_comment: message.mediaComment,
+    forwarded_messages: [],
+    attachments: [],
+    participating_user_ids: message.participatingUserIds.map(Number),
+  };
+}
+
+export interface ConversationJsonOptions {
+  visible: boolean;
+  baseUrl: string;
+  avatars?: boolean;
+  messages?: MessageView[];
+}
+
+/** The Conversation object of the seed page, with fields in Canvas's order. */
+export function conversationJson(view: ConversationView, options: ConversationJsonOptions) {
+  const participants = orderParticipants(view.participants);
+  const others = participants.filter((p) => p.id !== view.userId);
+  const audience = others.length > 0 ? others : participants;
+  const lead = view.lastMessage ?? view.lastAuthoredMessage;
+  const properties: string[] = [];
+  if (lead && lead.authorId === view.userId) properties.push('last_author');
+  if (view.hasAttachments) properties.push('attachments');
+  if (view.hasMediaObjects) properties.push('media_objects');
+  const avatar = (kind: string) => `${options.baseUrl}/images/messages/${kind}-50.png`;
+
+  return {
+    id: Number(view.id),
+    subject: view.subject,
+    workflow_state: view.workflowState,
+    last_message: view.lastMessage ? truncateText(view.lastMessage.body) : null,
+    last_message_at: canvasTime(view.lastMessageAt),
+    last_authored_message: view.lastAuthoredMessage
+      ? truncateText(view.lastAuthoredMessage.body)
+      : null,
+    last_authored_message_at: canvasTime(view.lastAuthoredAt),
+    message_count: view.messageCount,
+    subscribed: view.subscribed,
+    private: view.private,
+    starred: view.starred,
+    properties,
+    audience: audience.map((p) => Number(p.id)),
+    audience_contexts: { courses: {}, groups: {} },
+    avatar_url: avatar(view.private || audience.length === 1 ? 'avatar' : 'avatar-group'),
+    participants: participants.map((p) => ({
+      id: Number(p.id),
+      name: p.shortName,
+      full_name: p.name,
+      ...(options.avatars ? { avatar_url: avatar('avatar') } : {}),
+    })),
+    visible: options.visible,
+    context_code: view.contextCode,
+    ...(options.messages ? { messages: options.messages.map(messageJson) } : {}),
+  };
+}
+
+/** Whether a row belongs to the default (inbox) scope, which decides `visible` outside the index. */
+export function inInbox(view: ConversationView): boolean {
+  return view.lastMessageAt !== null && view.workflowState !== 'archived';
+}

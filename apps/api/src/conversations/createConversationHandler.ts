@@ -1,0 +1,285 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  DomainError,
+  IdGenerator,
+  addMessage,
+  evolveConversation,
+  privateHashOf,
+  startConversation,
+  streams,
+  type ConversationState,
+  type PrivateConversationClaimed,
+} from '@missive/domain';
+import {
+  WrongExpectedVersionError,
+  comparePositions,
+  type EventStore,
+  type Position,
+} from '@missive/event-store';
+import { UserQueries } from '@missive/read-models';
+import type { CommandContext } from '../infrastructure/commandContext';
+import { execute, load, toEventData } from '../infrastructure/eventSourcing';
+import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { EVENT_STORE } from '../infrastructure/tokens';
+
+export interface CreateConversationParams {
+  authorId: string;
+  recipients: string[] | undefined;
+  subject?: string;
+  body?: string;
+  groupConversation: boolean;
+  bulkMessage: boolean;
+  forceNew: boolean;
+  contextCode?: string;
+}
+
+export class CreateConversationCommand {
+  constructor(
+    readonly params: CreateConversationParams,
+    readonly ctx: CommandContext,
+  ) {}
+}
+
+export interface CreatedConversations {
+  /** Conversation ids in the order they were written. */
+  conversationIds: string[];
+  /** The new message in each conversation. */
+  messageIds: Map<string, string>;
+  /** True for the batch paths (one conversation per recipient). */
+  batch: boolean;
+}
+
+interface Message {
+  body: string;
+  subject: string | null;
+  contextCode: string | null;
+  createdAt: string;
+}
+
+const CONTEXT_CLASS: Record<string, string> = { course: 'Course', group: 'Group' };
+
+/**
+ * Canvas's create (specs/canvas-api.md §1.3–§1.4): checks in Canvas's order, then the single
+ * path (one private or group conversation) or the batch path (one per recipient).
+ */
+@CommandHandler(CreateConversationCommand)
+export class CreateConversationHandler implements ICommandHandler<
+  CreateConversationCommand,
+  CreatedConversations
+> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ids: IdGenerator,
+    private readonly users: UserQueries,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async execute({ params, ctx }: CreateConversationCommand): Promise<CreatedConversations> {
+    if (!params.recipients || params.recipients.length === 0) {
+      throw new DomainError('invalid', 'recipients', 'blank');
+    }
+    const recipients = await this.resolveRecipients(params.authorId, params.recipients);
+    if (recipients.length === 0) throw new DomainError('invalid', 'recipients', 'invalid');
+
+    const batchPrivate = !params.groupConversation && recipients.length > 1;
+    const batchGroup = (params.groupConversation && params.bulkMessage) || params.forceNew;
+    const message: Message = {
+      body: params.body ?? '',
+      subject: params.subject ?? null,
+      contextCode: params.contextCode ?? null,
+      createdAt: new Date().toISOString(),
+    };
+    // Dry run of the domain rules over the whole request, so a refusal writes nothing. On the
+    // batch path each conversation has one recipient, so the size limit does not apply there.
+    startConversation(null, {
+      conversationId: '0',
+      authorId: params.authorId,
+      recipientIds: batchGroup ? recipients.slice(0, 1) : recipients,
+      subject: message.subject,
+      body: message.body,
+      privateHash: null,
+      messageId: '0',
+      createdAt: message.createdAt,
+    });
+
+    const written: { conversationId: string; messageId: string; position: Position | null }[] = [];
+    if (batchPrivate || batchGroup) {
+      for (const recipient of recipients) {
+        written.push(
+          batchGroup
+            ? await this.startNew(params.authorId, [recipient], null, message, ctx)
+            : await this.sendPrivate(params.authorId, recipient, message, ctx),
+        );
+      }
+    } else if (params.groupConversation) {
+      written.push(await this.startNew(params.authorId, recipients, null, message, ctx));
+    } else {
+      written.push(await this.sendPrivate(params.authorId, recipients[0]!, message, ctx));
+    }
+
+    const last = written
+      .map((w) => w.position)
+      .reduce<Position | null>(
+        (a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b),
+        null,
+      );
+    await this.readYourWrites.waitFor('conversations', last);
+    return {
+      conversationIds: written.map((w) => w.conversationId),
+      messageIds: new Map(written.map((w) => [w.conversationId, w.messageId])),
+      batch: batchPrivate || batchGroup,
+    };
+  }
+
+  /**
+   * Known users only, de-duplicated, sender removed unless the sender is the only recipient.
+   * Course and group tokens expand once the directory exists (issue 3); until then they match
+   * nobody.
+   */
+  private async resolveRecipients(authorId: string, raw: string[]): Promise<string[]> {
+    const ids = [...new Set(raw.filter((r) => /^\d{1,16}$/.test(r)).map((r) => String(Number(r))))];
+    const known = new Set((await this.users.findByIds(ids)).map((u) => u.id));
+    const resolved = ids.filter((id) => known.has(id));
+    const others = resolved.filter((id) => id !== authorId);
+    return others.length > 0 ? others : resolved;
+  }
+
+  private async startNew(
+    authorId: string,
+    recipients: string[],
+    privateHash: string | null,
+    message: Message,
+    ctx: CommandContext,
+    conversationId: string = this.ids.next(),
+  ) {
+    const messageId = this.ids.next();
+    const { result } = await execute(
+      this.store,
+      streams.conversation(conversationId),
+      evolveConversation,
+      (state: ConversationState | null) =>
+        startConversation(state, {
+          conversationId,
+          authorId,
+          recipientIds: recipients,
+          subject: message.subject,
+          body: message.body,
+          privateHash,
+          contextCode: message.contextCode,
+          messageId,
+          createdAt: message.createdAt,
+        }),
+      ctx,
+    );
+    return { conversationId, messageId, position: result?.position ?? null };
+  }
+
+  /** Reuses the private conversation of this participant set, or claims and starts one. */
+  private async sendPrivate(
+    authorId: string,
+    recipientId: string,
+    message: Message,
+    ctx: CommandContext,
+  ) {
+    const participants = [authorId, recipientId];
+    const [kind, id] = message.contextCode?.split('_') ?? [];
+    const contextual =
+      kind && id ? privateHashOf(participants, { type: CONTEXT_CLASS[kind]!, id }) : null;
+    const plain = privateHashOf(participants);
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing =
+        (contextual && (await this.claimedConversation(contextual))) ||
+        (await this.claimedConversation(plain, message.contextCode ?? null));
+      if (existing) return this.reply(existing, authorId, recipientId, message, ctx);
+
+      const hash = contextual ?? plain;
+      const conversationId = this.ids.next();
+      const claim: PrivateConversationClaimed = {
+        type: 'PrivateConversationClaimed',
+        data: { privateHash: hash, conversationId },
+      };
+      try {
+        await this.store.append(
+          streams.privateConversation(hash),
+          [toEventData(claim, ctx, new Date())],
+          {
+            expectedRevision: 'no_stream',
+          },
+        );
+      } catch (err) {
+        if (err instanceof WrongExpectedVersionError) continue; // someone else claimed it: reuse
+        throw err;
+      }
+      return this.startNew(authorId, [recipientId], hash, message, ctx, conversationId);
+    }
+    throw new Error('private conversation claim kept conflicting');
+  }
+
+  /**
+   * The conversation a private hash was claimed for. A plain (context-less) match is taken
+   * only when its context agrees with the request's, as Canvas does.
+   */
+  private async claimedConversation(
+    hash: string,
+    contextCode?: string | null,
+  ): Promise<{ conversationId: string; hash: string } | null> {
+    for await (const event of this.store.readStream(streams.privateConversation(hash), {
+      maxCount: 1,
+    })) {
+      const conversationId = (event.data as PrivateConversationClaimed['data']).conversationId;
+      if (contextCode) {
+        const { state } = await load(
+          this.store,
+          streams.conversation(conversationId),
+          evolveConversation,
+        );
+        if (state && state.contextCode !== contextCode) return null;
+      }
+      return { conversationId, hash };
+    }
+    return null;
+  }
+
+  /**
+   * Adds the message to a claimed private conversation. A claim whose conversation was never
+   * written (a crash between the two appends) is completed here with the claimed id.
+   */
+  private async reply(
+    { conversationId, hash }: { conversationId: string; hash: string },
+    authorId: string,
+    recipientId: string,
+    message: Message,
+    ctx: CommandContext,
+  ) {
+    const messageId = this.ids.next();
+    const { result } = await execute(
+      this.store,
+      streams.conversation(conversationId),
+      evolveConversation,
+      (state: ConversationState | null) =>
+        state
+          ? addMessage(state, {
+              messageId,
+              authorId,
+              body: message.body,
+              createdAt: message.createdAt,
+              updateForSender: false,
+            })
+          : startConversation(null, {
+              conversationId,
+              authorId,
+              recipientIds: [recipientId],
+              subject: message.subject,
+              body: message.body,
+              privateHash: hash,
+              contextCode: message.contextCode,
+              messageId,
+              createdAt: message.createdAt,
+            }),
+      ctx,
+    );
+    return { conversationId, messageId, position: result?.position ?? null };
+  }
+}

@@ -1,0 +1,47 @@
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { CanvasError } from './canvasError';
+
+const CODES: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  503: 'service_unavailable',
+};
+
+/** Every error leaves in Canvas's shape; anything unexpected is logged and becomes a 500. */
+@Catch()
+export class CanvasExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('CanvasExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const error = this.toCanvas(exception);
+    if (error.status >= 500) this.logger.error(exception);
+    res.status(error.status).set(error.headers).json(error.body);
+  }
+
+  private toCanvas(exception: unknown): CanvasError {
+    if (exception instanceof CanvasError) return exception;
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return CanvasError.notFound();
+      return CanvasError.generic(status, CODES[status] ?? 'internal_server_error');
+    }
+    // body-parser errors (malformed JSON, oversized bodies) carry their own status.
+    const status = (exception as { status?: unknown })?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return CanvasError.generic(status, CODES[status] ?? 'bad_request');
+    }
+    return CanvasError.generic(500, 'internal_server_error');
+  }
+}

@@ -1,0 +1,4 @@
+/** Injection tokens for the ports the application layer depends on. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const READ_DB = Symbol('READ_DB');
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,81 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  DomainError,
+  IdGenerator,
+  evolveUser,
+  loginKeyOf,
+  registerUser,
+  streams,
+  type LoginClaimed,
+} from '@missive/domain';
+import { WrongExpectedVersionError, type EventStore } from '@missive/event-store';
+import { UserQueries, type UserRecord } from '@missive/read-models';
+import type { CommandContext } from '../infrastructure/commandContext';
+import { execute, toEventData } from '../infrastructure/eventSourcing';
+import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { EVENT_STORE } from '../infrastructure/tokens';
+
+export class CreateUserCommand {
+  constructor(
+    readonly params: { name?: string; shortName?: string; loginId: string; siteAdmin: boolean },
+    readonly ctx: CommandContext,
+    /** Fixed id for the bootstrap admin; otherwise allocated. */
+    readonly userId?: string,
+  ) {}
+}
+
+export class LoginTakenError extends DomainError {
+  constructor() {
+    super(
+      'conflict',
+      'unique_id',
+      'ID already in use for this account and authentication provider',
+      'taken',
+    );
+  }
+}
+
+/**
+ * Claims the login id (a `login-` stream that can exist once), then writes the user stream.
+ * Both validate before anything is written, so a refused request leaves no trace.
+ */
+@CommandHandler(CreateUserCommand)
+export class CreateUserHandler implements ICommandHandler<CreateUserCommand, UserRecord> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ids: IdGenerator,
+    private readonly users: UserQueries,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async execute({ params, ctx, userId: fixedId }: CreateUserCommand): Promise<UserRecord> {
+    const userId = fixedId ?? this.ids.next();
+    const createdAt = new Date().toISOString();
+    const decide = (state: Parameters<typeof registerUser>[0]) =>
+      registerUser(state, { userId, ...params, createdAt });
+    decide(null); // validation only: nothing is written for bad input
+
+    const claim: LoginClaimed = {
+      type: 'LoginClaimed',
+      data: { loginId: params.loginId.trim(), userId },
+    };
+    try {
+      await this.store.append(
+        streams.login(loginKeyOf(params.loginId)),
+        [toEventData(claim, ctx, new Date())],
+        {
+          expectedRevision: 'no_stream',
+        },
+      );
+    } catch (err) {
+      if (err instanceof WrongExpectedVersionError) throw new LoginTakenError();
+      throw err;
+    }
+    const { result } = await execute(this.store, streams.user(userId), evolveUser, decide, ctx);
+    await this.readYourWrites.waitFor('users', result?.position);
+    const user = await this.users.findById(userId);
+    if (!user) throw new Error(`user ${userId} missing from the read model after its checkpoint`);
+    return user;
+  }
+}

@@ -1,0 +1,109 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { DomainError } from '@missive/domain';
+import { UserQueries, type UserRecord } from '@missive/read-models';
+import { CurrentUser, RequestContext } from '../auth/currentUser';
+import type { CommandContext } from '../infrastructure/commandContext';
+import { CanvasError } from '../http/canvasError';
+import { canvasTime } from '../http/canvasTime';
+import { canvasValidationPipe, modelErrors } from '../http/canvasValidationPipe';
+import { CreateTokenDto } from './createTokenDto';
+import { CreateUserDto } from './createUserDto';
+import { CreateUserCommand } from './createUserHandler';
+import { IssueTokenCommand, type IssuedToken } from './issueTokenHandler';
+import { userJson } from './userJson';
+
+const PSEUDONYM_ATTRIBUTES = new Set(['unique_id']);
+
+/** Domain refusals of user commands in ActiveModel's nested error shape. */
+function userModelError(err: DomainError): CanvasError {
+  const object = PSEUDONYM_ATTRIBUTES.has(err.attribute) ? 'pseudonym' : 'user';
+  return CanvasError.model({
+    [object]: {
+      [err.attribute]: [{ attribute: err.attribute, type: err.type, message: err.message }],
+    },
+  });
+}
+
+@Controller('api/v1')
+export class UsersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly users: UserQueries,
+  ) {}
+
+  @Post('accounts/self/users')
+  @HttpCode(200)
+  async create(
+    @CurrentUser() caller: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Body(canvasValidationPipe(modelErrors)) body: CreateUserDto,
+  ) {
+    if (!caller.siteAdmin) throw CanvasError.unauthorized();
+    try {
+      const user = await this.commands.execute<CreateUserCommand, UserRecord>(
+        new CreateUserCommand(
+          {
+            name: body.user?.name,
+            shortName: body.user?.short_name,
+            loginId: body.pseudonym?.unique_id ?? '',
+            siteAdmin: false,
+          },
+          ctx,
+        ),
+      );
+      return userJson(user);
+    } catch (err) {
+      if (err instanceof DomainError) throw userModelError(err);
+      throw err;
+    }
+  }
+
+  @Post('users/:user_id/tokens')
+  @HttpCode(200)
+  async createToken(
+    @CurrentUser() caller: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('user_id') userIdParam: string,
+    @Body(canvasValidationPipe(modelErrors)) body: CreateTokenDto,
+  ) {
+    const target = await this.visibleUser(caller, userIdParam);
+    const token = await this.commands.execute<IssueTokenCommand, IssuedToken>(
+      new IssueTokenCommand(
+        target.id,
+        { purpose: body.token?.purpose, expiresAt: body.token?.expires_at },
+        ctx,
+      ),
+    );
+    return {
+      id: Number(token.id),
+      user_id: Number(token.userId),
+      purpose: token.purpose,
+      app_name: 'user-generated',
+      created_at: canvasTime(token.createdAt),
+      updated_at: canvasTime(token.createdAt),
+      expires_at: canvasTime(token.expiresAt),
+      last_used_at: null,
+      workflow_state: 'active',
+      scopes: null,
+      real_user_id: null,
+      can_manually_regenerate: true,
+      visible_token: token.visibleToken,
+    };
+  }
+
+  @Get('users/:id')
+  async show(@CurrentUser() caller: UserRecord, @Param('id') idParam: string) {
+    return userJson(await this.visibleUser(caller, idParam));
+  }
+
+  /** `self` or an id; only the user themself and site admins may see or act on a user. */
+  private async visibleUser(caller: UserRecord, idParam: string): Promise<UserRecord> {
+    const id = idParam === 'self' ? caller.id : idParam;
+    if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
+    const user = id === caller.id ? caller : await this.users.findById(id);
+    if (!user) throw CanvasError.notFound();
+    if (user.id !== caller.id && !caller.siteAdmin) throw CanvasError.unauthorized();
+    return user;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './conversationsProjector';
+export * from './projectorConfig';
+export * from './consoleProjectionLogger';

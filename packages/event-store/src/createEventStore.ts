@@ -1,0 +1,23 @@
+import type { EventStore } from './eventStore';
+import { EventStoreDbEventStore } from './esdb/eventStoreDbEventStore';
+import { SqliteEventStore } from './sqlite/sqliteEventStore';
+
+/**
+ * Picks the adapter from a URL: `sqlite:<path>` (`sqlite::memory:` for a private in-memory
+ * store, `sqlite:///abs/path` also accepted) or an EventStoreDB/KurrentDB connection string
+ * (`esdb://`, `esdb+discover://`, `kurrentdb://`, `kurrentdb+discover://`, `kurrent://`).
+ */
+export function createEventStore(url: string): EventStore {
+  if (url.startsWith('sqlite:')) {
+    let path = url.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2);
+    if (path === '') throw new Error(`event store URL ${JSON.stringify(url)} names no file`);
+    return new SqliteEventStore({ path });
+  }
+  if (/^(esdb|kurrentdb|kurrent)(\+discover)?:\/\//.test(url)) {
+    return new EventStoreDbEventStore({ connectionString: url });
+  }
+  throw new Error(
+    `unsupported event store URL ${JSON.stringify(url)}: expected sqlite:<path>, sqlite::memory:, esdb://... or kurrentdb://...`,
+  );
+}

@@ -1,0 +1,214 @@
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type JSONType,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../eventStore';
+import { matchesFilter } from '../matchesFilter';
+import { comparePositions, type Position } from '../position';
+import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
+import { EsdbSubscription, type ResubscribeOptions } from './esdbSubscription';
+import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
+
+export interface EventStoreDbEventStoreOptions {
+  /** `esdb://`, `esdb+discover://`; `kurrentdb://` and `kurrent://` are accepted as aliases. */
+  readonly connectionString: string;
+  /** Events fetched per `readAll` request. Default 1000. */
+  readonly readPageSize?: number;
+  /** Backoff used when a subscription's connection drops. */
+  readonly resubscribe?: ResubscribeOptions;
+}
+
+// $-streams and $-types are the server's own bookkeeping; `headPosition` looks past at most
+// this many of them at the end of the log to find the last application event.
+const HEAD_SCAN_LIMIT = 1000;
+
+/** Adapter over EventStoreDB/KurrentDB through the gRPC client `@eventstore/db-client`. */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+  private readonly pageSize: number;
+  private readonly resubscribe: ResubscribeOptions | undefined;
+  private readonly subscriptions = new Set<EsdbSubscription>();
+
+  constructor(options: EventStoreDbEventStoreOptions) {
+    // The 6.x client only knows the esdb scheme names; KurrentDB kept the same protocol.
+    const connectionString = options.connectionString.replace(
+      /^(kurrentdb|kurrent)(\+discover)?:\/\//,
+      (_match, _scheme: string, discover: string | undefined) => `esdb${discover ?? ''}://`,
+    );
+    this.client = EventStoreDBClient.connectionString(connectionString);
+    this.pageSize = Math.max(1, options.readPageSize ?? 1000);
+    this.resubscribe = options.resubscribe;
+  }
+
+  async append(
+    stream: string,
+    events: readonly EventData[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    if (events.length === 0) {
+      throw new RangeError(`append to ${stream}: at least one event is required`);
+    }
+    const expected = options?.expectedRevision ?? 'any';
+    const esdbEvents = events.map((event) =>
+      jsonEvent({
+        id: event.id,
+        type: event.type,
+        // JSONType is narrower than what the client sends: it JSON-serializes any value.
+        data: event.data as JSONType,
+        metadata: event.metadata ?? {},
+      }),
+    );
+    try {
+      const result = await this.client.appendToStream(stream, esdbEvents, {
+        expectedRevision: toEsdbExpectedRevision(expected),
+      });
+      const nextExpectedRevision = Number(result.nextExpectedRevision);
+      const position = result.position ?? (await this.positionOfRevision(stream, nextExpectedRevision));
+      return { nextExpectedRevision, position };
+    } catch (error) {
+      if (error instanceof EsdbWrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new WrongExpectedVersionError(
+          stream,
+          expected,
+          actual === NO_STREAM || actual === undefined ? 'no_stream' : Number(actual),
+        );
+      }
+      throw error;
+    }
+  }
+
+  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    const backwards = options?.direction === 'backwards';
+    const read = this.client.readStream(stream, {
+      direction: backwards ? BACKWARDS : FORWARDS,
+      fromRevision:
+        options?.fromRevision === undefined
+          ? backwards
+            ? END
+            : START
+          : BigInt(options.fromRevision),
+      ...(options?.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+    });
+    try {
+      for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+        const event = recordedEventFromEsdb(resolved);
+        if (event) yield event;
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return;
+      throw error;
+    }
+  }
+
+  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    let from = options?.fromPosition ?? 'start';
+    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+    const filter = options?.filter;
+    while (remaining > 0) {
+      // ESDB's fromPosition is inclusive: ask for one more and drop the event sitting on it.
+      const read = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: from === 'start' ? START : from,
+        maxCount: this.pageSize + 1,
+      });
+      let received = 0;
+      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+        received += 1;
+        const raw = resolved.event;
+        if (!raw) continue;
+        if (from !== 'start' && comparePositions(raw.position, from) <= 0) continue;
+        from = raw.position;
+        if (isSystemEvent(raw.streamId, raw.type)) continue;
+        if (!matchesFilter(filter, raw.streamId, raw.type)) continue;
+        const event = recordedEventFromEsdb(resolved);
+        if (!event) continue;
+        yield event;
+        remaining -= 1;
+        if (remaining <= 0) break;
+      }
+      if (received < this.pageSize + 1) return;
+    }
+  }
+
+  subscribe(options?: SubscribeOptions): Subscription {
+    const subscription = new EsdbSubscription(
+      this.client,
+      options?.fromPosition ?? 'start',
+      options?.filter,
+      this.resubscribe,
+      (closed) => this.subscriptions.delete(closed),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<Position | 'start'> {
+    const read = this.client.readAll({
+      direction: BACKWARDS,
+      fromPosition: END,
+      maxCount: HEAD_SCAN_LIMIT,
+    });
+    let latest: Position | undefined;
+    for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+      const raw = resolved.event;
+      if (!raw) continue;
+      latest ??= raw.position;
+      if (!isSystemEvent(raw.streamId, raw.type)) {
+        await read.cancel();
+        return raw.position;
+      }
+    }
+    // Only server events within reach: report the newest one rather than hide the lag.
+    return latest ?? 'start';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+  }
+
+  private async positionOfRevision(stream: string, revision: number): Promise<Position> {
+    for await (const event of this.readStream(stream, { fromRevision: revision, maxCount: 1 })) {
+      return event.position;
+    }
+    throw new Error(`event ${stream}@${revision} was appended but cannot be read back`);
+  }
+}
+
+function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  switch (expected) {
+    case 'any':
+      return ANY;
+    case 'no_stream':
+      return NO_STREAM;
+    case 'stream_exists':
+      return STREAM_EXISTS;
+    default:
+      return BigInt(expected);
+  }
+}

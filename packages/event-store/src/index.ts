@@ -1,0 +1,14 @@
+export * from './eventStore';
+export * from './position';
+export { WrongExpectedVersionError } from './wrongExpectedVersionError';
+export { matchesFilter } from './matchesFilter';
+export {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+  type SqliteEventStoreStats,
+} from './sqlite/sqliteEventStore';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './esdb/eventStoreDbEventStore';
+export { createEventStore } from './createEventStore';

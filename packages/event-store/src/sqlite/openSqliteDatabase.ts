@@ -1,0 +1,34 @@
+import Database from 'better-sqlite3';
+
+export interface SqliteDatabaseOptions {
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * Opens (and if needed creates) the event log. Safe to call from several processes on the
+ * same file at once: DDL is idempotent and WAL lets readers run beside the one writer.
+ */
+export function openSqliteDatabase(options: SqliteDatabaseOptions): Database.Database {
+  const db = new Database(options.path);
+  // Set before anything that may need a lock, so a concurrent opener waits instead of failing.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+  if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before its callers are answered; group commit pays for it.
+  db.pragma('synchronous = FULL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      position  INTEGER PRIMARY KEY,
+      stream_id TEXT    NOT NULL,
+      revision  INTEGER NOT NULL,
+      event_id  TEXT    NOT NULL,
+      type      TEXT    NOT NULL,
+      data      TEXT    NOT NULL,
+      metadata  TEXT,
+      created   INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+    CREATE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+  `);
+  return db;
+}

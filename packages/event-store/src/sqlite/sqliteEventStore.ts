@@ -1,0 +1,513 @@
+import type Database from 'better-sqlite3';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamRevision,
+  SubscribeOptions,
+  Subscription,
+} from '../eventStore';
+import type { Position } from '../position';
+import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
+import { openSqliteDatabase } from './openSqliteDatabase';
+import { type LogPage, PollingSubscription } from './pollingSubscription';
+import { EVENT_COLUMNS, type EventRow, recordedEventFromRow } from './recordedEventFromRow';
+
+export interface SqliteEventStoreOptions {
+  /** File path, or `:memory:` (private to this instance). */
+  readonly path: string;
+  /** How often subscriptions look for commits made by other processes. Default 50 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long to wait for another process's write lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Rows fetched per query when reading. Default 1000. */
+  readonly readPageSize?: number;
+  /** Appends grouped into one transaction at most. Default 1000. */
+  readonly maxAppendsPerTransaction?: number;
+}
+
+/** Counters that make group commit observable (tests, metrics). */
+export interface SqliteEventStoreStats {
+  /** Append calls answered (written, idempotent, or rejected). */
+  readonly appends: number;
+  /** Events written. */
+  readonly events: number;
+  /** Write transactions committed: with group commit, fewer than `appends`. */
+  readonly transactions: number;
+  /** Appends rejected with `WrongExpectedVersionError`. */
+  readonly conflicts: number;
+}
+
+interface SerializedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string | null;
+}
+
+interface PendingAppend {
+  readonly stream: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly SerializedEvent[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+const NO_STREAM = -1;
+// When a filter rejects most rows, a query could otherwise scan to the end of the log.
+const FILTERED_SCAN_WINDOW = 16_384;
+const MAX_CACHED_HEADS = 10_000;
+
+/**
+ * Embedded event store on one SQLite file. The global sequence (INTEGER PRIMARY KEY) is the
+ * position. Appends from concurrent callers are grouped into one IMMEDIATE transaction (one
+ * fsync), each inside its own SAVEPOINT, so `synchronous=FULL` durability does not cap
+ * throughput at one fsync per append. Several instances/processes may share the file.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly maxAppendsPerTransaction: number;
+
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly subscriptions = new Set<PollingSubscription>();
+
+  /** Last revision per stream as of our last commit; trusted only while `dataVersion` holds. */
+  private readonly heads = new Map<string, StreamRevision>();
+  private dataVersion: number | undefined;
+
+  private appendCount = 0;
+  private eventCount = 0;
+  private transactionCount = 0;
+  private conflictCount = 0;
+
+  private readonly stmt: {
+    begin: Database.Statement;
+    commit: Database.Statement;
+    rollback: Database.Statement;
+    savepoint: Database.Statement;
+    release: Database.Statement;
+    rollbackToSavepoint: Database.Statement;
+    dataVersion: Database.Statement;
+    head: Database.Statement;
+    insert: Database.Statement;
+    eventsFromRevision: Database.Statement;
+    firstRevisionOfEventId: Database.Statement;
+    readForwards: Database.Statement;
+    readBackwards: Database.Statement;
+    readAll: Database.Statement;
+    maxPosition: Database.Statement;
+  };
+  private readonly filteredReads = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.pageSize = Math.max(1, options.readPageSize ?? 1000);
+    this.maxAppendsPerTransaction = Math.max(1, options.maxAppendsPerTransaction ?? 1000);
+    this.db = openSqliteDatabase({ path: options.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    const db = this.db;
+    this.stmt = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT append'),
+      release: db.prepare('RELEASE append'),
+      rollbackToSavepoint: db.prepare('ROLLBACK TO append'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      head: db.prepare('SELECT max(revision) FROM events WHERE stream_id = ?').pluck(),
+      insert: db.prepare(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      eventsFromRevision: db
+        .prepare(
+          'SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+        )
+        .raw(),
+      firstRevisionOfEventId: db
+        .prepare(
+          'SELECT min(revision) FROM events WHERE event_id = ? AND stream_id = ?',
+        )
+        .pluck(),
+      readForwards: db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+        )
+        .raw(),
+      readBackwards: db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+        )
+        .raw(),
+      readAll: db
+        .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+        .raw(),
+      maxPosition: db.prepare('SELECT max(position) FROM events').pluck(),
+    };
+  }
+
+  append(
+    stream: string,
+    events: readonly EventData[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    if (events.length === 0) {
+      return Promise.reject(new RangeError(`append to ${stream}: at least one event is required`));
+    }
+    let serialized: SerializedEvent[];
+    try {
+      // Serialize now: a caller's bad payload fails only that caller, never the shared batch.
+      serialized = events.map(serializeEvent);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        stream,
+        expected: options?.expectedRevision ?? 'any',
+        events: serialized,
+        resolve,
+        reject,
+      });
+      this.scheduleFlush();
+    });
+  }
+
+  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    const backwards = options?.direction === 'backwards';
+    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+    let next = options?.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const statement = backwards ? this.stmt.readBackwards : this.stmt.readForwards;
+    while (remaining > 0 && next >= 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      const rows = statement.all(stream, next, limit) as EventRow[];
+      for (const row of rows) yield recordedEventFromRow(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      next = rows[rows.length - 1]![2] + (backwards ? -1 : 1);
+    }
+  }
+
+  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    let after = sequenceOf(options?.fromPosition);
+    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+    const filter = options?.filter;
+    while (remaining > 0) {
+      const page = this.readPage(after, filter, Math.min(this.pageSize, remaining));
+      for (const event of page.events) yield event;
+      remaining -= page.events.length;
+      if (page.exhausted) return;
+      after = page.next;
+    }
+  }
+
+  subscribe(options?: SubscribeOptions): Subscription {
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+    const filter = options?.filter;
+    const subscription = new PollingSubscription(
+      (after) => this.readPage(after, filter, this.pageSize),
+      sequenceOf(options?.fromPosition),
+      this.pollIntervalMs,
+      (closed) => this.subscriptions.delete(closed),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<Position | 'start'> {
+    const head = this.stmt.maxPosition.get() as number | null;
+    if (head === null) return 'start';
+    const sequence = BigInt(head);
+    return { commit: sequence, prepare: sequence };
+  }
+
+  /** Answers queued appends, ends subscriptions, then closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0) this.flush();
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.db.close();
+  }
+
+  stats(): SqliteEventStoreStats {
+    return {
+      appends: this.appendCount,
+      events: this.eventCount,
+      transactions: this.transactionCount,
+      conflicts: this.conflictCount,
+    };
+  }
+
+  /** Current values of the durability pragmas, for checks and diagnostics. */
+  pragmas(): { journalMode: string; synchronous: number; busyTimeout: number } {
+    return {
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+      busyTimeout: this.db.pragma('busy_timeout', { simple: true }) as number,
+    };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate (not a microtask) lets every append already waiting in the event loop's
+    // queues (other requests, other awaiting writers) join the same transaction.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.queue.length > 0) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue.splice(0, this.maxAppendsPerTransaction);
+    if (this.queue.length > 0) this.scheduleFlush();
+
+    const outcomes: Outcome[] = [];
+    // Heads read or written in this transaction; they reach `heads` only if it commits.
+    const txHeads = new Map<string, StreamRevision>();
+    let written = 0;
+    try {
+      this.stmt.begin.run();
+      try {
+        const dataVersion = this.stmt.dataVersion.get() as number;
+        // data_version changes only when another connection commits: our cache is stale then.
+        if (dataVersion !== this.dataVersion) this.heads.clear();
+        this.dataVersion = dataVersion;
+        const created = Date.now();
+        for (const pending of batch) {
+          this.stmt.savepoint.run();
+          try {
+            const { result, count } = this.applyAppend(pending, txHeads, created);
+            this.stmt.release.run();
+            written += count;
+            outcomes.push({ ok: true, result });
+          } catch (error) {
+            this.stmt.rollbackToSavepoint.run();
+            this.stmt.release.run();
+            // A failed insert may have left txHeads ahead of the rolled-back rows.
+            txHeads.delete(pending.stream);
+            outcomes.push({ ok: false, error });
+          }
+        }
+        this.stmt.commit.run();
+      } catch (error) {
+        if (this.db.inTransaction) this.stmt.rollback.run();
+        throw error;
+      }
+    } catch (error) {
+      this.heads.clear();
+      this.dataVersion = undefined;
+      this.appendCount += batch.length;
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+
+    this.transactionCount += 1;
+    this.appendCount += batch.length;
+    this.eventCount += written;
+    for (const [stream, revision] of txHeads) this.rememberHead(stream, revision);
+    if (written > 0) for (const subscription of this.subscriptions) subscription.wake();
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) {
+        batch[i]!.resolve(outcome.result);
+      } else {
+        if (outcome.error instanceof WrongExpectedVersionError) this.conflictCount += 1;
+        batch[i]!.reject(outcome.error);
+      }
+    }
+  }
+
+  /** Runs inside the transaction and a savepoint; throws to roll back only this append. */
+  private applyAppend(
+    pending: PendingAppend,
+    txHeads: Map<string, StreamRevision>,
+    created: number,
+  ): { result: AppendResult; count: number } {
+    const { stream, expected, events } = pending;
+    const current = this.headOf(stream, txHeads);
+    const conflict = (): WrongExpectedVersionError =>
+      new WrongExpectedVersionError(stream, expected, current === NO_STREAM ? 'no_stream' : current);
+
+    if (expected === 'any' || expected === 'stream_exists') {
+      if (current === NO_STREAM) {
+        if (expected === 'stream_exists') throw conflict();
+      } else {
+        const firstRevision = this.stmt.firstRevisionOfEventId.get(events[0]!.id, stream) as
+          | number
+          | null;
+        if (firstRevision !== null) {
+          const result = this.sameEventsAt(stream, firstRevision, events);
+          if (result) return { result, count: 0 };
+          throw conflict();
+        }
+      }
+    } else if (expected === 'no_stream') {
+      if (current !== NO_STREAM) {
+        const result = this.sameEventsAt(stream, 0, events);
+        if (result) return { result, count: 0 };
+        throw conflict();
+      }
+    } else if (current !== expected) {
+      const result = current > expected ? this.sameEventsAt(stream, expected + 1, events) : null;
+      if (result) return { result, count: 0 };
+      throw conflict();
+    }
+
+    let revision = current;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const info = this.stmt.insert.run(
+        stream,
+        revision,
+        event.id,
+        event.type,
+        event.data,
+        event.metadata,
+        created,
+      );
+      position = Number(info.lastInsertRowid);
+    }
+    txHeads.set(stream, revision);
+    const sequence = BigInt(position);
+    return {
+      result: { nextExpectedRevision: revision, position: { commit: sequence, prepare: sequence } },
+      count: events.length,
+    };
+  }
+
+  /** The original result if exactly these event ids sit in the stream from `fromRevision`. */
+  private sameEventsAt(
+    stream: string,
+    fromRevision: number,
+    events: readonly SerializedEvent[],
+  ): AppendResult | null {
+    const rows = this.stmt.eventsFromRevision.all(stream, fromRevision, events.length) as Array<
+      [eventId: string, position: number]
+    >;
+    if (rows.length !== events.length) return null;
+    for (let i = 0; i < rows.length; i++) if (rows[i]![0] !== events[i]!.id) return null;
+    const sequence = BigInt(rows[rows.length - 1]![1]);
+    return {
+      nextExpectedRevision: fromRevision + events.length - 1,
+      position: { commit: sequence, prepare: sequence },
+    };
+  }
+
+  private headOf(stream: string, txHeads: Map<string, StreamRevision>): StreamRevision {
+    const inTransaction = txHeads.get(stream);
+    if (inTransaction !== undefined) return inTransaction;
+    let head = this.heads.get(stream);
+    if (head === undefined) {
+      head = (this.stmt.head.get(stream) as number | null) ?? NO_STREAM;
+    }
+    txHeads.set(stream, head);
+    return head;
+  }
+
+  private rememberHead(stream: string, revision: StreamRevision): void {
+    this.heads.delete(stream);
+    if (this.heads.size >= MAX_CACHED_HEADS) {
+      // Maps iterate in insertion order: drop the least recently written stream.
+      const oldest = this.heads.keys().next();
+      if (!oldest.done) this.heads.delete(oldest.value);
+    }
+    this.heads.set(stream, revision);
+  }
+
+  private readPage(
+    after: number,
+    filter: EventFilter | undefined,
+    limit: number,
+  ): LogPage & { exhausted: boolean } {
+    const where = filterSql(filter);
+    if (where === null) {
+      const rows = this.stmt.readAll.all(after, limit) as EventRow[];
+      const events = rows.map(recordedEventFromRow);
+      const next = rows.length > 0 ? rows[rows.length - 1]![0] : after;
+      return { events, next, exhausted: rows.length < limit };
+    }
+    // Bound the scan by the head read first: every row up to it is committed, so `next` may
+    // safely jump past rows the filter rejected without ever skipping a later commit.
+    const head = this.stmt.maxPosition.get() as number | null;
+    if (head === null || head <= after) return { events: [], next: after, exhausted: true };
+    const upper = Math.min(head, after + FILTERED_SCAN_WINDOW);
+    const rows = this.filteredRead(where.sql).all(
+      after,
+      upper,
+      ...where.params,
+      limit,
+    ) as EventRow[];
+    const full = rows.length === limit;
+    return {
+      events: rows.map(recordedEventFromRow),
+      next: full ? rows[rows.length - 1]![0] : upper,
+      exhausted: !full && upper === head,
+    };
+  }
+
+  private filteredRead(where: string): Database.Statement {
+    let statement = this.filteredReads.get(where);
+    if (!statement) {
+      statement = this.db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? AND ${where} ORDER BY position LIMIT ?`,
+        )
+        .raw();
+      this.filteredReads.set(where, statement);
+    }
+    return statement;
+  }
+}
+
+function serializeEvent(event: EventData): SerializedEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    data: JSON.stringify(event.data) ?? 'null',
+    metadata:
+      event.metadata && Object.keys(event.metadata).length > 0
+        ? JSON.stringify(event.metadata)
+        : null,
+  };
+}
+
+function sequenceOf(position: Position | 'start' | undefined): number {
+  if (position === undefined || position === 'start') return 0;
+  return Number(position.commit);
+}
+
+/** SQL condition (with `?` placeholders) for a filter, or null when it selects everything. */
+function filterSql(filter: EventFilter | undefined): { sql: string; params: string[] } | null {
+  const parts: string[] = [];
+  const params: string[] = [];
+  const prefixes = filter?.streamPrefixes;
+  if (prefixes) {
+    if (prefixes.length === 0) return { sql: '0', params };
+    // substr counts characters (code points), not UTF-16 units.
+    parts.push(
+      `(${prefixes.map((p) => `substr(stream_id, 1, ${[...p].length}) = ?`).join(' OR ')})`,
+    );
+    params.push(...prefixes);
+  }
+  const types = filter?.eventTypes;
+  if (types) {
+    if (types.length === 0) return { sql: '0', params: [] };
+    parts.push(`type IN (${types.map(() => '?').join(', ')})`);
+    params.push(...types);
+  }
+  return parts.length === 0 ? null : { sql: parts.join(' AND '), params };
+}

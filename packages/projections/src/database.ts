@@ -1,0 +1,98 @@
+import { userInfo } from 'node:os';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
+import { Pool } from 'pg';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+export interface CreateDatabaseOptions {
+  /**
+   * PostgreSQL only: schema put first on every connection's `search_path`, so one database can
+   * hold isolated copies of the read model (parallel test runs, side-by-side experiments).
+   */
+  readonly schema?: string;
+  /** PostgreSQL only: pool size. Default 10. */
+  readonly poolSize?: number;
+  /** SQLite only: how long to wait for another process's write lock. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens a read-model database from a URL: `sqlite:<path>` (`sqlite::memory:`,
+ * `sqlite:///abs/path.db`) or `postgres://...` / `postgresql://...`. Close it with `destroy()`.
+ */
+// Read models are schemaless from the runtime's point of view: each projection owns its tables.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function createDatabase(url: string, options: CreateDatabaseOptions = {}): Kysely<any> {
+  if (url.startsWith('sqlite:')) return createSqliteDatabase(sqlitePathOf(url), options);
+  if (/^postgres(ql)?:\/\//.test(url)) return createPostgresDatabase(url, options);
+  throw new Error(
+    `unsupported read-model database URL ${JSON.stringify(url)}: expected sqlite:<path> or postgres://...`,
+  );
+}
+
+/** Which SQL dialect a Kysely instance (or one of its transactions) speaks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function dialectOf(db: Kysely<any>): SqlDialectName {
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  throw new Error(`unsupported Kysely dialect: ${adapter.constructor.name}`);
+}
+
+export function sqlitePathOf(url: string): string {
+  let path = url.slice('sqlite:'.length);
+  if (path.startsWith('//')) path = path.slice(2);
+  if (path === '') throw new Error(`read-model database URL ${JSON.stringify(url)} names no file`);
+  return path;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function createSqliteDatabase(path: string, options: CreateDatabaseOptions): Kysely<any> {
+  return new Kysely({
+    dialect: new SqliteDialect({
+      database: async () => {
+        const db = new Database(path);
+        // The API process reads while the projector writes: waiting on the other's lock beats
+        // failing with SQLITE_BUSY.
+        db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+        // WAL: readers never block the projector's writer and see only committed batches.
+        if (path !== ':memory:') db.pragma('journal_mode = WAL');
+        // NORMAL (not FULL): a power loss may drop the last few commits, but WAL keeps the file
+        // consistent and each batch commits rows together with its checkpoint, so what is lost
+        // is a suffix that the projector simply replays from the event log on restart. The
+        // read model is rebuildable; the event store is the durable copy.
+        db.pragma('synchronous = NORMAL');
+        return db;
+      },
+    }),
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function createPostgresDatabase(url: string, options: CreateDatabaseOptions): Kysely<any> {
+  const pool = new Pool({
+    connectionString: withDefaultUser(url),
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+  });
+  // An idle client whose server connection drops emits 'error'; unhandled, that would crash
+  // the process. The pool discards that client and the next checkout opens a new one.
+  pool.on('error', () => undefined);
+  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * libpq (psql) falls back to the OS user when the URL names none; node-postgres uses only
+ * $PGUSER/$USER, which service managers and containers often leave unset.
+ */
+function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username || !parsed.host) return url;
+  parsed.username = process.env.PGUSER || process.env.USER || userInfo().username;
+  return parsed.toString();
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

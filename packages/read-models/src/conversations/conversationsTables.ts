@@ -1,0 +1,59 @@
+/**
+ * Inbox read model. One row per participant (DESIGN §7); messages are stored once and shared,
+ * with a per-user copy row so per-user removal and per-user counts stay cheap.
+ * Ids are BIGINT, timestamps ISO-8601 text (sorts chronologically), booleans 0/1.
+ */
+export interface ConversationsTable {
+  id: number | string;
+  subject: string | null;
+  private_hash: string | null;
+  context_code: string | null;
+  created_at: string;
+}
+
+export interface ConversationMessagesTable {
+  id: number | string;
+  conversation_id: number | string;
+  author_id: number | string;
+  body: string;
+  created_at: string;
+  generated: number;
+  attachment_ids: string;
+  media_comment: string | null;
+  forwarded_message_ids: string;
+  participating_user_ids: string;
+}
+
+export interface MessageCopiesTable {
+  user_id: number | string;
+  conversation_id: number | string;
+  message_id: number | string;
+  created_at: string;
+}
+
+export type WorkflowState = 'read' | 'unread' | 'archived';
+
+export interface ConversationParticipantsTable {
+  user_id: number | string;
+  conversation_id: number | string;
+  workflow_state: WorkflowState;
+  starred: number;
+  subscribed: number;
+  last_message_at: string | null;
+  /** Newest human message this user holds a copy of. */
+  last_message_id: number | string | null;
+  message_count: number;
+  last_authored_at: string | null;
+  visible_last_authored_at: string | null;
+  last_authored_message_id: number | string | null;
+  has_attachments: number;
+  has_media_objects: number;
+  updated_at: string;
+}
+
+export interface ConversationsDatabase {
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
+  message_copies: MessageCopiesTable;
+  conversation_participants: ConversationParticipantsTable;
+}
