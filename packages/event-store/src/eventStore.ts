@@ -85,7 +85,11 @@ export interface EventStore {
    * same event ids already sit in the stream right after the expected revision (an idempotent
    * retry), in which case it returns the original result and writes nothing.
    */
-  append(stream: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
+  append(
+    stream: string,
+    events: readonly EventData[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
   /** Yields nothing for a stream that does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;

@@ -9,6 +9,8 @@ export class WrongExpectedVersionError extends Error {
     readonly expected: ExpectedRevision,
     readonly actual: StreamRevision | 'no_stream',
   ) {
-    super(`wrong expected version on ${stream}: expected ${String(expected)}, actual ${String(actual)}`);
+    super(
+      `wrong expected version on ${stream}: expected ${String(expected)}, actual ${String(actual)}`,
+    );
   }
 }

@@ -6,8 +6,9 @@ export { ConfigError, loadConfig } from '@missive/conversations-projector';
 
 /** Environment variables of the API process, validated once at start-up (README has the table). */
 export class AppConfig extends ProjectorConfig {
+  /** 0 picks a free port (tests). */
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   @Transform(({ value }) => (value === undefined ? 3000 : Number(value)))
   PORT = 3000;

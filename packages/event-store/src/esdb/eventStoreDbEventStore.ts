@@ -87,7 +87,8 @@ export class EventStoreDbEventStore implements EventStore {
         expectedRevision: toEsdbExpectedRevision(expected),
       });
       const nextExpectedRevision = Number(result.nextExpectedRevision);
-      const position = result.position ?? (await this.positionOfRevision(stream, nextExpectedRevision));
+      const position =
+        result.position ?? (await this.positionOfRevision(stream, nextExpectedRevision));
       return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof EsdbWrongExpectedVersionError) {

@@ -1,7 +1,8 @@
 import type { RecordedEvent } from '../eventStore';
 
 /** Column order every read statement selects, so rows can be fetched in raw (array) mode. */
-export const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, created';
+export const EVENT_COLUMNS =
+  'position, stream_id, revision, event_id, type, data, metadata, created';
 
 export type EventRow = [
   position: number,

@@ -16,6 +16,7 @@ import type {
 import type { Position } from '../position';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { openSqliteDatabase } from './openSqliteDatabase';
+import { pagedIterable } from './pagedIterable';
 import { type LogPage, PollingSubscription } from './pollingSubscription';
 import { EVENT_COLUMNS, type EventRow, recordedEventFromRow } from './recordedEventFromRow';
 
@@ -115,7 +116,10 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.maxAppendsPerTransaction = Math.max(1, options.maxAppendsPerTransaction ?? 1000);
-    this.db = openSqliteDatabase({ path: options.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    this.db = openSqliteDatabase({
+      path: options.path,
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    });
     const db = this.db;
     this.stmt = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -135,9 +139,7 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(),
       firstRevisionOfEventId: db
-        .prepare(
-          'SELECT min(revision) FROM events WHERE event_id = ? AND stream_id = ?',
-        )
+        .prepare('SELECT min(revision) FROM events WHERE event_id = ? AND stream_id = ?')
         .pluck(),
       readForwards: db
         .prepare(
@@ -184,32 +186,33 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
     const backwards = options?.direction === 'backwards';
-    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
-    let next = options?.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const statement = backwards ? this.stmt.readBackwards : this.stmt.readForwards;
-    while (remaining > 0 && next >= 0) {
+    const step = backwards ? -1 : 1;
+    const first = options?.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+    return pagedIterable(first, (from) => {
       const limit = Math.min(this.pageSize, remaining);
-      const rows = statement.all(stream, next, limit) as EventRow[];
-      for (const row of rows) yield recordedEventFromRow(row);
-      if (rows.length < limit) return;
+      if (limit <= 0 || from < 0) return { items: [], next: from, last: true };
+      const rows = statement.all(stream, from, limit) as EventRow[];
       remaining -= rows.length;
-      next = rows[rows.length - 1]![2] + (backwards ? -1 : 1);
-    }
+      const last = rows.length < limit || remaining <= 0;
+      const next = rows.length > 0 ? rows[rows.length - 1]![2] + step : from;
+      return { items: rows.map(recordedEventFromRow), next, last };
+    });
   }
 
-  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    let after = sequenceOf(options?.fromPosition);
-    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
     const filter = options?.filter;
-    while (remaining > 0) {
-      const page = this.readPage(after, filter, Math.min(this.pageSize, remaining));
-      for (const event of page.events) yield event;
+    let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+    return pagedIterable(sequenceOf(options?.fromPosition), (after) => {
+      const limit = Math.min(this.pageSize, remaining);
+      if (limit <= 0) return { items: [], next: after, last: true };
+      const page = this.readPage(after, filter, limit);
       remaining -= page.events.length;
-      if (page.exhausted) return;
-      after = page.next;
-    }
+      return { items: page.events, next: page.next, last: page.exhausted || remaining <= 0 };
+    });
   }
 
   subscribe(options?: SubscribeOptions): Subscription {
@@ -287,6 +290,7 @@ export class SqliteEventStore implements EventStore {
         this.dataVersion = dataVersion;
         const created = Date.now();
         for (const pending of batch) {
+          const headBefore = txHeads.get(pending.stream);
           this.stmt.savepoint.run();
           try {
             const { result, count } = this.applyAppend(pending, txHeads, created);
@@ -296,8 +300,9 @@ export class SqliteEventStore implements EventStore {
           } catch (error) {
             this.stmt.rollbackToSavepoint.run();
             this.stmt.release.run();
-            // A failed insert may have left txHeads ahead of the rolled-back rows.
-            txHeads.delete(pending.stream);
+            // The savepoint undid this append's rows; undo its view of the head too.
+            if (headBefore === undefined) txHeads.delete(pending.stream);
+            else txHeads.set(pending.stream, headBefore);
             outcomes.push({ ok: false, error });
           }
         }
@@ -339,15 +344,18 @@ export class SqliteEventStore implements EventStore {
     const { stream, expected, events } = pending;
     const current = this.headOf(stream, txHeads);
     const conflict = (): WrongExpectedVersionError =>
-      new WrongExpectedVersionError(stream, expected, current === NO_STREAM ? 'no_stream' : current);
+      new WrongExpectedVersionError(
+        stream,
+        expected,
+        current === NO_STREAM ? 'no_stream' : current,
+      );
 
     if (expected === 'any' || expected === 'stream_exists') {
       if (current === NO_STREAM) {
         if (expected === 'stream_exists') throw conflict();
       } else {
         const firstRevision = this.stmt.firstRevisionOfEventId.get(events[0]!.id, stream) as
-          | number
-          | null;
+          number | null;
         if (firstRevision !== null) {
           const result = this.sameEventsAt(stream, firstRevision, events);
           if (result) return { result, count: 0 };

@@ -67,11 +67,11 @@ export function describeEventStoreContract(
       });
 
       it('rejects a stale expected revision with the actual one', async () => {
-        await store.append(stream(), [event(), event(), event()], { expectedRevision: 'no_stream' });
+        await store.append(stream(), [event(), event(), event()], {
+          expectedRevision: 'no_stream',
+        });
 
-        const error = await rejectionOf(
-          store.append(stream(), [event()], { expectedRevision: 0 }),
-        );
+        const error = await rejectionOf(store.append(stream(), [event()], { expectedRevision: 0 }));
 
         expect(error).toBeInstanceOf(WrongExpectedVersionError);
         expect(error).toMatchObject({ stream: stream(), expected: 0, actual: 2 });
@@ -81,17 +81,13 @@ export function describeEventStoreContract(
       it('rejects an expected revision ahead of the stream', async () => {
         await store.append(stream(), [event()], { expectedRevision: 'no_stream' });
 
-        const error = await rejectionOf(
-          store.append(stream(), [event()], { expectedRevision: 5 }),
-        );
+        const error = await rejectionOf(store.append(stream(), [event()], { expectedRevision: 5 }));
 
         expect(error).toMatchObject({ expected: 5, actual: 0 });
       });
 
       it('rejects an expected revision on a missing stream with actual no_stream', async () => {
-        const error = await rejectionOf(
-          store.append(stream(), [event()], { expectedRevision: 0 }),
-        );
+        const error = await rejectionOf(store.append(stream(), [event()], { expectedRevision: 0 }));
 
         expect(error).toBeInstanceOf(WrongExpectedVersionError);
         expect(error).toMatchObject({ expected: 0, actual: 'no_stream' });
@@ -186,9 +182,7 @@ export function describeEventStoreContract(
         await store.append(stream(), [event()], { expectedRevision: 'no_stream' });
         await store.append(stream(), [event()], { expectedRevision: 0 });
 
-        const error = await rejectionOf(
-          store.append(stream(), [event()], { expectedRevision: 0 }),
-        );
+        const error = await rejectionOf(store.append(stream(), [event()], { expectedRevision: 0 }));
 
         expect(error).toMatchObject({ expected: 0, actual: 1 });
       });
@@ -203,7 +197,9 @@ export function describeEventStoreContract(
       it('reads forwards from the first event', async () => {
         const read = await collect(store.readStream(stream()));
         expect(read.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        expect(read.map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        expect(read.map((e) => (e.data as { i: number }).i)).toEqual([
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        ]);
       });
 
       it('reads backwards from the last event', async () => {
@@ -221,7 +217,9 @@ export function describeEventStoreContract(
       });
 
       it('stops at maxCount', async () => {
-        const forwards = await collect(store.readStream(stream(), { fromRevision: 3, maxCount: 4 }));
+        const forwards = await collect(
+          store.readStream(stream(), { fromRevision: 3, maxCount: 4 }),
+        );
         const last = await collect(
           store.readStream(stream(), { direction: 'backwards', maxCount: 1 }),
         );

@@ -1,0 +1,230 @@
+import { TestApp } from '../testing/testApp';
+
+describe('Conversations over HTTP', () => {
+  let app: TestApp;
+  let jane: { id: number; token: string };
+  let bob: { id: number; token: string };
+  let carl: { id: number; token: string };
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    jane = await app.createUser('Jane Doe', 'jane', 'Jane');
+    bob = await app.createUser('Bob Roe', 'bob');
+    carl = await app.createUser('Carl Cox', 'carl');
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  it('creates a private conversation that the recipient sees on the very next GET', async () => {
+    const created = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      form: { 'recipients[]': [String(bob.id)], subject: 'Lunch?', body: 'Are you free at noon?' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toHaveLength(1);
+    const mine = created.body[0];
+    // The sender's own view of a new conversation (specs/canvas-api.md §1.2).
+    expect(mine).toMatchObject({
+      subject: 'Lunch?',
+      workflow_state: 'read',
+      last_message: null,
+      last_message_at: null,
+      last_authored_message: 'Are you free at noon?',
+      message_count: 1,
+      subscribed: true,
+      private: true,
+      starred: false,
+      properties: ['last_author'],
+      audience: [bob.id],
+      audience_contexts: { courses: {}, groups: {} },
+      visible: false,
+      participants: [
+        { id: jane.id, name: 'Jane', full_name: 'Jane Doe' },
+        { id: bob.id, name: 'Bob Roe', full_name: 'Bob Roe' },
+      ],
+    });
+    expect(Object.keys(mine)).toEqual([
+      'id',
+      'subject',
+      'workflow_state',
+      'last_message',
+      'last_message_at',
+      'last_authored_message',
+      'last_authored_message_at',
+      'message_count',
+      'subscribed',
+      'private',
+      'starred',
+      'properties',
+      'audience',
+      'audience_contexts',
+      'avatar_url',
+      'participants',
+      'visible',
+      'context_code',
+      'messages',
+    ]);
+    expect(mine.messages).toEqual([
+      {
+        id: expect.any(Number),
+        created_at: expect.stringMatching(/Z$/),
+        body: 'Are you free at noon?',
+        author_id: jane.id,
+        generated: false,
+        media_comment: null,
+        forwarded_messages: [],
+        attachments: [],
+        participating_user_ids: [jane.id, bob.id],
+      },
+    ]);
+
+    const listed = await app.request('GET', '/api/v1/conversations', { token: bob.token });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toHaveLength(1);
+    expect(listed.body[0]).toMatchObject({
+      id: mine.id,
+      workflow_state: 'unread',
+      last_message: 'Are you free at noon?',
+      message_count: 1,
+      audience: [jane.id],
+      visible: true,
+      properties: [],
+    });
+    expect(listed.body[0].messages).toBeUndefined();
+
+    // The sender's inbox does not show it until someone replies; a third user never sees it.
+    expect((await app.request('GET', '/api/v1/conversations', { token: jane.token })).body).toEqual([]);
+    expect((await app.request('GET', '/api/v1/conversations', { token: carl.token })).body).toEqual([]);
+    // ...but it is under the sender's sent scope.
+    const sent = await app.request('GET', '/api/v1/conversations?scope=sent', { token: jane.token });
+    expect(sent.body.map((c: { id: number }) => c.id)).toEqual([mine.id]);
+  });
+
+  it('reuses the private conversation of the same pair and ignores the new subject', async () => {
+    const first = await app.request('POST', '/api/v1/conversations', {
+      token: carl.token,
+      json: { recipients: [String(jane.id)], subject: 'One', body: 'first' },
+    });
+    const second = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      json: { recipients: String(carl.id), subject: 'Two', body: 'second' },
+    });
+    expect(second.status).toBe(201);
+    expect(second.body[0].id).toBe(first.body[0].id);
+    expect(second.body[0].subject).toBe('One');
+    const carlView = (await app.request('GET', '/api/v1/conversations', { token: carl.token })).body;
+    const conv = carlView.find((c: { id: number }) => c.id === first.body[0].id);
+    expect(conv).toMatchObject({ message_count: 2, last_message: 'second', workflow_state: 'unread' });
+  });
+
+  it('accepts numeric JSON recipients and a comma-separated list', async () => {
+    const dave = await app.createUser('Dave Dee', 'dave');
+    const res = await app.request('POST', '/api/v1/conversations', {
+      token: dave.token,
+      json: { recipients: `${bob.id},${carl.id}`, body: 'to both' },
+    });
+    expect(res.status).toBe(201);
+    // Two recipients without group_conversation: one private conversation each (batch path).
+    expect(res.body).toHaveLength(2);
+    expect(res.body.every((c: { private: boolean; messages?: unknown }) => c.private && !c.messages)).toBe(true);
+    const group = await app.request('POST', '/api/v1/conversations', {
+      token: dave.token,
+      json: { recipients: [bob.id, carl.id], body: 'to the group', group_conversation: true },
+    });
+    expect(group.status).toBe(201);
+    expect(group.body).toHaveLength(1);
+    expect(group.body[0]).toMatchObject({ private: false, audience: expect.arrayContaining([bob.id, carl.id]) });
+    expect(group.body[0].avatar_url).toMatch(/avatar-group-50\.png$/);
+  });
+
+  it.each([
+    ['no recipients', { body: 'hi' }, [{ attribute: 'recipients', message: 'blank' }]],
+    ['unknown recipients', { 'recipients[]': ['424242'], body: 'hi' }, [{ attribute: 'recipients', message: 'invalid' }]],
+    ['a blank body', { 'recipients[]': ['BOB'], body: '   ' }, [{ attribute: 'body', message: 'blank' }]],
+    ['a non-string subject', { 'recipients[]': ['BOB'], 'subject[x]': 'y', body: 'hi' }, [{ attribute: 'subject', message: 'invalid' }]],
+  ])('refuses %s with the bare-array error and writes nothing', async (_label, form, expected) => {
+    const before = (await app.allEvents()).length;
+    const withIds = Object.fromEntries(
+      Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => (x === 'BOB' ? String(bob.id) : x)) : v]),
+    );
+    const res = await app.request('POST', '/api/v1/conversations', { token: jane.token, form: withIds });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(expected);
+    expect((await app.allEvents()).length).toBe(before);
+  });
+
+  it('refuses a subject over 255 characters with a model error and writes nothing', async () => {
+    const before = (await app.allEvents()).length;
+    const res = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      form: { 'recipients[]': String(carl.id), subject: 's'.repeat(256), body: 'hi', group_conversation: 'true' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: { subject: [{ attribute: 'subject', type: 'too_long', message: 'too long' }] } });
+    expect((await app.allEvents()).length).toBe(before);
+  });
+
+  it('refuses more than 100 recipients unless the request is a bulk message', async () => {
+    const many = Array.from({ length: 101 }, (_, i) => i);
+    const users = [];
+    for (const i of many) users.push((await app.createUser(`Bulk ${i}`, `bulk${i}`)).id);
+    const before = (await app.allEvents()).length;
+    const refused = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      json: { recipients: users, body: 'everyone', group_conversation: true },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual([{ attribute: 'recipients', message: 'too many for group conversation' }]);
+    expect((await app.allEvents()).length).toBe(before);
+  });
+
+  it('pages with Canvas numbers and the exact Link header', async () => {
+    const reader = await app.createUser('Page Reader', 'reader');
+    const senders = [];
+    for (let i = 0; i < 7; i++) senders.push(await app.createUser(`Sender ${i}`, `sender${i}`));
+    for (const s of senders) {
+      const res = await app.request('POST', '/api/v1/conversations', {
+        token: s.token,
+        form: { 'recipients[]': String(reader.id), body: `from ${s.id}` },
+      });
+      expect(res.status).toBe(201);
+    }
+    const page2 = await app.request('GET', '/api/v1/conversations?per_page=3&page=2&scope=bogus', {
+      token: reader.token,
+    });
+    expect(page2.status).toBe(200);
+    expect(page2.body).toHaveLength(3);
+    const base = `${app.running.url}/api/v1/conversations`;
+    expect(page2.headers.get('link')).toBe(
+      [
+        `<${base}?scope=bogus&page=2&per_page=3>; rel="current"`,
+        `<${base}?scope=bogus&page=3&per_page=3>; rel="next"`,
+        `<${base}?scope=bogus&page=1&per_page=3>; rel="prev"`,
+        `<${base}?scope=bogus&page=1&per_page=3>; rel="first"`,
+        `<${base}?scope=bogus&page=3&per_page=3>; rel="last"`,
+      ].join(','),
+    );
+    // Newest first, and pages do not overlap.
+    const all = await app.request('GET', '/api/v1/conversations?per_page=100', { token: reader.token });
+    expect(all.body.map((c: { last_message: string }) => c.last_message)).toEqual(
+      [...senders].reverse().map((s) => `from ${s.id}`),
+    );
+    expect(page2.body.map((c: { id: number }) => c.id)).toEqual(all.body.slice(3, 6).map((c: { id: number }) => c.id));
+
+    const past = await app.request('GET', '/api/v1/conversations?page=9', { token: reader.token });
+    expect(past.status).toBe(200);
+    expect(past.body).toEqual([]);
+    const clamped = await app.request('GET', '/api/v1/conversations?per_page=1000', { token: reader.token });
+    expect(clamped.headers.get('link')).toContain('per_page=100>');
+    const defaulted = await app.request('GET', '/api/v1/conversations', { token: reader.token });
+    expect(defaulted.headers.get('link')).toContain('page=1&per_page=10>; rel="current"');
+    const bad = await app.request('GET', '/api/v1/conversations?page=abc', { token: reader.token });
+    expect(bad.status).toBe(404);
+  });
+
+  it('needs a token', async () => {
+    const res = await app.request('GET', '/api/v1/conversations');
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,0 +1,96 @@
+import type { EventStore, RecordedEvent } from '@missive/event-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from '../app';
+import { AppConfig, loadConfig } from '../config/appConfig';
+import { EVENT_STORE } from '../infrastructure/tokens';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  /** Sent form-encoded with Canvas bracket names, as Canvas clients do. */
+  form?: Record<string, string | string[]>;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A real API process on a free port over a fresh embedded store (temp dir), for e2e tests. */
+export class TestApp {
+  private constructor(
+    readonly running: RunningApp,
+    private readonly dir: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    const dir = mkdtempSync(join(tmpdir(), 'missive-e2e-'));
+    const config = loadConfig(AppConfig, {
+      DATA_DIR: dir,
+      PORT: '0',
+      ADMIN_TOKEN,
+      PROJECTOR_POLL_INTERVAL_MS: '5',
+      ...env,
+    });
+    return new TestApp(await startApp(config, { logger: false }), dir);
+  }
+
+  get store(): EventStore {
+    return this.running.app.get<EventStore>(EVENT_STORE);
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.form) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(options.form)) {
+        for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
+      }
+      body = params.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(`${this.running.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  /** Every event in the store, to prove that refused requests write nothing. */
+  async allEvents(): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for await (const e of this.store.readAll()) events.push(e);
+    return events;
+  }
+
+  async createUser(name: string, login: string, shortName?: string): Promise<{ id: number; token: string }> {
+    const form: Record<string, string> = { 'user[name]': name, 'pseudonym[unique_id]': login };
+    if (shortName) form['user[short_name]'] = shortName;
+    const created = await this.request('POST', '/api/v1/accounts/self/users', { token: ADMIN_TOKEN, form });
+    if (created.status !== 200) throw new Error(`create user: ${created.status} ${created.text}`);
+    const token = await this.request('POST', `/api/v1/users/${created.body.id}/tokens`, { token: ADMIN_TOKEN });
+    if (token.status !== 200) throw new Error(`create token: ${token.status} ${token.text}`);
+    return { id: created.body.id, token: token.body.visible_token };
+  }
+
+  async stop(): Promise<void> {
+    await this.running.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

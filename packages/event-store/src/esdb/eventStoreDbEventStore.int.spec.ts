@@ -1,0 +1,18 @@
+import { describeEventStoreContract } from '../testing/eventStoreContract';
+import { EventStoreDbEventStore } from './eventStoreDbEventStore';
+
+const url = process.env['EVENTSTORE_TEST_URL'];
+
+if (url) {
+  describeEventStoreContract(
+    `EventStoreDB (${url})`,
+    () => new EventStoreDbEventStore({ connectionString: url }),
+  );
+} else {
+  console.log(
+    'EventStoreDB contract suite skipped: EVENTSTORE_TEST_URL is not set (e.g. esdb://localhost:2113?tls=false).',
+  );
+  describe.skip('EventStore contract: EventStoreDB (EVENTSTORE_TEST_URL not set)', () => {
+    it('runs against a live EventStoreDB/KurrentDB server', () => undefined);
+  });
+}

@@ -1,0 +1,164 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EventData, SqliteEventStore } from '@missive/event-store';
+import { type Kysely, sql } from 'kysely';
+import { createDatabase } from '../database';
+import { ProjectionRunner } from '../projectionRunner';
+import {
+  type ConversationStarted,
+  type MessageSent,
+  conversationsBenchProjection,
+} from './conversationsBenchProjection';
+
+// Catch-up throughput of the projection runtime over a 100,000-event SQLite log, into a
+// SQLite read model and into PostgreSQL. One JSON line per figure on stdout.
+//   npm run bench -w @missive/projections
+//   env: BENCH_EVENTS (100000), BENCH_BATCH_SIZE (1000), PG_BENCH_URL / PG_TEST_URL
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
+const PG_URL =
+  process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
+const CONVERSATIONS = Math.max(1, Math.round(EVENTS / 50));
+const MESSAGES_PER_APPEND = 5;
+
+function report(figure: Record<string, unknown>): void {
+  console.log(JSON.stringify(figure));
+}
+
+/** Fills the log: each conversation starts, then receives messages in small appends. */
+async function fillEventStore(store: SqliteEventStore): Promise<void> {
+  const started = Date.now() - EVENTS * 1000;
+  const revisions = new Array<number>(CONVERSATIONS).fill(-1);
+  let written = 0;
+  let round = 0;
+  let messageId = 1_000_000;
+  while (written < EVENTS) {
+    const appends: Promise<unknown>[] = [];
+    // Many appends in flight at once: the store groups them into one commit.
+    for (let c = 0; c < CONVERSATIONS && written < EVENTS; c++) {
+      const events: EventData[] = [];
+      if (revisions[c] === -1) {
+        const data: ConversationStarted = {
+          subject: `Conversation ${c} about the quarterly plan`,
+          participantIds: [`${1 + (c % 97)}`, `${1 + ((c * 7) % 97)}`, `${1 + ((c * 13) % 97)}`],
+        };
+        events.push({ id: randomUUID(), type: 'ConversationStarted', data });
+      }
+      while (events.length < MESSAGES_PER_APPEND && written + events.length < EVENTS) {
+        messageId += 1;
+        const data: MessageSent = {
+          messageId: String(messageId),
+          authorId: String(1 + ((c + round + events.length) % 97)),
+          body: `Message ${round}.${events.length} in conversation ${c}: ${'lorem ipsum dolor sit amet '.repeat(3)}`,
+          sentAt: new Date(started + written + events.length).toISOString(),
+        };
+        events.push({ id: randomUUID(), type: 'MessageSent', data });
+      }
+      revisions[c] = revisions[c]! + events.length;
+      written += events.length;
+      appends.push(store.append(`conversation-${1000 + c}`, events));
+      if (appends.length >= 500) await Promise.all(appends.splice(0));
+    }
+    await Promise.all(appends);
+    round += 1;
+  }
+}
+
+async function timePagedRead(store: SqliteEventStore): Promise<void> {
+  const start = process.hrtime.bigint();
+  let count = 0;
+  for await (const event of store.readAll({ filter: conversationsBenchProjection.filter })) {
+    if (event.revision >= 0) count += 1;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  report({
+    bench: 'event-store-paged-read',
+    events: count,
+    seconds: round3(seconds),
+    eventsPerSecond: Math.round(count / seconds),
+  });
+}
+
+async function timeCatchUp(
+  store: SqliteEventStore,
+  readModel: 'sqlite' | 'postgres',
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+): Promise<void> {
+  const runner = new ProjectionRunner({
+    store,
+    db,
+    projection: conversationsBenchProjection,
+    batchSize: BATCH_SIZE,
+  });
+  const start = process.hrtime.bigint();
+  await runner.catchUp();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const status = await runner.status();
+  const rows = await db
+    .selectFrom('bench_messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  report({
+    bench: 'projection-catch-up',
+    readModel,
+    events: EVENTS,
+    batchSize: BATCH_SIZE,
+    seconds: round3(seconds),
+    eventsPerSecond: Math.round(EVENTS / seconds),
+    messageRows: Number(rows.n),
+    lag: status.lag,
+    parked: status.parked,
+  });
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'projection-bench-'));
+  const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+  try {
+    const fillStart = Date.now();
+    await fillEventStore(store);
+    report({ bench: 'setup', events: EVENTS, fillSeconds: (Date.now() - fillStart) / 1000 });
+    await timePagedRead(store);
+
+    const sqliteDb = createDatabase(`sqlite:${join(dir, 'read-model.db')}`);
+    try {
+      await timeCatchUp(store, 'sqlite', sqliteDb);
+    } finally {
+      await sqliteDb.destroy();
+    }
+
+    const schema = `projection_bench_${randomBytes(4).toString('hex')}`;
+    const admin = createDatabase(PG_URL, { poolSize: 1 });
+    try {
+      await sql`create schema ${sql.id(schema)}`.execute(admin);
+      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
+      try {
+        await timeCatchUp(store, 'postgres', pgDb);
+      } finally {
+        await pgDb.destroy();
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
+      }
+    } catch (error) {
+      report({ bench: 'projection-catch-up', readModel: 'postgres', error: String(error) });
+      process.exitCode = 1;
+    } finally {
+      await admin.destroy();
+    }
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,147 @@
+import type { ConversationEvent, UserEvent } from '@missive/domain';
+import { SqliteEventStore } from '@missive/event-store';
+import { ProjectionRunner } from '@missive/projections';
+import { randomUUID } from 'node:crypto';
+import { openTestDatabase, type TestDatabase } from '../../../projections/src/testing/testDatabase';
+import { usersProjection } from '../users/usersProjection';
+import { ConversationQueries } from './conversationQueries';
+import { conversationsProjection } from './conversationsProjection';
+
+const t = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOString();
+
+function user(id: string, name: string): UserEvent {
+  return {
+    type: 'UserRegistered',
+    data: { userId: id, name, shortName: name, sortableName: name, loginId: name, siteAdmin: false, createdAt: t(0) },
+  };
+}
+
+function started(id: string, participants: string[], privateHash: string | null = null): ConversationEvent {
+  return {
+    type: 'ConversationStarted',
+    data: {
+      conversationId: id,
+      authorId: participants[0]!,
+      participantIds: participants,
+      subject: `s${id}`,
+      privateHash,
+      contextCode: null,
+      createdAt: t(0),
+    },
+  };
+}
+
+function message(
+  conversationId: string,
+  messageId: string,
+  authorId: string,
+  recipients: string[],
+  minute: number,
+  updateForSender = true,
+): ConversationEvent {
+  return {
+    type: 'MessageAdded',
+    data: {
+      conversationId,
+      messageId,
+      authorId,
+      body: `m${messageId}`,
+      createdAt: t(minute),
+      recipientIds: recipients,
+      generated: false,
+      attachmentIds: messageId === '9' ? ['77'] : [],
+      mediaComment: null,
+      forwardedMessageIds: [],
+      updateForSender,
+    },
+  };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s', (dialect) => {
+  let store: SqliteEventStore;
+  let testDb: TestDatabase;
+  let runners: ProjectionRunner[];
+  let queries: ConversationQueries;
+
+  const append = async (stream: string, ...events: (ConversationEvent | UserEvent)[]) =>
+    store.append(
+      stream,
+      events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data })),
+    );
+  const project = () => Promise.all(runners.map((r) => r.catchUp()));
+
+  beforeEach(async () => {
+    store = new SqliteEventStore({ path: ':memory:' });
+    testDb = await openTestDatabase(dialect);
+    runners = [usersProjection, conversationsProjection].map(
+      (projection) => new ProjectionRunner({ store, db: testDb.db, projection }),
+    );
+    queries = new ConversationQueries(testDb.db);
+    for (const [id, name] of [['1', 'Ann'], ['2', 'Ben'], ['3', 'Cy']]) await append(`user-${id}`, user(id!, name!));
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.map((r) => r.stop()));
+    await testDb.cleanup();
+    await store.close();
+  });
+
+  it('applies the Canvas state rules for authors and recipients (specs §1.7)', async () => {
+    await append('conversation-10', started('10', ['1', '2'], 'h'), message('10', '5', '1', ['1', '2'], 1, false));
+    await project();
+
+    const [annView] = await queries.findForUser('1', ['10']);
+    expect(annView).toMatchObject({
+      workflowState: 'read',
+      lastMessageAt: null,
+      lastMessage: null,
+      messageCount: 1,
+      lastAuthoredAt: t(1),
+      private: true,
+    });
+    expect(annView!.lastAuthoredMessage?.body).toBe('m5');
+    const [benView] = await queries.findForUser('2', ['10']);
+    expect(benView).toMatchObject({ workflowState: 'unread', lastMessageAt: t(1), messageCount: 1 });
+    expect(benView!.lastMessage?.body).toBe('m5');
+    expect(benView!.participants.map((p) => p.name).sort()).toEqual(['Ann', 'Ben']);
+
+    // A reply bumps its author and turns the other side unread again.
+    await append('conversation-10', message('10', '6', '2', ['1', '2'], 2));
+    await project();
+    const [annAfter] = await queries.findForUser('1', ['10']);
+    expect(annAfter).toMatchObject({ workflowState: 'unread', lastMessageAt: t(2), messageCount: 2 });
+    const [benAfter] = await queries.findForUser('2', ['10']);
+    expect(benAfter).toMatchObject({ workflowState: 'unread', lastMessageAt: t(2), lastAuthoredAt: t(2) });
+  });
+
+  it('delivers a message only to its recipients and flags attachments', async () => {
+    await append(
+      'conversation-11',
+      started('11', ['1', '2', '3']),
+      message('11', '7', '1', ['1', '2', '3'], 1),
+      message('11', '9', '1', ['1', '3'], 2),
+    );
+    await project();
+    const [ben] = await queries.findForUser('2', ['11']);
+    const [cy] = await queries.findForUser('3', ['11']);
+    expect(ben).toMatchObject({ messageCount: 1, lastMessageAt: t(1), hasAttachments: false });
+    expect(cy).toMatchObject({ messageCount: 2, lastMessageAt: t(2), hasAttachments: true });
+  });
+
+  it('lists the inbox newest first with a total, and the sent scope by authored time', async () => {
+    await append('conversation-20', started('20', ['2', '1']), message('20', '20', '2', ['2', '1'], 3, false));
+    await append('conversation-21', started('21', ['3', '1']), message('21', '21', '3', ['3', '1'], 5, false));
+    await append('conversation-22', started('22', ['2', '1']), message('22', '22', '2', ['2', '1'], 4, false));
+    await project();
+    const page = await queries.list('1', 'inbox', { limit: 2, offset: 0 });
+    expect(page.total).toBe(3);
+    expect(page.items.map((v) => v.id)).toEqual(['21', '22']);
+    const rest = await queries.list('1', 'inbox', { limit: 2, offset: 2 });
+    expect(rest.items.map((v) => v.id)).toEqual(['20']);
+    const sent = await queries.list('2', 'sent', { limit: 10, offset: 0 });
+    expect(sent.items.map((v) => v.id)).toEqual(['22', '20']);
+    expect((await queries.list('3', 'inbox', { limit: 10, offset: 0 })).items.map((v) => v.id)).toEqual([]);
+    expect((await queries.list('1', 'unread', { limit: 10, offset: 0 })).total).toBe(3);
+    expect((await queries.list('1', 'archived', { limit: 10, offset: 0 })).total).toBe(0);
+  });
+});
