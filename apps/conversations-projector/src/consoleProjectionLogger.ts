@@ -9,8 +9,9 @@ export const consoleProjectionLogger: ProjectionLogger = {
 
 function log(level: string, message: string, context?: Record<string, unknown>): void {
   process.stderr.write(
-    `${JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...context }, (_k, v) =>
-      typeof v === 'bigint' ? String(v) : v,
+    `${JSON.stringify(
+      { level, time: new Date().toISOString(), msg: message, ...context },
+      (_k, v) => (typeof v === 'bigint' ? String(v) : v),
     )}\n`,
   );
 }

@@ -33,7 +33,11 @@ function stopProjector(child: ChildProcess): Promise<number | null> {
   });
 }
 
-const event = (e: ConversationEvent | UserEvent) => ({ id: randomUUID(), type: e.type, data: e.data });
+const event = (e: ConversationEvent | UserEvent) => ({
+  id: randomUUID(),
+  type: e.type,
+  data: e.data,
+});
 const at = '2026-02-01T10:00:00.000Z';
 
 describe('conversations-projector process', () => {
@@ -50,11 +54,22 @@ describe('conversations-projector process', () => {
   });
 
   it('builds the inbox from events another process appends, and resumes after a restart', async () => {
-    for (const [id, name] of [['1', 'Ann'], ['2', 'Ben']] as const) {
+    for (const [id, name] of [
+      ['1', 'Ann'],
+      ['2', 'Ben'],
+    ] as const) {
       await store.append(`user-${id}`, [
         event({
           type: 'UserRegistered',
-          data: { userId: id, name, shortName: name, sortableName: name, loginId: name, siteAdmin: false, createdAt: at },
+          data: {
+            userId: id,
+            name,
+            shortName: name,
+            sortableName: name,
+            loginId: name,
+            siteAdmin: false,
+            createdAt: at,
+          },
         }),
       ]);
     }
@@ -94,7 +109,8 @@ describe('conversations-projector process', () => {
     const db = createDatabase(`sqlite:${join(dir, 'read-models.db')}`);
     try {
       const queries = new ConversationQueries(db);
-      const caughtUp = (p: Position) => waitForCheckpoint(db, 'conversations', p, { timeoutMs: 20_000 });
+      const caughtUp = (p: Position) =>
+        waitForCheckpoint(db, 'conversations', p, { timeoutMs: 20_000 });
       expect(await caughtUp(first.position)).toBe(true);
       expect((await queries.list('2', 'inbox', { limit: 10, offset: 0 })).items).toMatchObject([
         { id: '100', messageCount: 1, workflowState: 'unread' },

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
     logger: consoleProjectionLogger,
   });
-  console.log(`conversations-projector running: ${projector.runners.map((r) => r.name).join(', ')}`);
+  console.log(
+    `conversations-projector running: ${projector.runners.map((r) => r.name).join(', ')}`,
+  );
   const shutdown = async () => {
     await projector.stop();
     await db.destroy();

@@ -4,3 +4,4 @@ export * from './users/userQueries';
 export * from './conversations/conversationsTables';
 export * from './conversations/conversationsProjection';
 export * from './conversations/conversationQueries';
+export * from './schemaless';

@@ -94,10 +94,16 @@ describe('Conversations over HTTP', () => {
     expect(listed.body[0].messages).toBeUndefined();
 
     // The sender's inbox does not show it until someone replies; a third user never sees it.
-    expect((await app.request('GET', '/api/v1/conversations', { token: jane.token })).body).toEqual([]);
-    expect((await app.request('GET', '/api/v1/conversations', { token: carl.token })).body).toEqual([]);
+    expect((await app.request('GET', '/api/v1/conversations', { token: jane.token })).body).toEqual(
+      [],
+    );
+    expect((await app.request('GET', '/api/v1/conversations', { token: carl.token })).body).toEqual(
+      [],
+    );
     // ...but it is under the sender's sent scope.
-    const sent = await app.request('GET', '/api/v1/conversations?scope=sent', { token: jane.token });
+    const sent = await app.request('GET', '/api/v1/conversations?scope=sent', {
+      token: jane.token,
+    });
     expect(sent.body.map((c: { id: number }) => c.id)).toEqual([mine.id]);
   });
 
@@ -113,9 +119,14 @@ describe('Conversations over HTTP', () => {
     expect(second.status).toBe(201);
     expect(second.body[0].id).toBe(first.body[0].id);
     expect(second.body[0].subject).toBe('One');
-    const carlView = (await app.request('GET', '/api/v1/conversations', { token: carl.token })).body;
+    const carlView = (await app.request('GET', '/api/v1/conversations', { token: carl.token }))
+      .body;
     const conv = carlView.find((c: { id: number }) => c.id === first.body[0].id);
-    expect(conv).toMatchObject({ message_count: 2, last_message: 'second', workflow_state: 'unread' });
+    expect(conv).toMatchObject({
+      message_count: 2,
+      last_message: 'second',
+      workflow_state: 'unread',
+    });
   });
 
   it('accepts numeric JSON recipients and a comma-separated list', async () => {
@@ -127,28 +138,51 @@ describe('Conversations over HTTP', () => {
     expect(res.status).toBe(201);
     // Two recipients without group_conversation: one private conversation each (batch path).
     expect(res.body).toHaveLength(2);
-    expect(res.body.every((c: { private: boolean; messages?: unknown }) => c.private && !c.messages)).toBe(true);
+    expect(
+      res.body.every((c: { private: boolean; messages?: unknown }) => c.private && !c.messages),
+    ).toBe(true);
     const group = await app.request('POST', '/api/v1/conversations', {
       token: dave.token,
       json: { recipients: [bob.id, carl.id], body: 'to the group', group_conversation: true },
     });
     expect(group.status).toBe(201);
     expect(group.body).toHaveLength(1);
-    expect(group.body[0]).toMatchObject({ private: false, audience: expect.arrayContaining([bob.id, carl.id]) });
+    expect(group.body[0]).toMatchObject({
+      private: false,
+      audience: expect.arrayContaining([bob.id, carl.id]),
+    });
     expect(group.body[0].avatar_url).toMatch(/avatar-group-50\.png$/);
   });
 
   it.each([
     ['no recipients', { body: 'hi' }, [{ attribute: 'recipients', message: 'blank' }]],
-    ['unknown recipients', { 'recipients[]': ['424242'], body: 'hi' }, [{ attribute: 'recipients', message: 'invalid' }]],
-    ['a blank body', { 'recipients[]': ['BOB'], body: '   ' }, [{ attribute: 'body', message: 'blank' }]],
-    ['a non-string subject', { 'recipients[]': ['BOB'], 'subject[x]': 'y', body: 'hi' }, [{ attribute: 'subject', message: 'invalid' }]],
+    [
+      'unknown recipients',
+      { 'recipients[]': ['424242'], body: 'hi' },
+      [{ attribute: 'recipients', message: 'invalid' }],
+    ],
+    [
+      'a blank body',
+      { 'recipients[]': ['BOB'], body: '   ' },
+      [{ attribute: 'body', message: 'blank' }],
+    ],
+    [
+      'a non-string subject',
+      { 'recipients[]': ['BOB'], 'subject[x]': 'y', body: 'hi' },
+      [{ attribute: 'subject', message: 'invalid' }],
+    ],
   ])('refuses %s with the bare-array error and writes nothing', async (_label, form, expected) => {
     const before = (await app.allEvents()).length;
     const withIds = Object.fromEntries(
-      Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => (x === 'BOB' ? String(bob.id) : x)) : v]),
+      Object.entries(form).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map((x) => (x === 'BOB' ? String(bob.id) : x)) : v,
+      ]),
     );
-    const res = await app.request('POST', '/api/v1/conversations', { token: jane.token, form: withIds });
+    const res = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      form: withIds,
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual(expected);
     expect((await app.allEvents()).length).toBe(before);
@@ -158,10 +192,17 @@ describe('Conversations over HTTP', () => {
     const before = (await app.allEvents()).length;
     const res = await app.request('POST', '/api/v1/conversations', {
       token: jane.token,
-      form: { 'recipients[]': String(carl.id), subject: 's'.repeat(256), body: 'hi', group_conversation: 'true' },
+      form: {
+        'recipients[]': String(carl.id),
+        subject: 's'.repeat(256),
+        body: 'hi',
+        group_conversation: 'true',
+      },
     });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ errors: { subject: [{ attribute: 'subject', type: 'too_long', message: 'too long' }] } });
+    expect(res.body).toEqual({
+      errors: { subject: [{ attribute: 'subject', type: 'too_long', message: 'too long' }] },
+    });
     expect((await app.allEvents()).length).toBe(before);
   });
 
@@ -175,7 +216,9 @@ describe('Conversations over HTTP', () => {
       json: { recipients: users, body: 'everyone', group_conversation: true },
     });
     expect(refused.status).toBe(400);
-    expect(refused.body).toEqual([{ attribute: 'recipients', message: 'too many for group conversation' }]);
+    expect(refused.body).toEqual([
+      { attribute: 'recipients', message: 'too many for group conversation' },
+    ]);
     expect((await app.allEvents()).length).toBe(before);
   });
 
@@ -206,16 +249,22 @@ describe('Conversations over HTTP', () => {
       ].join(','),
     );
     // Newest first, and pages do not overlap.
-    const all = await app.request('GET', '/api/v1/conversations?per_page=100', { token: reader.token });
+    const all = await app.request('GET', '/api/v1/conversations?per_page=100', {
+      token: reader.token,
+    });
     expect(all.body.map((c: { last_message: string }) => c.last_message)).toEqual(
       [...senders].reverse().map((s) => `from ${s.id}`),
     );
-    expect(page2.body.map((c: { id: number }) => c.id)).toEqual(all.body.slice(3, 6).map((c: { id: number }) => c.id));
+    expect(page2.body.map((c: { id: number }) => c.id)).toEqual(
+      all.body.slice(3, 6).map((c: { id: number }) => c.id),
+    );
 
     const past = await app.request('GET', '/api/v1/conversations?page=9', { token: reader.token });
     expect(past.status).toBe(200);
     expect(past.body).toEqual([]);
-    const clamped = await app.request('GET', '/api/v1/conversations?per_page=1000', { token: reader.token });
+    const clamped = await app.request('GET', '/api/v1/conversations?per_page=1000', {
+      token: reader.token,
+    });
     expect(clamped.headers.get('link')).toContain('per_page=100>');
     const defaulted = await app.request('GET', '/api/v1/conversations', { token: reader.token });
     expect(defaulted.headers.get('link')).toContain('page=1&per_page=10>; rel="current"');

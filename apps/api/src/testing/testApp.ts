@@ -63,11 +63,11 @@ export class TestApp {
     }
     const res = await fetch(`${this.running.url}${path}`, { method, headers, body });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      parsed = undefined;
+      // not JSON (e.g. a plain-text error): callers assert on `text`
     }
     return { status: res.status, headers: res.headers, body: parsed, text };
   }
@@ -79,12 +79,21 @@ export class TestApp {
     return events;
   }
 
-  async createUser(name: string, login: string, shortName?: string): Promise<{ id: number; token: string }> {
+  async createUser(
+    name: string,
+    login: string,
+    shortName?: string,
+  ): Promise<{ id: number; token: string }> {
     const form: Record<string, string> = { 'user[name]': name, 'pseudonym[unique_id]': login };
     if (shortName) form['user[short_name]'] = shortName;
-    const created = await this.request('POST', '/api/v1/accounts/self/users', { token: ADMIN_TOKEN, form });
+    const created = await this.request('POST', '/api/v1/accounts/self/users', {
+      token: ADMIN_TOKEN,
+      form,
+    });
     if (created.status !== 200) throw new Error(`create user: ${created.status} ${created.text}`);
-    const token = await this.request('POST', `/api/v1/users/${created.body.id}/tokens`, { token: ADMIN_TOKEN });
+    const token = await this.request('POST', `/api/v1/users/${created.body.id}/tokens`, {
+      token: ADMIN_TOKEN,
+    });
     if (token.status !== 200) throw new Error(`create token: ${token.status} ${token.text}`);
     return { id: created.body.id, token: token.body.visible_token };
   }

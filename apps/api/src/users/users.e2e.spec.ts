@@ -12,7 +12,11 @@ describe('Users and tokens over HTTP', () => {
   it('lets the bootstrapped admin create a user from Canvas form fields', async () => {
     const res = await app.request('POST', '/api/v1/accounts/self/users', {
       token: ADMIN_TOKEN,
-      form: { 'user[name]': 'Jane Doe', 'user[short_name]': 'Jane', 'pseudonym[unique_id]': 'jane@example.com' },
+      form: {
+        'user[name]': 'Jane Doe',
+        'user[short_name]': 'Jane',
+        'pseudonym[unique_id]': 'jane@example.com',
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -38,7 +42,11 @@ describe('Users and tokens over HTTP', () => {
       json: { user: { name: 'Json Person' }, pseudonym: { unique_id: 'json-person' } },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Json Person', short_name: 'Json Person', login_id: 'json-person' });
+    expect(res.body).toMatchObject({
+      name: 'Json Person',
+      short_name: 'Json Person',
+      login_id: 'json-person',
+    });
   });
 
   it('refuses a login id that is taken, case-insensitively, and writes nothing', async () => {
@@ -67,15 +75,31 @@ describe('Users and tokens over HTTP', () => {
 
   it.each([
     ['a missing login id', { 'user[name]': 'No Login' }, 'pseudonym', 'unique_id'],
-    ['a name that is not a string', { 'user[name][x]': 'y', 'pseudonym[unique_id]': 'weird' }, 'user', 'name'],
-    ['a name over 255 characters', { 'user[name]': 'n'.repeat(256), 'pseudonym[unique_id]': 'long' }, 'user', 'name'],
-  ])('answers %s with a model error and writes nothing', async (_label, form, object, attribute) => {
-    const before = (await app.allEvents()).length;
-    const res = await app.request('POST', '/api/v1/accounts/self/users', { token: ADMIN_TOKEN, form });
-    expect(res.status).toBe(400);
-    expect(res.body.errors[object][attribute][0]).toMatchObject({ attribute });
-    expect((await app.allEvents()).length).toBe(before);
-  });
+    [
+      'a name that is not a string',
+      { 'user[name][x]': 'y', 'pseudonym[unique_id]': 'weird' },
+      'user',
+      'name',
+    ],
+    [
+      'a name over 255 characters',
+      { 'user[name]': 'n'.repeat(256), 'pseudonym[unique_id]': 'long' },
+      'user',
+      'name',
+    ],
+  ])(
+    'answers %s with a model error and writes nothing',
+    async (_label, form, object, attribute) => {
+      const before = (await app.allEvents()).length;
+      const res = await app.request('POST', '/api/v1/accounts/self/users', {
+        token: ADMIN_TOKEN,
+        form,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[object][attribute][0]).toMatchObject({ attribute });
+      expect((await app.allEvents()).length).toBe(before);
+    },
+  );
 
   it('only lets site admins create users', async () => {
     const user = await app.createUser('Plain User', 'plain');
@@ -95,15 +119,21 @@ describe('Users and tokens over HTTP', () => {
   it('shows a user to themself (also as self) and to admins, never to other users', async () => {
     const a = await app.createUser('Ann Able', 'ann');
     const b = await app.createUser('Ben Baker', 'ben');
-    expect((await app.request('GET', `/api/v1/users/${a.id}`, { token: a.token })).status).toBe(200);
+    expect((await app.request('GET', `/api/v1/users/${a.id}`, { token: a.token })).status).toBe(
+      200,
+    );
     const self = await app.request('GET', '/api/v1/users/self', { token: a.token });
     expect(self.body.id).toBe(a.id);
-    expect((await app.request('GET', `/api/v1/users/${a.id}`, { token: ADMIN_TOKEN })).status).toBe(200);
+    expect((await app.request('GET', `/api/v1/users/${a.id}`, { token: ADMIN_TOKEN })).status).toBe(
+      200,
+    );
     const other = await app.request('GET', `/api/v1/users/${a.id}`, { token: b.token });
     expect(other.status).toBe(401);
     const missing = await app.request('GET', '/api/v1/users/999999', { token: ADMIN_TOKEN });
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ errors: [{ message: 'The specified resource does not exist.' }] });
+    expect(missing.body).toEqual({
+      errors: [{ message: 'The specified resource does not exist.' }],
+    });
   });
 
   it('issues tokens to the user themself or an admin; the token works once issued and is stored hashed', async () => {
@@ -114,7 +144,11 @@ describe('Users and tokens over HTTP', () => {
       form: { 'token[purpose]': 'scripts' },
     });
     expect(mine.status).toBe(200);
-    expect(mine.body).toMatchObject({ user_id: a.id, purpose: 'scripts', workflow_state: 'active' });
+    expect(mine.body).toMatchObject({
+      user_id: a.id,
+      purpose: 'scripts',
+      workflow_state: 'active',
+    });
     const visible: string = mine.body.visible_token;
     expect(visible).toMatch(/^1~[A-Za-z0-9]{64}$/);
     const me = await app.request('GET', '/api/v1/users/self', { token: visible });
@@ -140,7 +174,9 @@ describe('Users and tokens over HTTP', () => {
       form: { 'token[expires_at]': '2020-01-01T00:00:00Z' },
     });
     expect(expired.status).toBe(200);
-    const res = await app.request('GET', '/api/v1/users/self', { token: expired.body.visible_token });
+    const res = await app.request('GET', '/api/v1/users/self', {
+      token: expired.body.visible_token,
+    });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ errors: [{ message: 'Invalid access token.' }] });
   });
@@ -148,7 +184,10 @@ describe('Users and tokens over HTTP', () => {
   it('speaks Canvas 401s: unauthenticated, invalid token with WWW-Authenticate, and access_token works', async () => {
     const none = await app.request('GET', '/api/v1/users/self');
     expect(none.status).toBe(401);
-    expect(none.body).toEqual({ status: 'unauthenticated', errors: [{ message: 'user authorization required' }] });
+    expect(none.body).toEqual({
+      status: 'unauthenticated',
+      errors: [{ message: 'user authorization required' }],
+    });
     const wrong = await app.request('GET', '/api/v1/users/self', { token: 'not-a-token' });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="canvas-lms"');
@@ -161,7 +200,9 @@ describe('Users and tokens over HTTP', () => {
   it('answers unknown routes and malformed JSON in Canvas shapes, never a 500', async () => {
     const unknown = await app.request('GET', '/api/v1/nope', { token: ADMIN_TOKEN });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ errors: [{ message: 'The specified resource does not exist.' }] });
+    expect(unknown.body).toEqual({
+      errors: [{ message: 'The specified resource does not exist.' }],
+    });
     const malformed = await app.request('POST', '/api/v1/accounts/self/users', {
       token: ADMIN_TOKEN,
       headers: { 'content-type': 'application/json' },
@@ -174,6 +215,8 @@ describe('Users and tokens over HTTP', () => {
       body: '{not json',
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ errors: [{ message: 'An error occurred.', error_code: 'bad_request' }] });
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'An error occurred.', error_code: 'bad_request' }],
+    });
   });
 });

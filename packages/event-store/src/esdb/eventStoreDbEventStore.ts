@@ -35,7 +35,9 @@ import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
 export interface EventStoreDbEventStoreOptions {
   /** `esdb://`, `esdb+discover://`; `kurrentdb://` and `kurrent://` are accepted as aliases. */
-  readonly connectionString: string;
+  readonly connectionString?: string;
+  /** A client built elsewhere (shared, or a test double); `close()` leaves it open. */
+  readonly client?: EventStoreDBClient;
   /** Events fetched per `readAll` request. Default 1000. */
   readonly readPageSize?: number;
   /** Backoff used when a subscription's connection drops. */
@@ -49,17 +51,26 @@ const HEAD_SCAN_LIMIT = 1000;
 /** Adapter over EventStoreDB/KurrentDB through the gRPC client `@eventstore/db-client`. */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
+  private readonly ownsClient: boolean;
   private readonly pageSize: number;
   private readonly resubscribe: ResubscribeOptions | undefined;
   private readonly subscriptions = new Set<EsdbSubscription>();
 
   constructor(options: EventStoreDbEventStoreOptions) {
-    // The 6.x client only knows the esdb scheme names; KurrentDB kept the same protocol.
-    const connectionString = options.connectionString.replace(
-      /^(kurrentdb|kurrent)(\+discover)?:\/\//,
-      (_match, _scheme: string, discover: string | undefined) => `esdb${discover ?? ''}://`,
-    );
-    this.client = EventStoreDBClient.connectionString(connectionString);
+    if (options.client) {
+      this.client = options.client;
+      this.ownsClient = false;
+    } else if (options.connectionString) {
+      // The 6.x client only knows the esdb scheme names; KurrentDB kept the same protocol.
+      const connectionString = options.connectionString.replace(
+        /^(kurrentdb|kurrent)(\+discover)?:\/\//,
+        (_match, _scheme: string, discover: string | undefined) => `esdb${discover ?? ''}://`,
+      );
+      this.client = EventStoreDBClient.connectionString(connectionString);
+      this.ownsClient = true;
+    } else {
+      throw new Error('EventStoreDbEventStore needs a connectionString or a client');
+    }
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.resubscribe = options.resubscribe;
   }
@@ -190,7 +201,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    await this.client.dispose();
+    if (this.ownsClient) await this.client.dispose();
   }
 
   private async positionOfRevision(stream: string, revision: number): Promise<Position> {

@@ -29,6 +29,8 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Rows fetched per query when reading. Default 1000. */
   readonly readPageSize?: number;
+  /** WAL size (in 4 KiB pages) that triggers a checkpoint. Default 4000 (about 16 MB). */
+  readonly walAutocheckpointPages?: number;
   /** Appends grouped into one transaction at most. Default 1000. */
   readonly maxAppendsPerTransaction?: number;
 }
@@ -119,6 +121,7 @@ export class SqliteEventStore implements EventStore {
     this.db = openSqliteDatabase({
       path: options.path,
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      walAutocheckpointPages: options.walAutocheckpointPages ?? 4000,
     });
     const db = this.db;
     this.stmt = {

@@ -1,3 +1,4 @@
+import type { SchemalessDb } from '../schemaless';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../users/usersTables';
 import type { ConversationsDatabase, WorkflowState } from './conversationsTables';
@@ -107,7 +108,7 @@ function toMessage(row: Db['conversation_messages']): MessageView {
 export class ConversationQueries {
   private readonly db: Kysely<Db>;
 
-  constructor(db: Kysely<any>) {
+  constructor(db: SchemalessDb) {
     this.db = db as Kysely<Db>;
   }
 
@@ -140,7 +141,10 @@ export class ConversationQueries {
   }
 
   /** The user's view of these conversations in any state (used to answer commands). */
-  async findForUser(userId: string, conversationIds: readonly string[]): Promise<ConversationView[]> {
+  async findForUser(
+    userId: string,
+    conversationIds: readonly string[],
+  ): Promise<ConversationView[]> {
     if (conversationIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('conversation_participants as cp')
@@ -166,7 +170,10 @@ export class ConversationQueries {
   }
 
   /** Batch-loads participants and preview messages for a page: three queries, not N+1. */
-  private async hydrate(userId: string, raw: Record<string, unknown>[]): Promise<ConversationView[]> {
+  private async hydrate(
+    userId: string,
+    raw: Record<string, unknown>[],
+  ): Promise<ConversationView[]> {
     type Row = Db['conversation_participants'] & {
       subject: string | null;
       private_hash: string | null;
@@ -182,7 +189,13 @@ export class ConversationQueries {
       this.db
         .selectFrom('conversation_participants as cp')
         .innerJoin('users as u', 'u.id', 'cp.user_id')
-        .select(['cp.conversation_id', 'cp.user_id', 'cp.last_authored_at', 'u.name', 'u.short_name'])
+        .select([
+          'cp.conversation_id',
+          'cp.user_id',
+          'cp.last_authored_at',
+          'u.name',
+          'u.short_name',
+        ])
         .where('cp.conversation_id', 'in', conversationIds)
         .execute(),
       this.messages([...new Set(messageIds)]),

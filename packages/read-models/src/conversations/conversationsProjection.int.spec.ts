@@ -12,11 +12,23 @@ const t = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOSt
 function user(id: string, name: string): UserEvent {
   return {
     type: 'UserRegistered',
-    data: { userId: id, name, shortName: name, sortableName: name, loginId: name, siteAdmin: false, createdAt: t(0) },
+    data: {
+      userId: id,
+      name,
+      shortName: name,
+      sortableName: name,
+      loginId: name,
+      siteAdmin: false,
+      createdAt: t(0),
+    },
   };
 }
 
-function started(id: string, participants: string[], privateHash: string | null = null): ConversationEvent {
+function started(
+  id: string,
+  participants: string[],
+  privateHash: string | null = null,
+): ConversationEvent {
   return {
     type: 'ConversationStarted',
     data: {
@@ -77,7 +89,12 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
       (projection) => new ProjectionRunner({ store, db: testDb.db, projection }),
     );
     queries = new ConversationQueries(testDb.db);
-    for (const [id, name] of [['1', 'Ann'], ['2', 'Ben'], ['3', 'Cy']]) await append(`user-${id}`, user(id!, name!));
+    for (const [id, name] of [
+      ['1', 'Ann'],
+      ['2', 'Ben'],
+      ['3', 'Cy'],
+    ])
+      await append(`user-${id}`, user(id!, name!));
   });
 
   afterEach(async () => {
@@ -87,7 +104,11 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
   });
 
   it('applies the Canvas state rules for authors and recipients (specs §1.7)', async () => {
-    await append('conversation-10', started('10', ['1', '2'], 'h'), message('10', '5', '1', ['1', '2'], 1, false));
+    await append(
+      'conversation-10',
+      started('10', ['1', '2'], 'h'),
+      message('10', '5', '1', ['1', '2'], 1, false),
+    );
     await project();
 
     const [annView] = await queries.findForUser('1', ['10']);
@@ -101,7 +122,11 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     });
     expect(annView!.lastAuthoredMessage?.body).toBe('m5');
     const [benView] = await queries.findForUser('2', ['10']);
-    expect(benView).toMatchObject({ workflowState: 'unread', lastMessageAt: t(1), messageCount: 1 });
+    expect(benView).toMatchObject({
+      workflowState: 'unread',
+      lastMessageAt: t(1),
+      messageCount: 1,
+    });
     expect(benView!.lastMessage?.body).toBe('m5');
     expect(benView!.participants.map((p) => p.name).sort()).toEqual(['Ann', 'Ben']);
 
@@ -109,9 +134,17 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     await append('conversation-10', message('10', '6', '2', ['1', '2'], 2));
     await project();
     const [annAfter] = await queries.findForUser('1', ['10']);
-    expect(annAfter).toMatchObject({ workflowState: 'unread', lastMessageAt: t(2), messageCount: 2 });
+    expect(annAfter).toMatchObject({
+      workflowState: 'unread',
+      lastMessageAt: t(2),
+      messageCount: 2,
+    });
     const [benAfter] = await queries.findForUser('2', ['10']);
-    expect(benAfter).toMatchObject({ workflowState: 'unread', lastMessageAt: t(2), lastAuthoredAt: t(2) });
+    expect(benAfter).toMatchObject({
+      workflowState: 'unread',
+      lastMessageAt: t(2),
+      lastAuthoredAt: t(2),
+    });
   });
 
   it('delivers a message only to its recipients and flags attachments', async () => {
@@ -129,9 +162,21 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
   });
 
   it('lists the inbox newest first with a total, and the sent scope by authored time', async () => {
-    await append('conversation-20', started('20', ['2', '1']), message('20', '20', '2', ['2', '1'], 3, false));
-    await append('conversation-21', started('21', ['3', '1']), message('21', '21', '3', ['3', '1'], 5, false));
-    await append('conversation-22', started('22', ['2', '1']), message('22', '22', '2', ['2', '1'], 4, false));
+    await append(
+      'conversation-20',
+      started('20', ['2', '1']),
+      message('20', '20', '2', ['2', '1'], 3, false),
+    );
+    await append(
+      'conversation-21',
+      started('21', ['3', '1']),
+      message('21', '21', '3', ['3', '1'], 5, false),
+    );
+    await append(
+      'conversation-22',
+      started('22', ['2', '1']),
+      message('22', '22', '2', ['2', '1'], 4, false),
+    );
     await project();
     const page = await queries.list('1', 'inbox', { limit: 2, offset: 0 });
     expect(page.total).toBe(3);
@@ -140,7 +185,9 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     expect(rest.items.map((v) => v.id)).toEqual(['20']);
     const sent = await queries.list('2', 'sent', { limit: 10, offset: 0 });
     expect(sent.items.map((v) => v.id)).toEqual(['22', '20']);
-    expect((await queries.list('3', 'inbox', { limit: 10, offset: 0 })).items.map((v) => v.id)).toEqual([]);
+    expect(
+      (await queries.list('3', 'inbox', { limit: 10, offset: 0 })).items.map((v) => v.id),
+    ).toEqual([]);
     expect((await queries.list('1', 'unread', { limit: 10, offset: 0 })).total).toBe(3);
     expect((await queries.list('1', 'archived', { limit: 10, offset: 0 })).total).toBe(0);
   });

@@ -1,7 +1,8 @@
+import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 import type { ConversationEvent, ConversationStarted, MessageAdded } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { ConversationsDatabase } from './conversationsTables';
 
 type Tx = Transaction<ConversationsDatabase>;
@@ -122,7 +123,7 @@ export const conversationsProjection: Projection = {
   version: 1,
   filter: { streamPrefixes: ['conversation-'] },
 
-  async migrate(db: Kysely<any>) {
+  async migrate(db: SchemalessDb) {
     await db.schema
       .createTable('conversations')
       .ifNotExists()
@@ -189,7 +190,7 @@ export const conversationsProjection: Projection = {
       .execute();
   },
 
-  async apply(events: readonly RecordedEvent[], trx: Transaction<any>) {
+  async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Tx;
     for (const event of events) {
       const e = { type: event.type, data: event.data } as ConversationEvent;

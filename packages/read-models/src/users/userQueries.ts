@@ -1,3 +1,4 @@
+import type { SchemalessDb } from '../schemaless';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from './usersTables';
 
@@ -26,12 +27,16 @@ function toRecord(row: UsersDatabase['users']): UserRecord {
 export class UserQueries {
   private readonly db: Kysely<UsersDatabase>;
 
-  constructor(db: Kysely<any>) {
+  constructor(db: SchemalessDb) {
     this.db = db as Kysely<UsersDatabase>;
   }
 
   async findById(id: string): Promise<UserRecord | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 

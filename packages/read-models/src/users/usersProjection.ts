@@ -1,7 +1,8 @@
+import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 import type { UserEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { UsersDatabase } from './usersTables';
 
 /** Directory of users and the hashes of their access tokens (authentication reads it). */
@@ -10,7 +11,7 @@ export const usersProjection: Projection = {
   version: 1,
   filter: { streamPrefixes: ['user-'] },
 
-  async migrate(db: Kysely<any>) {
+  async migrate(db: SchemalessDb) {
     await db.schema
       .createTable('users')
       .ifNotExists()
@@ -41,7 +42,7 @@ export const usersProjection: Projection = {
       .execute();
   },
 
-  async apply(events: readonly RecordedEvent[], trx: Transaction<any>) {
+  async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Transaction<UsersDatabase>;
     for (const event of events as readonly RecordedEvent<UserEvent['data']>[]) {
       const e = { type: event.type, data: event.data } as UserEvent;
