@@ -21,10 +21,10 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const lines = (error as Error).message.split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines.map((l) => l.split('=')[0])).toEqual([
-      'invalid configuration: PORT',
-      'invalid configuration: EVENT_STORE_URL',
+    expect(lines.map((l) => l.split('=')[0]).sort()).toEqual([
       'invalid configuration: ADMIN_TOKEN',
+      'invalid configuration: EVENT_STORE_URL',
+      'invalid configuration: PORT',
     ]);
   });
 
