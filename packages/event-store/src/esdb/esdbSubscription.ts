@@ -51,6 +51,9 @@ export class EsdbSubscription implements Subscription {
     const current = this.current;
     this.current = undefined;
     await current?.unsubscribe().catch(() => undefined);
+    // Cancelling the gRPC call does not end the client's stream, so a `for await` over it
+    // would wait forever: end it here.
+    current?.destroy();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {

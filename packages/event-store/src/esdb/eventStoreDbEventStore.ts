@@ -126,14 +126,20 @@ export class EventStoreDbEventStore implements EventStore {
           : BigInt(options.fromRevision),
       ...(options?.maxCount === undefined ? {} : { maxCount: options.maxCount }),
     });
+    let drained = false;
     try {
       for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
         const event = recordedEventFromEsdb(resolved);
         if (event) yield event;
       }
+      drained = true;
     } catch (error) {
+      drained = true;
       if (error instanceof StreamNotFoundError) return;
       throw error;
+    } finally {
+      // Leaving early only unpipes the client's stream; the gRPC call must be cancelled.
+      if (!drained) await read.cancel().catch(() => undefined);
     }
   }
 
@@ -149,19 +155,25 @@ export class EventStoreDbEventStore implements EventStore {
         maxCount: this.pageSize + 1,
       });
       let received = 0;
-      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-        received += 1;
-        const raw = resolved.event;
-        if (!raw) continue;
-        if (from !== 'start' && comparePositions(raw.position, from) <= 0) continue;
-        from = raw.position;
-        if (isSystemEvent(raw.streamId, raw.type)) continue;
-        if (!matchesFilter(filter, raw.streamId, raw.type)) continue;
-        const event = recordedEventFromEsdb(resolved);
-        if (!event) continue;
-        yield event;
-        remaining -= 1;
-        if (remaining <= 0) break;
+      let drained = false;
+      try {
+        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+          received += 1;
+          const raw = resolved.event;
+          if (!raw) continue;
+          if (from !== 'start' && comparePositions(raw.position, from) <= 0) continue;
+          from = raw.position;
+          if (isSystemEvent(raw.streamId, raw.type)) continue;
+          if (!matchesFilter(filter, raw.streamId, raw.type)) continue;
+          const event = recordedEventFromEsdb(resolved);
+          if (!event) continue;
+          yield event;
+          remaining -= 1;
+          if (remaining <= 0) return;
+        }
+        drained = true;
+      } finally {
+        if (!drained) await read.cancel().catch(() => undefined);
       }
       if (received < this.pageSize + 1) return;
     }

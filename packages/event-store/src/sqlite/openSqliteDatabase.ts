@@ -19,6 +19,8 @@ export function openSqliteDatabase(options: SqliteDatabaseOptions): Database.Dat
   db.pragma('synchronous = FULL');
   // Checkpoints run inside a commit and rewrite every page dirtied since the last one; a
   // larger WAL lets hot index pages be copied once per checkpoint instead of many times.
+  // 16 MB of page cache (default 2 MB) keeps the stream index's hot pages and recent log pages.
+  db.pragma('cache_size = -16000');
   db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS events (
@@ -26,13 +28,14 @@ export function openSqliteDatabase(options: SqliteDatabaseOptions): Database.Dat
       stream_id TEXT    NOT NULL,
       revision  INTEGER NOT NULL,
       event_id  TEXT    NOT NULL,
+      event_key INTEGER NOT NULL,
       type      TEXT    NOT NULL,
       data      TEXT    NOT NULL,
       metadata  TEXT,
       created   INTEGER NOT NULL
     );
     CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
-    CREATE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+    CREATE INDEX IF NOT EXISTS events_event_key ON events (event_key);
   `);
   return db;
 }

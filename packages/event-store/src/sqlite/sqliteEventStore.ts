@@ -15,6 +15,7 @@ import type {
 } from '../eventStore';
 import type { Position } from '../position';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
+import { eventKey } from './eventKey';
 import { openSqliteDatabase } from './openSqliteDatabase';
 import { pagedIterable } from './pagedIterable';
 import { type LogPage, PollingSubscription } from './pollingSubscription';
@@ -49,6 +50,7 @@ export interface SqliteEventStoreStats {
 
 interface SerializedEvent {
   readonly id: string;
+  readonly key: number;
   readonly type: string;
   readonly data: string;
   readonly metadata: string | null;
@@ -134,7 +136,7 @@ export class SqliteEventStore implements EventStore {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       head: db.prepare('SELECT max(revision) FROM events WHERE stream_id = ?').pluck(),
       insert: db.prepare(
-        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (stream_id, revision, event_id, event_key, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       eventsFromRevision: db
         .prepare(
@@ -142,7 +144,9 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(),
       firstRevisionOfEventId: db
-        .prepare('SELECT min(revision) FROM events WHERE event_id = ? AND stream_id = ?')
+        .prepare(
+          'SELECT min(revision) FROM events WHERE event_key = ? AND event_id = ? AND stream_id = ?',
+        )
         .pluck(),
       readForwards: db
         .prepare(
@@ -357,7 +361,8 @@ export class SqliteEventStore implements EventStore {
       if (current === NO_STREAM) {
         if (expected === 'stream_exists') throw conflict();
       } else {
-        const firstRevision = this.stmt.firstRevisionOfEventId.get(events[0]!.id, stream) as
+        const first = events[0]!;
+        const firstRevision = this.stmt.firstRevisionOfEventId.get(first.key, first.id, stream) as
           number | null;
         if (firstRevision !== null) {
           const result = this.sameEventsAt(stream, firstRevision, events);
@@ -385,6 +390,7 @@ export class SqliteEventStore implements EventStore {
         stream,
         revision,
         event.id,
+        event.key,
         event.type,
         event.data,
         event.metadata,
@@ -487,6 +493,7 @@ export class SqliteEventStore implements EventStore {
 function serializeEvent(event: EventData): SerializedEvent {
   return {
     id: event.id,
+    key: eventKey(event.id),
     type: event.type,
     data: JSON.stringify(event.data) ?? 'null',
     metadata:

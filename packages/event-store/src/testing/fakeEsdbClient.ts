@@ -12,6 +12,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 interface StoredEvent {
@@ -25,10 +26,52 @@ interface StoredEvent {
   readonly created: Date;
 }
 
-interface LiveSubscription {
-  readonly readable: Readable;
-  delivered: number;
-  readonly dropAfter: number | undefined;
+const DROP = Symbol('drop');
+
+/** What `subscribeToAll` returns, reduced to what the adapter uses: iteration + unsubscribe. */
+class LiveSubscription implements AsyncIterable<AllStreamResolvedEvent> {
+  private readonly queue: Array<AllStreamResolvedEvent | typeof DROP> = [];
+  private waiting: (() => void) | undefined;
+  private ended = false;
+  delivered = 0;
+
+  constructor(
+    readonly dropAfter: number | undefined,
+    private readonly onEnd: (subscription: LiveSubscription) => void,
+  ) {}
+
+  push(item: AllStreamResolvedEvent | typeof DROP): void {
+    this.queue.push(item);
+    this.waiting?.();
+  }
+
+  async unsubscribe(): Promise<void> {
+    this.ended = true;
+    this.onEnd(this);
+    this.waiting?.();
+  }
+
+  destroy(): void {
+    void this.unsubscribe();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AllStreamResolvedEvent> {
+    try {
+      for (;;) {
+        const item = this.queue.shift();
+        if (item === DROP) throw new UnavailableError();
+        if (item) {
+          yield item;
+          continue;
+        }
+        if (this.ended) return;
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+        this.waiting = undefined;
+      }
+    } finally {
+      await this.unsubscribe();
+    }
+  }
 }
 
 /**
@@ -44,6 +87,9 @@ export class FakeEsdbClient {
   readonly dropSchedule: number[] = [];
   private readonly live = new Set<LiveSubscription>();
   private nextPosition = 100n;
+
+  /** With `noisy`, every append is followed by a server event, as on a busy server. */
+  constructor(private readonly options: { noisy?: boolean } = {}) {}
 
   asClient(): EventStoreDBClient {
     return this as unknown as EventStoreDBClient;
@@ -84,7 +130,8 @@ export class FakeEsdbClient {
     }
     if (expected === 'stream_exists' && current === undefined) throw conflict();
     if (typeof expected === 'bigint' && expected !== current) {
-      const retry = current !== undefined && current > expected ? sameAt(Number(expected) + 1) : undefined;
+      const retry =
+        current !== undefined && current > expected ? sameAt(Number(expected) + 1) : undefined;
       if (retry) return retry;
       throw conflict();
     }
@@ -98,6 +145,7 @@ export class FakeEsdbClient {
     for (const event of batch) {
       last = this.store(streamName, event.type, event.data, event.metadata, event.id);
     }
+    if (this.options.noisy) this.writeSystemEvent();
     return { success: true, nextExpectedRevision: last!.revision, position: last!.position };
   }
 
@@ -135,20 +183,12 @@ export class FakeEsdbClient {
     return this.readable(events.slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER)));
   }
 
-  subscribeToAll(options: { fromPosition?: ReadPosition; filter?: Filter } = {}): Readable {
+  subscribeToAll(options: { fromPosition?: ReadPosition; filter?: Filter } = {}): LiveSubscription {
     this.subscribeCalls.push({ fromPosition: options.fromPosition, filter: options.filter });
     const from = options.fromPosition ?? 'start';
-    const subscription: LiveSubscription = {
-      readable: new Readable({ objectMode: true, read: () => undefined }),
-      delivered: 0,
-      dropAfter: this.dropSchedule.shift(),
-    };
-    Object.assign(subscription.readable, {
-      unsubscribe: async () => {
-        this.live.delete(subscription);
-        subscription.readable.push(null);
-      },
-    });
+    const subscription = new LiveSubscription(this.dropSchedule.shift(), (ended) =>
+      this.live.delete(ended),
+    );
     this.live.add(subscription);
     // Inclusive of the start position too: the adapter must not deliver it twice.
     const backlog =
@@ -158,12 +198,11 @@ export class FakeEsdbClient {
           ? this.log
           : this.log.filter((e) => e.position.commit >= from.commit);
     for (const event of backlog) this.deliver(subscription, event);
-    return subscription.readable;
+    return subscription;
   }
 
   async dispose(): Promise<void> {
-    for (const subscription of this.live) subscription.readable.push(null);
-    this.live.clear();
+    await Promise.all([...this.live].map((subscription) => subscription.unsubscribe()));
   }
 
   private store(
@@ -171,7 +210,7 @@ export class FakeEsdbClient {
     type: string,
     data: unknown,
     metadata?: unknown,
-    id = crypto.randomUUID(),
+    id: string = randomUUID(),
   ): StoredEvent {
     const revision = BigInt(this.log.filter((e) => e.streamId === streamId).length);
     const position = { commit: this.nextPosition, prepare: this.nextPosition };
@@ -186,11 +225,11 @@ export class FakeEsdbClient {
     if (!this.live.has(subscription)) return;
     if (subscription.dropAfter !== undefined && subscription.delivered >= subscription.dropAfter) {
       this.live.delete(subscription);
-      subscription.readable.destroy(new UnavailableError());
+      subscription.push(DROP);
       return;
     }
     subscription.delivered += 1;
-    subscription.readable.push(resolved(event));
+    subscription.push(resolved(event));
   }
 
   private readable(events: readonly StoredEvent[], error?: Error): Readable {

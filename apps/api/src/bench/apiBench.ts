@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startApp } from '../app';
+import { AppConfig, loadConfig } from '../config/appConfig';
+
+/**
+ * End-to-end command and query paths over real HTTP on the embedded default: each request is
+ * authenticated, validated, appended durably, and (for commands) answered only after the
+ * projection has caught up (read-your-writes). Prints one JSON line per figure.
+ */
+const ADMIN = 'bench-admin-token-0123456789';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function call(url: string, token: string, method: string, body?: unknown): Promise<any> {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(
+  name: string,
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<void> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      bench: name,
+      requests: total,
+      concurrency,
+      requestsPerSec: Math.round((total / ms) * 1000),
+      p50Ms: +percentile(latencies, 50).toFixed(2),
+      p99Ms: +percentile(latencies, 99).toFixed(2),
+      ms: Math.round(ms),
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'missive-bench-'));
+  const config = loadConfig(AppConfig, {
+    DATA_DIR: dir,
+    PORT: '0',
+    ADMIN_TOKEN: ADMIN,
+    PROJECTOR_POLL_INTERVAL_MS: '5',
+  });
+  const app = await startApp(config, { logger: false });
+  try {
+    const users: { id: number; token: string }[] = [];
+    for (let i = 0; i < 50; i++) {
+      const u = await call(`${app.url}/api/v1/accounts/self/users`, ADMIN, 'POST', {
+        user: { name: `User ${i}` },
+        pseudonym: { unique_id: `user${i}` },
+      });
+      const t = await call(`${app.url}/api/v1/users/${u.id}/tokens`, ADMIN, 'POST', {});
+      users.push({ id: u.id, token: t.visible_token });
+    }
+    const pair = (i: number) => [users[i % 50]!, users[(i * 7 + 1) % 50]!] as const;
+    await measure('api.conversations.create', 2000, 16, async (i) => {
+      const [from, to] = pair(i);
+      if (from.id === to.id) return;
+      await call(`${app.url}/api/v1/conversations`, from.token, 'POST', {
+        recipients: [String(to.id)],
+        body: `message ${i}`,
+        group_conversation: i % 2 === 0,
+      });
+    });
+    await measure('api.conversations.list', 2000, 16, async (i) => {
+      await call(`${app.url}/api/v1/conversations?per_page=10`, users[i % 50]!.token, 'GET');
+    });
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
