@@ -1,6 +1,13 @@
 import { userInfo } from 'node:os';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteAdapter,
+  type SqliteDatabase,
+  SqliteDialect,
+} from 'kysely';
 import { Pool } from 'pg';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -63,10 +70,40 @@ function createSqliteDatabase(path: string, options: CreateDatabaseOptions): Kys
         // is a suffix that the projector simply replays from the event log on restart. The
         // read model is rebuildable; the event store is the durable copy.
         db.pragma('synchronous = NORMAL');
-        return db;
+        return withStatementCache(db);
       },
     }),
   });
+}
+
+/**
+ * Kysely prepares every statement anew; a projector repeats the same few (checkpoint CAS,
+ * same-shaped batch inserts), and preparing a thousand-row INSERT costs about as much as
+ * running it. A cached statement is safe to reuse: Kysely runs one query at a time on the
+ * connection, and SQLite re-prepares it by itself after a schema change.
+ */
+function withStatementCache(db: Database.Database, size = 64): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare: (text: string) => {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text);
+      } else {
+        statement = db.prepare(text);
+        if (cache.size >= size) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -25,3 +25,4 @@ export { waitForCheckpoint, type WaitForCheckpointOptions } from './waitForCheck
 export { isTransientError } from './isTransientError';
 export { lagBetween } from './lagBetween';
 export { chunkRows, MAX_BOUND_PARAMETERS } from './chunkRows';
+export { insertRows, type InsertRowsOptions } from './insertRows';

@@ -71,6 +71,11 @@ const NO_LOG: ProjectionLogger = {
 };
 const MAX_ERROR_TEXT = 8_000;
 
+interface Page {
+  readonly head: Position | 'start';
+  readonly events: RecordedEvent[];
+}
+
 /** Another instance moved the checkpoint since we read it: roll back and re-read. */
 class CheckpointConflict extends Error {}
 
@@ -114,6 +119,8 @@ export class ProjectionRunner {
   #stopping = false;
   #wake: (() => void) | undefined;
   readonly #catchUps = new Set<Promise<void>>();
+  /** The next page, read ahead while catching up; keyed by the position it reads after. */
+  #prefetched: { readonly from: string; readonly page: Promise<Page> } | undefined;
   /** Serializes steps: catch-up calls and the live loop never interleave batches. */
   #lockTail: Promise<unknown> = Promise.resolve();
 
@@ -161,6 +168,7 @@ export class ProjectionRunner {
     await this.#starting?.catch(() => undefined);
     await this.#loop;
     await Promise.allSettled([...this.#catchUps]);
+    this.#prefetched = undefined;
     this.#stopping = false;
     this.#state = 'stopped';
   }
@@ -219,7 +227,10 @@ export class ProjectionRunner {
     try {
       while (!this.#stopping) {
         const reached = await this.#locked(async () => {
-          if (comparePositions(await this.#currentCheckpoint(), target) >= 0) return true;
+          if (comparePositions(await this.#currentCheckpoint(), target) >= 0) {
+            this.#prefetched = undefined;
+            return true;
+          }
           await this.#step();
           return false;
         });
@@ -264,13 +275,16 @@ export class ProjectionRunner {
    */
   async #step(): Promise<boolean> {
     const from = await this.#currentCheckpoint();
-    // Read the head before the page: a page that comes back short then has seen every event
-    // committed up to it, so the checkpoint may jump to it past events the filter rejected.
-    // Without that, lag would never reach 0 and each idle poll would rescan those events.
-    const head = await this.#store.headPosition();
-    const events = await this.#readPage(from);
+    const { head, events } = await this.#takePage(from);
     const endOfLog = events.length < this.#batchSize;
     const last = events.length > 0 ? events[events.length - 1]!.position : from;
+    // Catching up: read the next page while this one is written. The database works on
+    // another core (PostgreSQL) or the store is across the network (EventStoreDB), so the
+    // read is hidden behind the write. The page is used only if the checkpoint lands on `last`.
+    if (!endOfLog) this.#prefetch(last);
+    // A page that came back short has seen every event committed up to `head`, so the
+    // checkpoint may jump to it past events the filter rejected. Without that, lag would never
+    // reach 0 and each idle poll would rescan those events.
     const to = endOfLog && comparePositions(head, last) > 0 ? head : last;
     if (comparePositions(to, from) <= 0) return endOfLog;
     const committed =
@@ -280,7 +294,23 @@ export class ProjectionRunner {
     return committed && endOfLog;
   }
 
-  async #readPage(from: Position | 'start'): Promise<RecordedEvent[]> {
+  #takePage(from: Position | 'start'): Promise<Page> {
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    if (prefetched && prefetched.from === encodePosition(from)) return prefetched.page;
+    return this.#readPage(from);
+  }
+
+  #prefetch(from: Position | 'start'): void {
+    const page = this.#readPage(from);
+    // Surfaces when (if) the page is taken; a discarded page's failure does not matter.
+    page.catch(() => undefined);
+    this.#prefetched = { from: encodePosition(from), page };
+  }
+
+  /** The head is read before the events: see `#step`. */
+  async #readPage(from: Position | 'start'): Promise<Page> {
+    const head = await this.#store.headPosition();
     const events: RecordedEvent[] = [];
     const page = this.#store.readAll({
       fromPosition: from,
@@ -291,7 +321,7 @@ export class ProjectionRunner {
       events.push(event);
       if (events.length >= this.#batchSize) break;
     }
-    return events;
+    return { head, events };
   }
 
   async #applyBatch(

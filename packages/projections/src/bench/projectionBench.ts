@@ -7,6 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { createDatabase } from '../database';
 import { ProjectionRunner } from '../projectionRunner';
 import {
+  type BenchWriter,
   type ConversationStarted,
   type MessageSent,
   conversationsBenchProjection,
@@ -23,6 +24,7 @@ const PG_URL =
   process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
 const CONVERSATIONS = Math.max(1, Math.round(EVENTS / 50));
 const MESSAGES_PER_APPEND = 5;
+const WRITERS: readonly BenchWriter[] = ['insertRows', 'kysely'];
 
 function report(figure: Record<string, unknown>): void {
   console.log(JSON.stringify(figure));
@@ -70,7 +72,7 @@ async function fillEventStore(store: SqliteEventStore): Promise<void> {
 async function timePagedRead(store: SqliteEventStore): Promise<void> {
   const start = process.hrtime.bigint();
   let count = 0;
-  for await (const event of store.readAll({ filter: conversationsBenchProjection.filter })) {
+  for await (const event of store.readAll({ filter: conversationsBenchProjection().filter })) {
     if (event.revision >= 0) count += 1;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -85,13 +87,14 @@ async function timePagedRead(store: SqliteEventStore): Promise<void> {
 async function timeCatchUp(
   store: SqliteEventStore,
   readModel: 'sqlite' | 'postgres',
+  writer: BenchWriter,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
 ): Promise<void> {
   const runner = new ProjectionRunner({
     store,
     db,
-    projection: conversationsBenchProjection,
+    projection: conversationsBenchProjection(writer),
     batchSize: BATCH_SIZE,
   });
   const start = process.hrtime.bigint();
@@ -105,6 +108,7 @@ async function timeCatchUp(
   report({
     bench: 'projection-catch-up',
     readModel,
+    writer,
     events: EVENTS,
     batchSize: BATCH_SIZE,
     seconds: round3(seconds),
@@ -128,23 +132,27 @@ async function main(): Promise<void> {
     report({ bench: 'setup', events: EVENTS, fillSeconds: (Date.now() - fillStart) / 1000 });
     await timePagedRead(store);
 
-    const sqliteDb = createDatabase(`sqlite:${join(dir, 'read-model.db')}`);
-    try {
-      await timeCatchUp(store, 'sqlite', sqliteDb);
-    } finally {
-      await sqliteDb.destroy();
+    for (const writer of WRITERS) {
+      const sqliteDb = createDatabase(`sqlite:${join(dir, `read-model-${writer}.db`)}`);
+      try {
+        await timeCatchUp(store, 'sqlite', writer, sqliteDb);
+      } finally {
+        await sqliteDb.destroy();
+      }
     }
 
-    const schema = `projection_bench_${randomBytes(4).toString('hex')}`;
     const admin = createDatabase(PG_URL, { poolSize: 1 });
     try {
-      await sql`create schema ${sql.id(schema)}`.execute(admin);
-      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
-      try {
-        await timeCatchUp(store, 'postgres', pgDb);
-      } finally {
-        await pgDb.destroy();
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
+      for (const writer of WRITERS) {
+        const schema = `projection_bench_${randomBytes(4).toString('hex')}`;
+        await sql`create schema ${sql.id(schema)}`.execute(admin);
+        const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
+        try {
+          await timeCatchUp(store, 'postgres', writer, pgDb);
+        } finally {
+          await pgDb.destroy();
+          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
+        }
       }
     } catch (error) {
       report({ bench: 'projection-catch-up', readModel: 'postgres', error: String(error) });

@@ -5,17 +5,18 @@ import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { type SqlDialectName, createDatabase } from '../database';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ReadModel = Kysely<any>;
+
 export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
 
 /** A private read-model database for one test: a temp SQLite file or a fresh PG schema. */
 export interface TestDatabase {
   readonly dialect: SqlDialectName;
   /** The first connection (pool), opened eagerly. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly db: Kysely<any>;
+  readonly db: ReadModel;
   /** Another independent connection (pool) to the same database, like a second process. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  open(): Kysely<any>;
+  open(): ReadModel;
   /** Destroys every connection opened here and drops the schema or file. */
   cleanup(): Promise<void>;
 }
@@ -27,9 +28,8 @@ export async function openTestDatabase(dialect: SqlDialectName): Promise<TestDat
 async function openSqlite(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'projections-test-'));
   const url = `sqlite:${join(dir, 'read-model.db')}`;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const opened: Kysely<any>[] = [];
-  const open = (): Kysely<any> => {
+  const opened: ReadModel[] = [];
+  const open = (): ReadModel => {
     const db = createDatabase(url);
     opened.push(db);
     return db;
@@ -58,9 +58,8 @@ async function openPostgres(): Promise<TestDatabase> {
       { cause: error },
     );
   }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const opened: Kysely<any>[] = [];
-  const open = (): Kysely<any> => {
+  const opened: ReadModel[] = [];
+  const open = (): ReadModel => {
     const db = createDatabase(PG_TEST_URL, { schema, poolSize: 4 });
     opened.push(db);
     return db;
