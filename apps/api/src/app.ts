@@ -38,7 +38,9 @@ export async function startApp(
     });
   }
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.create(config, store, db),
+    AppModule.create(config, store, db, (name) =>
+      projector?.runners.find((r) => r.name === name)?.wake(),
+    ),
     {
       logger: options.logger === false ? false : ['log', 'warn', 'error'],
     },

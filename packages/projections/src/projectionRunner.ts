@@ -118,6 +118,7 @@ export class ProjectionRunner {
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  #wakePending = false;
   readonly #catchUps = new Set<Promise<void>>();
   /** The next page, read ahead while catching up; keyed by the position it reads after. */
   #prefetched: { readonly from: string; readonly page: Promise<Page> } | undefined;
@@ -171,6 +172,18 @@ export class ProjectionRunner {
     this.#prefetched = undefined;
     this.#stopping = false;
     this.#state = 'stopped';
+  }
+
+  /**
+   * Ends the live loop's pause between polls now. A writer in the same process calls it right
+   * after appending, so read-your-writes does not wait out `pollIntervalMs`. Failure back-off
+   * is left alone.
+   */
+  wake(): void {
+    if (this.#state !== 'live') return;
+    // Mid-step the wake must not be lost: the page in flight may predate the append.
+    if (this.#wake) this.#wake();
+    else this.#wakePending = true;
   }
 
   /**
@@ -497,6 +510,10 @@ export class ProjectionRunner {
 
   #sleep(ms: number): Promise<void> {
     if (this.#stopping) return Promise.resolve();
+    if (this.#wakePending && this.#state === 'live') {
+      this.#wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined = undefined;
       const done = (): void => {

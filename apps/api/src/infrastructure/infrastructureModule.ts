@@ -1,22 +1,27 @@
+import type { SchemalessDb } from '@missive/read-models';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { IdGenerator } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
 import { ConversationQueries, UserQueries } from '@missive/read-models';
-import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/appConfig';
-import { ReadYourWrites } from './readYourWrites';
-import { APP_CONFIG, EVENT_STORE, READ_DB } from './tokens';
+import { ReadYourWrites, type ProjectionWaker } from './readYourWrites';
+import { APP_CONFIG, EVENT_STORE, PROJECTION_WAKER, READ_DB } from './tokens';
 
 /** The ports (event store, read-model database) and the services built on them. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  static forRoot(config: AppConfig, store: EventStore, db: Kysely<any>): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    store: EventStore,
+    db: SchemalessDb,
+    wake: ProjectionWaker,
+  ): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: EVENT_STORE, useValue: store },
       { provide: READ_DB, useValue: db },
+      { provide: PROJECTION_WAKER, useValue: wake },
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
       { provide: UserQueries, useValue: new UserQueries(db) },
       { provide: ConversationQueries, useValue: new ConversationQueries(db) },

@@ -1,10 +1,12 @@
+import type { SchemalessDb } from '@missive/read-models';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Position } from '@missive/event-store';
 import { waitForCheckpoint } from '@missive/projections';
-import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/appConfig';
 import { CanvasError } from '../http/canvasError';
-import { APP_CONFIG, READ_DB } from './tokens';
+import { APP_CONFIG, PROJECTION_WAKER, READ_DB } from './tokens';
+
+export type ProjectionWaker = (projection: string) => void;
 
 /**
  * Read-your-writes (DESIGN §5): a command answers only once the projection that serves the
@@ -13,13 +15,14 @@ import { APP_CONFIG, READ_DB } from './tokens';
 @Injectable()
 export class ReadYourWrites {
   constructor(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    @Inject(READ_DB) private readonly db: Kysely<any>,
+    @Inject(READ_DB) private readonly db: SchemalessDb,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROJECTION_WAKER) private readonly wake: ProjectionWaker,
   ) {}
 
   async waitFor(projection: string, position: Position | null | undefined): Promise<void> {
     if (!position) return;
+    this.wake(projection);
     const ok = await waitForCheckpoint(this.db, projection, position, {
       timeoutMs: this.config.READ_YOUR_WRITES_TIMEOUT_MS,
     });
