@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
+// Fixed in the high range, away from the services on this machine.
+const HEALTH_PORT = 38000 + (process.pid % 1000);
 
 /** The projector as operators run it: its own OS process, sharing only the data directory. */
-function startProjector(dataDir: string): Promise<ChildProcess> {
+function startProjector(dataDir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PROJECTOR_POLL_INTERVAL_MS: '5' },
+    env: { ...process.env, DATA_DIR: dataDir, PROJECTOR_POLL_INTERVAL_MS: '5', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -105,13 +107,21 @@ describe('conversations-projector process', () => {
       event(message('500')),
     ]);
 
-    let projector = await startProjector(dir);
+    let projector = await startProjector(dir, { HEALTH_PORT: String(HEALTH_PORT) });
     const db = createDatabase(`sqlite:${join(dir, 'read-models.db')}`);
     try {
       const queries = new ConversationQueries(db);
       const caughtUp = (p: Position) =>
         waitForCheckpoint(db, 'conversations', p, { timeoutMs: 20_000 });
       expect(await caughtUp(first.position)).toBe(true);
+      const health = await fetch(`http://127.0.0.1:${HEALTH_PORT}/health`);
+      expect(health.status).toBe(200);
+      const body = (await health.json()) as {
+        status: string;
+        projections: { name: string; lag: number }[];
+      };
+      expect(body.status).toBe('ok');
+      expect(body.projections.map((p) => p.name)).toEqual(['users', 'conversations']);
       expect((await queries.list('2', 'inbox', { limit: 10, offset: 0 })).items).toMatchObject([
         { id: '100', messageCount: 1, workflowState: 'unread' },
       ]);

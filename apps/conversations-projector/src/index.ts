@@ -1,3 +1,4 @@
 export * from './conversationsProjector';
 export * from './projectorConfig';
 export * from './consoleProjectionLogger';
+export * from './healthServer';

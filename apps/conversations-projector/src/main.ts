@@ -2,6 +2,7 @@ import { createEventStore } from '@missive/event-store';
 import { createDatabase } from '@missive/projections';
 import { consoleProjectionLogger } from './consoleProjectionLogger';
 import { startConversationsProjector } from './conversationsProjector';
+import { startHealthServer } from './healthServer';
 import { ConfigError, loadConfig, ProjectorConfig } from './projectorConfig';
 
 /** Standalone projector process (production: one container, scaled independently). */
@@ -15,10 +16,14 @@ async function main(): Promise<void> {
     pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
     logger: consoleProjectionLogger,
   });
+  const health = config.HEALTH_PORT
+    ? await startHealthServer(config.HEALTH_PORT, projector.runners)
+    : undefined;
   console.log(
     `conversations-projector running: ${projector.runners.map((r) => r.name).join(', ')}`,
   );
   const shutdown = async () => {
+    health?.close();
     await projector.stop();
     await db.destroy();
     await store.close();

@@ -35,6 +35,14 @@ export class ProjectorConfig {
   @Transform(({ value }) => (value === undefined ? 20 : Number(value)))
   PROJECTOR_POLL_INTERVAL_MS = 20;
 
+  /** Port of the projector's `GET /health` (container health checks); unset means none. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  HEALTH_PORT?: number;
+
   get eventStoreUrl(): string {
     return this.EVENT_STORE_URL ?? `sqlite:${join(resolve(this.DATA_DIR), 'events.db')}`;
   }
