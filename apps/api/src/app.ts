@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { startChannelsProjector, type ChannelsProjector } from '@missive/channels-projector';
 import {
   consoleProjectionLogger,
   startConversationsProjector,
@@ -12,6 +13,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppModule } from './appModule';
 import type { AppConfig } from './config/appConfig';
+import { rateLimitMiddleware } from './http/rateLimitMiddleware';
+import { RateLimiter } from './http/rateLimiter';
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -29,8 +32,15 @@ export async function startApp(
   const store = createEventStore(config.eventStoreUrl);
   const db = createDatabase(config.readModelUrl);
   let projector: ConversationsProjector | undefined;
+  let channelsProjector: ChannelsProjector | undefined;
   if (config.RUN_PROJECTORS) {
     projector = await startConversationsProjector({
+      store,
+      db,
+      pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
+      logger: consoleProjectionLogger,
+    });
+    channelsProjector = await startChannelsProjector({
       store,
       db,
       pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
@@ -39,7 +49,9 @@ export async function startApp(
   }
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.create(config, store, db, (name) =>
-      projector?.runners.find((r) => r.name === name)?.wake(),
+      [...(projector?.runners ?? []), ...(channelsProjector?.runners ?? [])]
+        .find((r) => r.name === name)
+        ?.wake(),
     ),
     {
       logger: options.logger === false ? false : ['log', 'warn', 'error'],
@@ -48,6 +60,8 @@ export async function startApp(
   // Canvas clients send bracket names (`recipients[]=1`, `user[name]=x`) in queries and forms.
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
+  // Registered before the body parsers so that it runs first (see rateLimitMiddleware).
+  app.use(rateLimitMiddleware(new RateLimiter(config.rateLimit)));
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
   app.useBodyParser('json', { limit: '1mb' });
   app.enableShutdownHooks();
@@ -60,6 +74,7 @@ export async function startApp(
     close: async () => {
       await app.close();
       await projector?.stop();
+      await channelsProjector?.stop();
       await db.destroy();
       await store.close();
     },

@@ -6,7 +6,9 @@ import type { EventStore } from '@missive/event-store';
 import { AdminBootstrap } from './auth/adminBootstrap';
 import { AuthGuard } from './auth/authGuard';
 import type { AppConfig } from './config/appConfig';
+import { ChannelsModule } from './channels/channelsModule';
 import { ConversationsModule } from './conversations/conversationsModule';
+import { DirectoryModule } from './directory/directoryModule';
 import { HealthController } from './http/healthController';
 import { CanvasExceptionFilter } from './http/canvasExceptionFilter';
 import { InfrastructureModule } from './infrastructure/infrastructureModule';
@@ -28,6 +30,8 @@ export class AppModule {
         InfrastructureModule.forRoot(config, store, db, wake),
         UsersModule,
         ConversationsModule,
+        DirectoryModule,
+        ChannelsModule,
       ],
       controllers: [HealthController],
       providers: [

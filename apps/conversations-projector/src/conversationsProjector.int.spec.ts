@@ -121,7 +121,7 @@ describe('conversations-projector process', () => {
         projections: { name: string; lag: number }[];
       };
       expect(body.status).toBe('ok');
-      expect(body.projections.map((p) => p.name)).toEqual(['users', 'conversations']);
+      expect(body.projections.map((p) => p.name)).toEqual(['users', 'conversations', 'progress']);
       expect((await queries.list('2', 'inbox', { limit: 10, offset: 0 })).items).toMatchObject([
         { id: '100', messageCount: 1, workflowState: 'unread' },
       ]);

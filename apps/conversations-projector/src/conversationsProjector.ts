@@ -1,12 +1,13 @@
 import type { EventStore } from '@missive/event-store';
 import { ProjectionRunner, type Projection, type ProjectionLogger } from '@missive/projections';
-import { conversationsProjection, usersProjection } from '@missive/read-models';
+import { conversationsProjection, progressProjection, usersProjection } from '@missive/read-models';
 import type { Kysely } from 'kysely';
 
-/** The read models this app builds: users (for names and tokens) and the inbox. */
+/** The read models this app builds: users (for names and tokens), the inbox, and Progress. */
 export const conversationsProjectorProjections: readonly Projection[] = [
   usersProjection,
   conversationsProjection,
+  progressProjection,
 ];
 
 export interface ConversationsProjector {

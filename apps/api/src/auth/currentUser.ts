@@ -11,7 +11,9 @@ export const RequestContext = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): CommandContext => {
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     return {
-      actorUserId: req.user?.id ?? null,
+      // While masquerading the request acts as the target (authors, recipients, permissions
+      // are the target's), but the event metadata names who really acted: the admin.
+      actorUserId: (req.realUser ?? req.user)?.id ?? null,
       correlationId: req.correlationId,
       causationId: `http:${req.method} ${req.route?.path ?? req.path}`,
     };

@@ -39,4 +39,21 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(8080);
     expect(config.RUN_PROJECTORS).toBe(false);
   });
+
+  it('defaults the rate limits to Canvas and refuses a maximum below the high-water mark', () => {
+    expect(loadConfig({}).rateLimit).toEqual({
+      highWaterMark: 600,
+      maximum: 800,
+      outflowPerSec: 10,
+      upfrontCost: 50,
+    });
+    expect(
+      loadConfig({ RATE_LIMIT_HIGH_WATER_MARK: '100', RATE_LIMIT_UPFRONT_COST: '12.5' }).rateLimit,
+    ).toMatchObject({ highWaterMark: 100, upfrontCost: 12.5 });
+    expect(() =>
+      loadConfig({ RATE_LIMIT_HIGH_WATER_MARK: '900', RATE_LIMIT_OUTFLOW_PER_SEC: 'fast' }),
+    ).toThrow(
+      /^invalid configuration: RATE_LIMIT_MAXIMUM=undefined must be at least RATE_LIMIT_HIGH_WATER_MARK\ninvalid configuration: RATE_LIMIT_OUTFLOW_PER_SEC="fast" .*$/,
+    );
+  });
 });

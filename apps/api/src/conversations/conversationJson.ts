@@ -1,4 +1,9 @@
-import type { ConversationView, MessageView, ParticipantView } from '@missive/read-models';
+import type {
+  ConversationScope,
+  ConversationView,
+  MessageView,
+  ParticipantView,
+} from '@missive/read-models';
 import { canvasTime } from '../http/canvasTime';
 import { truncateText } from './truncateText';
 
@@ -37,6 +42,8 @@ export interface ConversationJsonOptions {
   baseUrl: string;
   avatars?: boolean;
   messages?: MessageView[];
+  /** The show endpoint's extras: `submissions`, `context_name`, participants' contexts. */
+  detailed?: boolean;
 }
 
 /** The Conversation object of the seed page, with fields in Canvas's order. */
@@ -73,15 +80,32 @@ export function conversationJson(view: ConversationView, options: ConversationJs
       id: Number(p.id),
       name: p.shortName,
       full_name: p.name,
-      ...(options.avatars ? { avatar_url: avatar('avatar') } : {}),
+      ...(options.avatars || options.detailed ? { avatar_url: avatar('avatar') } : {}),
+      ...(options.detailed ? { common_courses: {}, common_groups: {} } : {}),
     })),
     visible: options.visible,
     context_code: view.contextCode,
     ...(options.messages ? { messages: options.messages.map(messageJson) } : {}),
+    ...(options.detailed ? { submissions: [], context_name: null } : {}),
   };
 }
 
-/** Whether a row belongs to the default (inbox) scope, which decides `visible` outside the index. */
-export function inInbox(view: ConversationView): boolean {
-  return view.lastMessageAt !== null && view.workflowState !== 'archived';
+/**
+ * Whether a row belongs to a scope: outside the index, `visible` says whether the
+ * conversation is in the scope the request named (default inbox), specs §1.2.
+ */
+export function inScope(view: ConversationView, scope: ConversationScope = 'inbox'): boolean {
+  switch (scope) {
+    case 'inbox':
+      return view.lastMessageAt !== null && view.workflowState !== 'archived';
+    case 'unread':
+    case 'archived':
+      return view.lastMessageAt !== null && view.workflowState === scope;
+    case 'sent':
+      return view.lastAuthoredAt !== null;
+    case 'starred':
+      return view.starred;
+  }
 }
+
+export const inInbox = (view: ConversationView): boolean => inScope(view, 'inbox');

@@ -1,4 +1,4 @@
-import { TestApp } from '../testing/testApp';
+import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
 
 describe('Conversations over HTTP', () => {
   let app: TestApp;
@@ -11,6 +11,7 @@ describe('Conversations over HTTP', () => {
     jane = await app.createUser('Jane Doe', 'jane', 'Jane');
     bob = await app.createUser('Bob Roe', 'bob');
     carl = await app.createUser('Carl Cox', 'carl');
+    await app.courseWith(jane.id, bob.id, carl.id);
   });
   afterAll(async () => {
     await app.stop();
@@ -131,6 +132,7 @@ describe('Conversations over HTTP', () => {
 
   it('accepts numeric JSON recipients and a comma-separated list', async () => {
     const dave = await app.createUser('Dave Dee', 'dave');
+    await app.courseWith(dave.id, bob.id, carl.id);
     const res = await app.request('POST', '/api/v1/conversations', {
       token: dave.token,
       json: { recipients: `${bob.id},${carl.id}`, body: 'to both' },
@@ -210,6 +212,7 @@ describe('Conversations over HTTP', () => {
     const many = Array.from({ length: 101 }, (_, i) => i);
     const users = [];
     for (const i of many) users.push((await app.createUser(`Bulk ${i}`, `bulk${i}`)).id);
+    await app.courseWith(jane.id, ...users);
     const before = (await app.allEvents()).length;
     const refused = await app.request('POST', '/api/v1/conversations', {
       token: jane.token,
@@ -226,6 +229,7 @@ describe('Conversations over HTTP', () => {
     const reader = await app.createUser('Page Reader', 'reader');
     const senders = [];
     for (let i = 0; i < 7; i++) senders.push(await app.createUser(`Sender ${i}`, `sender${i}`));
+    await app.courseWith(reader.id, ...senders.map((s) => s.id));
     for (const s of senders) {
       const res = await app.request('POST', '/api/v1/conversations', {
         token: s.token,
@@ -259,6 +263,20 @@ describe('Conversations over HTTP', () => {
       all.body.slice(3, 6).map((c: { id: number }) => c.id),
     );
 
+    const wrapped = await app.request(
+      'GET',
+      '/api/v1/conversations?per_page=2&include_all_conversation_ids=true&include[]=participant_avatars',
+      { token: reader.token },
+    );
+    expect(wrapped.body.conversations).toHaveLength(2);
+    expect(wrapped.body.conversation_ids).toEqual(all.body.map((c: { id: number }) => c.id));
+    expect(wrapped.body.conversations[0].participants[0].avatar_url).toMatch(/avatar-50\.png$/);
+    expect(all.body[0].participants[0].avatar_url).toBeUndefined();
+    const badInclude = await app.request('GET', '/api/v1/conversations?include[]=everything', {
+      token: reader.token,
+    });
+    expect(badInclude.status).toBe(400);
+
     const past = await app.request('GET', '/api/v1/conversations?page=9', { token: reader.token });
     expect(past.status).toBe(200);
     expect(past.body).toEqual([]);
@@ -270,6 +288,62 @@ describe('Conversations over HTTP', () => {
     expect(defaulted.headers.get('link')).toContain('page=1&per_page=10>; rel="current"');
     const bad = await app.request('GET', '/api/v1/conversations?page=abc', { token: reader.token });
     expect(bad.status).toBe(404);
+  });
+
+  it('lets users message only those they share a course or group with; admins anyone', async () => {
+    const loner = await app.createUser('Lone Wolf', 'loner');
+    const before = (await app.allEvents()).length;
+    const refused = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      form: { 'recipients[]': String(loner.id), body: 'hello?' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual([{ attribute: 'recipients', message: 'invalid' }]);
+    expect((await app.allEvents()).length).toBe(before);
+
+    const group = await app.request('POST', '/api/v1/groups', {
+      token: ADMIN_TOKEN,
+      form: { name: 'Pack' },
+    });
+    for (const id of [jane.id, loner.id]) {
+      const added = await app.request('POST', `/api/v1/groups/${group.body.id}/memberships`, {
+        token: ADMIN_TOKEN,
+        form: { user_id: String(id) },
+      });
+      expect(added.status).toBe(200);
+    }
+    const viaGroup = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      form: { 'recipients[]': String(loner.id), body: 'found you' },
+    });
+    expect(viaGroup.status).toBe(201);
+
+    const stranger = await app.createUser('Total Stranger', 'stranger');
+    const fromAdmin = await app.request('POST', '/api/v1/conversations', {
+      token: ADMIN_TOKEN,
+      form: { 'recipients[]': String(stranger.id), body: 'from the admin' },
+    });
+    expect(fromAdmin.status).toBe(201);
+    const inbox = await app.request('GET', '/api/v1/conversations', { token: stranger.token });
+    expect(inbox.body.map((c: { last_message: string }) => c.last_message)).toEqual([
+      'from the admin',
+    ]);
+  });
+
+  it('does not count an inactive enrollment as shared', async () => {
+    const a = await app.createUser('Inactive A', 'inactive-a');
+    const b = await app.createUser('Inactive B', 'inactive-b');
+    const course = await app.courseWith(a.id);
+    const enrolled = await app.request('POST', `/api/v1/courses/${course}/enrollments`, {
+      token: ADMIN_TOKEN,
+      form: { 'enrollment[user_id]': String(b.id), 'enrollment[enrollment_state]': 'inactive' },
+    });
+    expect(enrolled.status).toBe(200);
+    const res = await app.request('POST', '/api/v1/conversations', {
+      token: a.token,
+      form: { 'recipients[]': String(b.id), body: 'hi' },
+    });
+    expect(res.body).toEqual([{ attribute: 'recipients', message: 'invalid' }]);
   });
 
   it('needs a token', async () => {

@@ -1,6 +1,25 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { DomainError } from '@missive/domain';
+import {
+  BATCH_UPDATE_EVENTS,
+  DomainError,
+  deleteParticipantView,
+  removeMessages,
+  updateParticipantView,
+  type BatchUpdateEvent,
+} from '@missive/domain';
 import {
   ConversationQueries,
   type ConversationView,
@@ -12,8 +31,27 @@ import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '../infrastructure/commandContext';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
-import { canvasValidationPipe, conversationErrors } from '../http/canvasValidationPipe';
-import { conversationJson, inInbox } from './conversationJson';
+import {
+  canvasValidationPipe,
+  conversationErrors,
+  modelErrors,
+} from '../http/canvasValidationPipe';
+import { AddMessageCommand } from './addMessageHandler';
+import { conversationJson, inInbox, inScope } from './conversationJson';
+import { toBoolean } from './createConversationDto';
+import { ChangeParticipantViewsCommand } from './participantViewHandler';
+import { AddRecipientsCommand } from './addRecipientsHandler';
+import { BatchUpdateConversationsCommand } from './batchUpdateHandler';
+import { BatchUpdateDto } from './batchUpdateDto';
+import { ProgressQueries } from '@missive/read-models';
+import { progressJson } from '../progress/progressJson';
+import { RecipientResolver } from './recipientResolver';
+import {
+  AddMessageDto,
+  AddRecipientsDto,
+  RemoveMessagesDto,
+  UpdateConversationDto,
+} from './updateConversationDto';
 import { CreateConversationDto } from './createConversationDto';
 import { CreateConversationCommand, type CreatedConversations } from './createConversationHandler';
 import { ListConversationsDto } from './listConversationsDto';
@@ -41,7 +79,271 @@ export class ConversationsController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly conversations: ConversationQueries,
+    private readonly recipients: RecipientResolver,
+    private readonly progress: ProgressQueries,
   ) {}
+
+  /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
+  @Put()
+  async batchUpdate(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Body(canvasValidationPipe(conversationErrors)) body: BatchUpdateDto,
+    @Req() req: Request,
+  ) {
+    const ids = body.conversation_ids;
+    if (!Array.isArray(ids) || ids.length === 0) {
+      throw new CanvasError(400, { message: 'conversation_ids not specified' });
+    }
+    if (ids.length > 500)
+      throw new CanvasError(400, { message: 'conversation batch size limit (500) exceeded' });
+    if (body.event === undefined || body.event === '')
+      throw new CanvasError(400, { message: 'event not specified' });
+    if (
+      typeof body.event !== 'string' ||
+      !(BATCH_UPDATE_EVENTS as readonly string[]).includes(body.event)
+    ) {
+      throw new CanvasError(400, { message: 'invalid event' });
+    }
+    const conversationIds = ids.map(String).filter((id) => /^\d{1,16}$/.test(id));
+    const progressId = await this.commands.execute<BatchUpdateConversationsCommand, string>(
+      new BatchUpdateConversationsCommand(
+        user.id,
+        conversationIds,
+        body.event as BatchUpdateEvent,
+        ctx,
+      ),
+    );
+    return progressJson((await this.progress.find(progressId))!, baseUrlOf(req));
+  }
+
+  @Get('unread_count')
+  async unreadCount(@CurrentUser() user: UserRecord) {
+    // A string, as Canvas sends it.
+    return { unread_count: String(await this.conversations.unreadCount(user.id)) };
+  }
+
+  @Post('mark_all_as_read')
+  @HttpCode(200)
+  async markAllAsRead(@CurrentUser() user: UserRecord, @RequestContext() ctx: CommandContext) {
+    const at = new Date().toISOString();
+    const ids = await this.conversations.unreadIds(user.id);
+    await this.commands.execute(
+      new ChangeParticipantViewsCommand(
+        ids.flatMap((conversationId) =>
+          updateParticipantView({
+            conversationId,
+            userId: user.id,
+            private: false,
+            workflowState: 'read',
+            at,
+          }),
+        ),
+        ctx,
+      ),
+    );
+    return {};
+  }
+
+  @Get(':id')
+  async show(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+  ) {
+    let view = await this.participantView(user, id);
+    if (view.messageCount === 0) throw CanvasError.notFound();
+    // Showing marks read unless auto_mark_as_read is falsy (API default: true).
+    const autoMark =
+      query['auto_mark_as_read'] === undefined ||
+      toBoolean({ value: query['auto_mark_as_read'] }) === true;
+    if (autoMark && view.workflowState === 'unread') {
+      const at = new Date().toISOString();
+      await this.commands.execute(
+        new ChangeParticipantViewsCommand(
+          updateParticipantView({
+            conversationId: id,
+            userId: user.id,
+            private: view.private,
+            workflowState: 'read',
+            at,
+          }),
+          ctx,
+        ),
+      );
+      view = await this.participantView(user, id);
+    }
+    const messages = await this.conversations.messagesForUser(user.id, id);
+    return conversationJson(view, {
+      visible: inScope(view, scopeOf(query['scope'])),
+      baseUrl: baseUrlOf(req),
+      messages,
+      detailed: true,
+    });
+  }
+
+  @Put(':id')
+  async update(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('id') id: string,
+    @Body(canvasValidationPipe(modelErrors)) body: UpdateConversationDto,
+    @Req() req: Request,
+  ) {
+    if (!body.conversation) throw CanvasError.missing('conversation');
+    const view = await this.participantView(user, id);
+    const events = updateParticipantView({
+      conversationId: id,
+      userId: user.id,
+      private: view.private,
+      workflowState: body.conversation.workflow_state,
+      starred: body.conversation.starred,
+      subscribed: body.conversation.subscribed,
+      at: new Date().toISOString(),
+    });
+    if (events.length > 0)
+      await this.commands.execute(new ChangeParticipantViewsCommand(events, ctx));
+    const updated = await this.participantView(user, id);
+    return conversationJson(updated, {
+      visible: inScope(updated, scopeOf(body.scope)),
+      baseUrl: baseUrlOf(req),
+    });
+  }
+
+  @Delete(':id')
+  async remove(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('id') id: string,
+    @Req() req: Request,
+  ) {
+    await this.participantView(user, id);
+    await this.commands.execute(
+      new ChangeParticipantViewsCommand(
+        deleteParticipantView({
+          conversationId: id,
+          userId: user.id,
+          at: new Date().toISOString(),
+        }),
+        ctx,
+      ),
+    );
+    const deleted = await this.participantView(user, id);
+    return conversationJson(deleted, { visible: false, baseUrl: baseUrlOf(req) });
+  }
+
+  @Post(':id/add_message')
+  @HttpCode(200)
+  async addMessage(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('id') id: string,
+    @Body(canvasValidationPipe(conversationErrors)) body: AddMessageDto,
+    @Req() req: Request,
+  ) {
+    const current = await this.participantView(user, id);
+    let recipients: string[] | undefined;
+    if (body.recipients && body.recipients.length > 0) {
+      // Current participants stay addressable; anyone new must be in the author's address book.
+      const members = new Set(current.participants.map((p) => p.id));
+      const named = body.recipients.map((r) => r.trim());
+      const newcomers = await this.recipients.resolve(
+        user,
+        named.filter((r) => !members.has(r)),
+      );
+      recipients = [
+        ...new Set([
+          ...named.filter((r) => members.has(r)),
+          ...newcomers.filter((r) => r !== user.id),
+        ]),
+      ];
+      if (recipients.length === 0) throw CanvasError.conversation('recipients', 'invalid');
+    }
+    let messageId: string;
+    try {
+      messageId = await this.commands.execute<AddMessageCommand, string>(
+        new AddMessageCommand(id, user.id, body.body ?? '', recipients, ctx),
+      );
+    } catch (err) {
+      if (err instanceof DomainError) throw conversationError(err);
+      throw err;
+    }
+    const view = await this.participantView(user, id);
+    const messages = await this.conversations.messages([messageId]);
+    return conversationJson(view, { visible: inInbox(view), baseUrl: baseUrlOf(req), messages });
+  }
+
+  @Post(':id/add_recipients')
+  @HttpCode(200)
+  async addRecipients(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('id') id: string,
+    @Body(canvasValidationPipe(conversationErrors)) body: AddRecipientsDto,
+    @Req() req: Request,
+  ) {
+    await this.participantView(user, id);
+    const resolved = (await this.recipients.resolve(user, body.recipients ?? [])).filter(
+      (r) => r !== user.id,
+    );
+    // Nobody (new) to add: Canvas answers a bare `{}`.
+    if (resolved.length === 0) throw new CanvasError(400, {});
+    let messageId: string;
+    try {
+      messageId = await this.commands.execute<AddRecipientsCommand, string>(
+        new AddRecipientsCommand(
+          id,
+          { id: user.id, shortName: user.shortName || user.name },
+          resolved,
+          ctx,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof DomainError && err.type === 'empty') throw new CanvasError(400, {});
+      if (err instanceof DomainError) throw conversationError(err);
+      throw err;
+    }
+    const view = await this.participantView(user, id);
+    const messages = await this.conversations.messages([messageId]);
+    return conversationJson(view, { visible: inInbox(view), baseUrl: baseUrlOf(req), messages });
+  }
+
+  @Post(':id/remove_messages')
+  @HttpCode(200)
+  async removeMessages(
+    @CurrentUser() user: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('id') id: string,
+    @Body(canvasValidationPipe(conversationErrors)) body: RemoveMessagesDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.participantView(user, id);
+    const events = removeMessages({
+      conversationId: id,
+      userId: user.id,
+      messageIds: (body.remove ?? []).filter((m) => /^\d{1,16}$/.test(m)),
+      at: new Date().toISOString(),
+    });
+    // Canvas renders nothing without `remove`: an empty 204.
+    if (events.length === 0) {
+      res.status(204);
+      return undefined;
+    }
+    await this.commands.execute(new ChangeParticipantViewsCommand(events, ctx));
+    const view = await this.participantView(user, id);
+    return conversationJson(view, { visible: inInbox(view), baseUrl: baseUrlOf(req) });
+  }
+
+  /** This user's row of the conversation; anyone else (or a bad id) gets Canvas's 404. */
+  private async participantView(user: UserRecord, id: string): Promise<ConversationView> {
+    if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
+    const [view] = await this.conversations.findForUser(user.id, [id]);
+    if (!view) throw CanvasError.notFound();
+    return view;
+  }
 
   @Get()
   async list(
@@ -66,7 +368,13 @@ export class ConversationsController {
         result.total,
       ),
     );
-    return result.items.map((view) => conversationJson(view, { visible: true, baseUrl: base }));
+    const avatars = query.include?.includes('participant_avatars') ?? false;
+    const conversations = result.items.map((view) =>
+      conversationJson(view, { visible: true, baseUrl: base, avatars }),
+    );
+    if (!query.include_all_conversation_ids) return conversations;
+    const ids = await this.conversations.allIds(user.id, scopeOf(query.scope));
+    return { conversations, conversation_ids: ids.map(Number) };
   }
 
   @Post()
@@ -83,6 +391,7 @@ export class ConversationsController {
         new CreateConversationCommand(
           {
             authorId: user.id,
+            authorIsAdmin: user.siteAdmin,
             recipients: body.recipients,
             subject: body.subject,
             body: body.body,

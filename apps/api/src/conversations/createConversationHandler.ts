@@ -17,14 +17,16 @@ import {
   type EventStore,
   type Position,
 } from '@missive/event-store';
-import { UserQueries } from '@missive/read-models';
 import type { CommandContext } from '../infrastructure/commandContext';
 import { execute, load, toEventData } from '../infrastructure/eventSourcing';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { RecipientResolver } from './recipientResolver';
 
 export interface CreateConversationParams {
   authorId: string;
+  /** Site admins may message anyone; others only users they share a course or group with. */
+  authorIsAdmin: boolean;
   recipients: string[] | undefined;
   subject?: string;
   body?: string;
@@ -71,7 +73,7 @@ export class CreateConversationHandler implements ICommandHandler<
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly ids: IdGenerator,
-    private readonly users: UserQueries,
+    private readonly recipients: RecipientResolver,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
@@ -79,7 +81,10 @@ export class CreateConversationHandler implements ICommandHandler<
     if (!params.recipients || params.recipients.length === 0) {
       throw new DomainError('invalid', 'recipients', 'blank');
     }
-    const recipients = await this.resolveRecipients(params.authorId, params.recipients);
+    const recipients = await this.recipients.resolve(
+      { id: params.authorId, siteAdmin: params.authorIsAdmin },
+      params.recipients,
+    );
     if (recipients.length === 0) throw new DomainError('invalid', 'recipients', 'invalid');
 
     const batchPrivate = !params.groupConversation && recipients.length > 1;
@@ -130,19 +135,6 @@ export class CreateConversationHandler implements ICommandHandler<
       messageIds: new Map(written.map((w) => [w.conversationId, w.messageId])),
       batch: batchPrivate || batchGroup,
     };
-  }
-
-  /**
-   * Known users only, de-duplicated, sender removed unless the sender is the only recipient.
-   * Course and group tokens expand once the directory exists (issue 3); until then they match
-   * nobody.
-   */
-  private async resolveRecipients(authorId: string, raw: string[]): Promise<string[]> {
-    const ids = [...new Set(raw.filter((r) => /^\d{1,16}$/.test(r)).map((r) => String(Number(r))))];
-    const known = new Set((await this.users.findByIds(ids)).map((u) => u.id));
-    const resolved = ids.filter((id) => known.has(id));
-    const others = resolved.filter((id) => id !== authorId);
-    return others.length > 0 ? others : resolved;
   }
 
   private async startNew(

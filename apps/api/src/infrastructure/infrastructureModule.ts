@@ -2,7 +2,12 @@ import type { SchemalessDb } from '@missive/read-models';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { IdGenerator } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
-import { ConversationQueries, UserQueries } from '@missive/read-models';
+import {
+  ConversationQueries,
+  DirectoryQueries,
+  ProgressQueries,
+  UserQueries,
+} from '@missive/read-models';
 import type { AppConfig } from '../config/appConfig';
 import { ReadYourWrites, type ProjectionWaker } from './readYourWrites';
 import { APP_CONFIG, EVENT_STORE, PROJECTION_WAKER, READ_DB } from './tokens';
@@ -25,6 +30,8 @@ export class InfrastructureModule {
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
       { provide: UserQueries, useValue: new UserQueries(db) },
       { provide: ConversationQueries, useValue: new ConversationQueries(db) },
+      { provide: DirectoryQueries, useValue: new DirectoryQueries(db) },
+      { provide: ProgressQueries, useValue: new ProgressQueries(db) },
       ReadYourWrites,
     ];
     return { module: InfrastructureModule, providers, exports: providers };

@@ -98,6 +98,23 @@ export class TestApp {
     return { id: created.body.id, token: token.body.visible_token };
   }
 
+  /** A course with these users actively enrolled as students, so they may message each other. */
+  async courseWith(...userIds: number[]): Promise<number> {
+    const course = await this.request('POST', '/api/v1/accounts/self/courses', {
+      token: ADMIN_TOKEN,
+      form: { 'course[name]': 'Shared course' },
+    });
+    if (course.status !== 200) throw new Error(`create course: ${course.status} ${course.text}`);
+    for (const userId of userIds) {
+      const enrolled = await this.request('POST', `/api/v1/courses/${course.body.id}/enrollments`, {
+        token: ADMIN_TOKEN,
+        form: { 'enrollment[user_id]': String(userId), 'enrollment[enrollment_state]': 'active' },
+      });
+      if (enrolled.status !== 200) throw new Error(`enroll: ${enrolled.status} ${enrolled.text}`);
+    }
+    return course.body.id;
+  }
+
   async stop(): Promise<void> {
     await this.running.close();
     rmSync(this.dir, { recursive: true, force: true });

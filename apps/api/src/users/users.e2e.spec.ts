@@ -162,6 +162,61 @@ describe('Users and tokens over HTTP', () => {
     expect(events).not.toContain(a.token);
   });
 
+  it('lists, shows and revokes tokens; a revoked token stops working at once', async () => {
+    const a = await app.createUser('Tia Token', 'tia');
+    const b = await app.createUser('Ugo Other', 'ugo');
+    const second = await app.request('POST', '/api/v1/users/self/tokens', {
+      token: a.token,
+      form: { 'token[purpose]': 'second' },
+    });
+    const listed = await app.request('GET', '/api/v1/users/self/tokens?per_page=1&page=2', {
+      token: a.token,
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([
+      expect.objectContaining({
+        id: second.body.id,
+        purpose: 'second',
+        token_hint: second.body.visible_token.slice(-4),
+      }),
+    ]);
+    expect(listed.body[0].visible_token).toBeUndefined();
+    expect(listed.headers.get('link')).toContain('rel="prev"');
+    expect(listed.headers.get('link')).not.toContain('rel="next"');
+
+    const shown = await app.request('GET', `/api/v1/users/${a.id}/tokens/${second.body.id}`, {
+      token: ADMIN_TOKEN,
+    });
+    expect(shown.body.purpose).toBe('second');
+    expect(
+      (await app.request('GET', `/api/v1/users/${a.id}/tokens`, { token: b.token })).status,
+    ).toBe(401);
+
+    const before = (await app.allEvents()).length;
+    const stolen = await app.request('DELETE', `/api/v1/users/${a.id}/tokens/${second.body.id}`, {
+      token: b.token,
+    });
+    expect(stolen.status).toBe(401);
+    expect((await app.allEvents()).length).toBe(before);
+
+    const revoked = await app.request('DELETE', `/api/v1/users/self/tokens/${second.body.id}`, {
+      token: a.token,
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.id).toBe(second.body.id);
+    const afterwards = await app.request('GET', '/api/v1/users/self', {
+      token: second.body.visible_token,
+    });
+    expect(afterwards.status).toBe(401);
+    expect(afterwards.body).toEqual({ errors: [{ message: 'Invalid access token.' }] });
+    const again = await app.request('DELETE', `/api/v1/users/self/tokens/${second.body.id}`, {
+      token: a.token,
+    });
+    expect(again.status).toBe(404);
+    // The first token still works.
+    expect((await app.request('GET', '/api/v1/users/self', { token: a.token })).status).toBe(200);
+  });
+
   it('refuses an expired token and a malformed expiry', async () => {
     const a = await app.createUser('Eve Ember', 'eve');
     const bad = await app.request('POST', '/api/v1/users/self/tokens', {

@@ -1,17 +1,31 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@missive/domain';
 import { UserQueries, type UserRecord } from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '../infrastructure/commandContext';
 import { CanvasError } from '../http/canvasError';
-import { canvasTime } from '../http/canvasTime';
+import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
 import { canvasValidationPipe, modelErrors } from '../http/canvasValidationPipe';
 import { CreateTokenDto } from './createTokenDto';
 import { CreateUserDto } from './createUserDto';
 import { CreateUserCommand } from './createUserHandler';
 import { IssueTokenCommand, type IssuedToken } from './issueTokenHandler';
+import { RevokeTokenCommand } from './revokeTokenHandler';
+import { tokenJson } from './tokenJson';
 import { userJson } from './userJson';
+import type { Request, Response } from 'express';
 
 const PSEUDONYM_ATTRIBUTES = new Set(['unique_id']);
 
@@ -75,21 +89,66 @@ export class UsersController {
         ctx,
       ),
     );
-    return {
-      id: Number(token.id),
-      user_id: Number(token.userId),
-      purpose: token.purpose,
-      app_name: 'user-generated',
-      created_at: canvasTime(token.createdAt),
-      updated_at: canvasTime(token.createdAt),
-      expires_at: canvasTime(token.expiresAt),
-      last_used_at: null,
-      workflow_state: 'active',
-      scopes: null,
-      real_user_id: null,
-      can_manually_regenerate: true,
-      visible_token: token.visibleToken,
-    };
+    return tokenJson({ ...token, hint: token.visibleToken.slice(-4) }, token.visibleToken);
+  }
+
+  @Get('users/:user_id/tokens')
+  async listTokens(
+    @CurrentUser() caller: UserRecord,
+    @Param('user_id') userIdParam: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const target = await this.visibleUser(caller, userIdParam);
+    const page = parsePage(query['page']);
+    if (page === undefined) throw CanvasError.notFound();
+    const perPage = clampPerPage(query['per_page']);
+    const result = await this.users.tokens(target.id, {
+      limit: perPage,
+      offset: (page - 1) * perPage,
+    });
+    res.setHeader(
+      'Link',
+      canvasLinkHeader(
+        `${req.protocol}://${req.get('host')}${req.path}`,
+        query,
+        { page, perPage },
+        result.total,
+      ),
+    );
+    return result.items.map((t) => tokenJson(t));
+  }
+
+  @Get('users/:user_id/tokens/:id')
+  async showToken(
+    @CurrentUser() caller: UserRecord,
+    @Param('user_id') userIdParam: string,
+    @Param('id') id: string,
+  ) {
+    const target = await this.visibleUser(caller, userIdParam);
+    const token = await this.users.token(target.id, id);
+    if (!token) throw CanvasError.notFound();
+    return tokenJson(token);
+  }
+
+  @Delete('users/:user_id/tokens/:id')
+  async revokeToken(
+    @CurrentUser() caller: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('user_id') userIdParam: string,
+    @Param('id') id: string,
+  ) {
+    const target = await this.visibleUser(caller, userIdParam);
+    const token = await this.users.token(target.id, id);
+    if (!token) throw CanvasError.notFound();
+    try {
+      await this.commands.execute(new RevokeTokenCommand(target.id, id, ctx));
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'not_found') throw CanvasError.notFound();
+      throw err;
+    }
+    return tokenJson(token);
   }
 
   @Get('users/:id')

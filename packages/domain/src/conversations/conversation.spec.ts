@@ -1,6 +1,8 @@
 import { spec } from '../testing/givenWhenThen';
 import {
   addMessage,
+  addRecipients,
+  recipientsAddedText,
   evolveConversation,
   startConversation,
   type ConversationState,
@@ -146,7 +148,7 @@ describe('Conversation: add message', () => {
       ...reply,
       recipientIds: ['3'],
     });
-    expect(e!.data.recipientIds).toEqual(['2', '3']);
+    expect(e!.type === 'MessageAdded' && e!.data.recipientIds).toEqual(['2', '3']);
   });
 
   it('refuses non-participants, blank bodies and unknown conversations', () => {
@@ -167,11 +169,29 @@ describe('Conversation: add message', () => {
       .thenThrows({ kind: 'not_found' });
   });
 
-  it('refuses recipients outside the conversation', () => {
+  it('refuses recipients outside a private conversation', () => {
     conversation
       .given(started)
       .when((s) => addMessage(s, { ...reply, recipientIds: ['42'] }))
       .thenThrows({ attribute: 'recipients', message: 'invalid' });
+  });
+
+  it('adds named outsiders silently to a group conversation, then reaches only the named', () => {
+    const group: ConversationStarted = {
+      ...started,
+      data: { ...started.data, participantIds: ['1', '2', '3'], privateHash: null },
+    };
+    const events = addMessage([group].reduce<ConversationState | null>(evolveConversation, null), {
+      ...reply,
+      recipientIds: ['42', '3'],
+    });
+    expect(events.map((e) => e.type)).toEqual(['RecipientsAdded', 'MessageAdded']);
+    expect(events[0]!.data).toMatchObject({ userIds: ['42'], withHistory: false });
+    expect(events[1]!.type === 'MessageAdded' && events[1]!.data.recipientIds).toEqual([
+      '2',
+      '3',
+      '42',
+    ]);
   });
 
   it('is idempotent on the message id', () => {
@@ -188,6 +208,78 @@ describe('privateHashOf', () => {
     expect(privateHashOf(['10', '2', '2'])).toBe('d6e44e94cf24b0beffbd777159db028aa0eb0995');
     expect(privateHashOf(['10', '2'], { type: 'Course', id: '42' })).toBe(
       '0bd2498bb5f65c16ae0fd44c492988e444b25a97',
+    );
+  });
+});
+
+describe('Conversation: add recipients', () => {
+  const group: ConversationStarted = {
+    ...started,
+    data: { ...started.data, participantIds: ['1', '2', '3'], privateHash: null },
+  };
+  const cmd = {
+    addedBy: '1',
+    userIds: ['4', '2', '5'],
+    messageId: '600',
+    text: (ids: string[]) => `added ${ids.join('+')}`,
+    at,
+  };
+
+  it('adds only new users and announces them in a generated message to everyone', () => {
+    conversation
+      .given(group, firstMessage)
+      .when((s) => addRecipients(s, cmd))
+      .then([
+        {
+          type: 'RecipientsAdded',
+          data: { conversationId: '100', addedBy: '1', userIds: ['4', '5'], withHistory: true, at },
+        },
+        {
+          type: 'MessageAdded',
+          data: {
+            ...firstMessage.data,
+            messageId: '600',
+            body: 'added 4+5',
+            recipientIds: ['1', '2', '3', '4', '5'],
+            generated: true,
+          },
+        },
+      ]);
+  });
+
+  it('refuses private conversations, nobody new, outsiders and the participant limit', () => {
+    conversation
+      .given(started)
+      .when((s) => addRecipients(s, cmd))
+      .thenThrows({ attribute: 'recipients' });
+    conversation
+      .given(group)
+      .when((s) => addRecipients(s, { ...cmd, userIds: ['2', '3'] }))
+      .thenThrows({ attribute: 'recipients', message: 'none' });
+    conversation
+      .given(group)
+      .when((s) => addRecipients(s, { ...cmd, addedBy: '9' }))
+      .thenThrows({ kind: 'forbidden' });
+    const many = Array.from({ length: 99 }, (_, i) => String(i + 10));
+    conversation
+      .given(group)
+      .when((s) => addRecipients(s, { ...cmd, userIds: many }))
+      .thenThrows({ message: 'Too many participants for group conversation' });
+    expect(() =>
+      addRecipients([group].reduce<ConversationState | null>(evolveConversation, null), {
+        ...cmd,
+        userIds: many.slice(0, 98),
+      }),
+    ).not.toThrow();
+  });
+
+  it('words the announcement as Canvas does', () => {
+    expect(recipientsAddedText(['Ann'], 'Bo')).toBe('Ann was added to the conversation by Bo');
+    expect(recipientsAddedText(['Ann', 'Cy'], 'Bo')).toBe(
+      'Ann and Cy were added to the conversation by Bo',
+    );
+    expect(recipientsAddedText(['Ann', 'Cy', 'Di'], 'Bo')).toBe(
+      'Ann, Cy, and Di were added to the conversation by Bo',
     );
   });
 });

@@ -4,6 +4,7 @@ import type {
   ConversationStarted,
   MediaComment,
   MessageAdded,
+  RecipientsAdded,
 } from './conversationEvents';
 
 export interface ConversationState {
@@ -38,6 +39,12 @@ export function evolveConversation(
     case 'MessageAdded':
       if (!state) return state;
       return { ...state, messageIds: new Set([...state.messageIds, event.data.messageId]) };
+    case 'RecipientsAdded':
+      if (!state) return state;
+      return {
+        ...state,
+        participantIds: new Set([...state.participantIds, ...event.data.userIds]),
+      };
   }
 }
 
@@ -133,7 +140,10 @@ export interface AddMessage extends NewMessage {
   updateForSender: boolean;
 }
 
-export function addMessage(state: ConversationState | null, cmd: AddMessage): MessageAdded[] {
+export function addMessage(
+  state: ConversationState | null,
+  cmd: AddMessage,
+): (RecipientsAdded | MessageAdded)[] {
   if (!state)
     throw new DomainError('not_found', 'conversation', 'The specified resource does not exist.');
   if (!state.participantIds.has(cmd.authorId)) {
@@ -141,12 +151,135 @@ export function addMessage(state: ConversationState | null, cmd: AddMessage): Me
   }
   if (state.messageIds.has(cmd.messageId)) return [];
   checkBody(cmd.body, 'empty_message', 'Unable to create message without a body');
-  let recipients = [...state.participantIds];
-  if (cmd.recipientIds && cmd.recipientIds.length > 0) {
-    const outsiders = cmd.recipientIds.filter((id) => !state.participantIds.has(id));
-    if (outsiders.length > 0) throw new DomainError('invalid', 'recipients', 'invalid');
-    const wanted = new Set([cmd.authorId, ...cmd.recipientIds]);
-    recipients = recipients.filter((id) => wanted.has(id));
+  if (!cmd.recipientIds || cmd.recipientIds.length === 0) {
+    return [
+      messageAdded(
+        state.conversationId,
+        cmd.authorId,
+        [...state.participantIds],
+        cmd,
+        cmd.updateForSender,
+      ),
+    ];
   }
-  return [messageAdded(state.conversationId, cmd.authorId, recipients, cmd, cmd.updateForSender)];
+  // Named recipients: the message reaches only them and the author. On a group conversation,
+  // named users who are not in it yet join silently first; a private one never grows.
+  const outsiders = [...new Set(cmd.recipientIds)].filter((id) => !state.participantIds.has(id));
+  if (outsiders.length > 0 && state.privateHash !== null) {
+    throw new DomainError('invalid', 'recipients', 'invalid');
+  }
+  if (state.participantIds.size + outsiders.length > MAX_GROUP_CONVERSATION_SIZE + 1) {
+    throw new DomainError(
+      'invalid',
+      'recipients',
+      'Too many participants for group conversation',
+      'too_many',
+    );
+  }
+  const wanted = new Set([cmd.authorId, ...cmd.recipientIds]);
+  const recipients = [...state.participantIds, ...outsiders].filter((id) => wanted.has(id));
+  const message = messageAdded(
+    state.conversationId,
+    cmd.authorId,
+    recipients,
+    cmd,
+    cmd.updateForSender,
+  );
+  if (outsiders.length === 0) return [message];
+  return [
+    {
+      type: 'RecipientsAdded',
+      data: {
+        conversationId: state.conversationId,
+        addedBy: cmd.authorId,
+        userIds: outsiders,
+        withHistory: false,
+        at: cmd.createdAt,
+      },
+    },
+    message,
+  ];
+}
+
+export interface AddRecipients {
+  addedBy: string;
+  /** Resolved, messageable users; current participants among them are ignored. */
+  userIds: string[];
+  messageId: string;
+  /** The generated "X was added to the conversation by Y" text (names come from the directory). */
+  text: (addedIds: string[]) => string;
+  at: string;
+}
+
+/**
+ * add_recipients (specs §1.6): private conversations never grow; nobody new is a 400 `{}`;
+ * more than the group limit plus the author is refused. New participants get every earlier
+ * message; a generated message announces them and counts toward nothing.
+ */
+export function addRecipients(
+  state: ConversationState | null,
+  cmd: AddRecipients,
+): [RecipientsAdded, MessageAdded] | [] {
+  if (!state)
+    throw new DomainError('not_found', 'conversation', 'The specified resource does not exist.');
+  if (!state.participantIds.has(cmd.addedBy))
+    throw new DomainError('forbidden', 'conversation', 'not a participant');
+  if (state.privateHash !== null) {
+    throw new DomainError(
+      'invalid',
+      'recipients',
+      'Cannot add participants to a private conversation',
+    );
+  }
+  const added = [...new Set(cmd.userIds)].filter((id) => !state.participantIds.has(id));
+  if (added.length === 0) throw new DomainError('invalid', 'recipients', 'none', 'empty');
+  if (state.participantIds.size + added.length > MAX_GROUP_CONVERSATION_SIZE + 1) {
+    throw new DomainError(
+      'invalid',
+      'recipients',
+      'Too many participants for group conversation',
+      'too_many',
+    );
+  }
+  const everyone = [...state.participantIds, ...added];
+  return [
+    {
+      type: 'RecipientsAdded',
+      data: {
+        conversationId: state.conversationId,
+        addedBy: cmd.addedBy,
+        userIds: added,
+        withHistory: true,
+        at: cmd.at,
+      },
+    },
+    {
+      type: 'MessageAdded',
+      data: {
+        conversationId: state.conversationId,
+        messageId: cmd.messageId,
+        authorId: cmd.addedBy,
+        body: cmd.text(added),
+        createdAt: cmd.at,
+        recipientIds: everyone,
+        generated: true,
+        attachmentIds: [],
+        mediaComment: null,
+        forwardedMessageIds: [],
+        updateForSender: false,
+      },
+    },
+  ];
+}
+
+/** Canvas's `to_sentence`: "a", "a and b", "a, b, and c". */
+export function toSentence(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  if (items.length === 2) return `${items[0]} and ${items[1]}`;
+  return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
+}
+
+/** The generated text of specs §1.6, names in user-id order. */
+export function recipientsAddedText(names: readonly string[], addedByName: string): string {
+  return `${toSentence(names)} ${names.length === 1 ? 'was' : 'were'} added to the conversation by ${addedByName}`;
 }

@@ -43,7 +43,16 @@ export type MessageAdded = DomainEvent<
   }
 >;
 
-export type ConversationEvent = ConversationStarted | MessageAdded;
+/**
+ * New participants join (specs §1.6). Through add_recipients they receive copies of every
+ * earlier message (`withHistory`); named in an add_message they join silently, without them.
+ */
+export type RecipientsAdded = DomainEvent<
+  'RecipientsAdded',
+  { conversationId: string; addedBy: string; userIds: string[]; withHistory: boolean; at: string }
+>;
+
+export type ConversationEvent = ConversationStarted | MessageAdded | RecipientsAdded;
 
 /** Reserves a private-conversation hash for one conversation, so concurrent creates reuse it. */
 export type PrivateConversationClaimed = DomainEvent<

@@ -4,6 +4,13 @@ export const streams = {
   login: (loginKey: string) => `login-${loginKey}`,
   conversation: (conversationId: string) => `conversation-${conversationId}`,
   privateConversation: (privateHash: string) => `privateconversation-${privateHash}`,
+  participant: (conversationId: string, userId: string) =>
+    `participant-${conversationId}-${userId}`,
+  progress: (progressId: string) => `progress-${progressId}`,
+  course: (courseId: string) => `course-${courseId}`,
+  group: (groupId: string) => `group-${groupId}`,
+  channel: (channelId: string) => `channel-${channelId}`,
+  channelAddress: (addressKey: string) => `channeladdress-${addressKey}`,
 } as const;
 
 export const categories = {
@@ -11,4 +18,10 @@ export const categories = {
   login: 'login-',
   conversation: 'conversation-',
   privateConversation: 'privateconversation-',
+  participant: 'participant-',
+  progress: 'progress-',
+  course: 'course-',
+  group: 'group-',
+  channel: 'channel-',
+  channelAddress: 'channeladdress-',
 } as const;

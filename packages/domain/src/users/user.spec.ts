@@ -4,6 +4,7 @@ import {
   issueAccessToken,
   loginKeyOf,
   registerUser,
+  revokeAccessToken,
   sortableNameOf,
   type UserState,
 } from './user';
@@ -120,6 +121,37 @@ describe('User', () => {
     user
       .given()
       .when((s) => issueAccessToken(s, { tokenId: 't', tokenHash: 'h', hint: 'x', createdAt: at }))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('revokes a live token once; unknown and revoked tokens are not found', () => {
+    const issued = {
+      type: 'AccessTokenIssued' as const,
+      data: {
+        userId: '7',
+        tokenId: 't1',
+        tokenHash: 'h',
+        hint: 'abcd',
+        purpose: null,
+        createdAt: at,
+        expiresAt: null,
+      },
+    };
+    const revoked = {
+      type: 'AccessTokenRevoked' as const,
+      data: { userId: '7', tokenId: 't1', revokedAt: at },
+    };
+    user
+      .given(registered, issued)
+      .when((s) => revokeAccessToken(s, { tokenId: 't1', revokedAt: at }))
+      .then([revoked]);
+    user
+      .given(registered, issued, revoked)
+      .when((s) => revokeAccessToken(s, { tokenId: 't1', revokedAt: at }))
+      .thenThrows({ kind: 'not_found' });
+    user
+      .given(registered)
+      .when((s) => revokeAccessToken(s, { tokenId: 'nope', revokedAt: at }))
       .thenThrows({ kind: 'not_found' });
   });
 

@@ -1,5 +1,10 @@
 import { DomainError } from '../shared/domainError';
-import type { AccessTokenIssued, UserEvent, UserRegistered } from './userEvents';
+import type {
+  AccessTokenIssued,
+  AccessTokenRevoked,
+  UserEvent,
+  UserRegistered,
+} from './userEvents';
 
 export interface UserState {
   readonly userId: string;
@@ -7,7 +12,9 @@ export interface UserState {
   readonly shortName: string;
   readonly loginId: string;
   readonly siteAdmin: boolean;
+  /** Every token id ever issued (ids are never reused), and which of them are revoked. */
   readonly tokenIds: ReadonlySet<string>;
+  readonly revokedTokenIds: ReadonlySet<string>;
 }
 
 export const MAX_NAME_LENGTH = 255;
@@ -23,10 +30,14 @@ export function evolveUser(state: UserState | null, event: UserEvent): UserState
         loginId: event.data.loginId,
         siteAdmin: event.data.siteAdmin,
         tokenIds: new Set(),
+        revokedTokenIds: new Set(),
       };
     case 'AccessTokenIssued':
       if (!state) return state;
       return { ...state, tokenIds: new Set([...state.tokenIds, event.data.tokenId]) };
+    case 'AccessTokenRevoked':
+      if (!state) return state;
+      return { ...state, revokedTokenIds: new Set([...state.revokedTokenIds, event.data.tokenId]) };
   }
 }
 
@@ -108,6 +119,22 @@ export function issueAccessToken(
         createdAt: cmd.createdAt,
         expiresAt: cmd.expiresAt ?? null,
       },
+    },
+  ];
+}
+
+/** Revokes a live token; an unknown or already revoked token is not found, as in Canvas. */
+export function revokeAccessToken(
+  state: UserState | null,
+  cmd: { tokenId: string; revokedAt: string },
+): AccessTokenRevoked[] {
+  if (!state || !state.tokenIds.has(cmd.tokenId) || state.revokedTokenIds.has(cmd.tokenId)) {
+    throw new DomainError('not_found', 'token', 'The specified resource does not exist.');
+  }
+  return [
+    {
+      type: 'AccessTokenRevoked',
+      data: { userId: state.userId, tokenId: cmd.tokenId, revokedAt: cmd.revokedAt },
     },
   ];
 }

@@ -27,7 +27,12 @@ export type AccessTokenIssued = DomainEvent<
   }
 >;
 
-export type UserEvent = UserRegistered | AccessTokenIssued;
+export type AccessTokenRevoked = DomainEvent<
+  'AccessTokenRevoked',
+  { userId: string; tokenId: string; revokedAt: string }
+>;
+
+export type UserEvent = UserRegistered | AccessTokenIssued | AccessTokenRevoked;
 
 /** Claims a login id for one user; the `login-<key>` stream exists once per login. */
 export type LoginClaimed = DomainEvent<'LoginClaimed', { loginId: string; userId: string }>;

@@ -140,6 +140,12 @@ export class ConversationQueries {
     };
   }
 
+  /** Every conversation id in `scope`, in the scope's order (`include_all_conversation_ids`). */
+  async allIds(userId: string, scope: ConversationScope): Promise<string[]> {
+    const rows = await scoped(this.base(userId), scope).select('cp.conversation_id').execute();
+    return rows.map((r) => String(r.conversation_id));
+  }
+
   /** The user's view of these conversations in any state (used to answer commands). */
   async findForUser(
     userId: string,
@@ -157,6 +163,44 @@ export class ConversationQueries {
     const views = await this.hydrate(userId, rows as unknown as Record<string, unknown>[]);
     const byId = new Map(views.map((v) => [v.id, v]));
     return conversationIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The messages this user holds a copy of, newest first (the show endpoint's order). */
+  async messagesForUser(userId: string, conversationId: string): Promise<MessageView[]> {
+    const rows = await this.db
+      .selectFrom('message_copies as mc')
+      .innerJoin('conversation_messages as m', 'm.id', 'mc.message_id')
+      .selectAll('m')
+      .where('mc.user_id', '=', userId)
+      .where('mc.conversation_id', '=', conversationId)
+      .orderBy('m.created_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /** Canvas's unread counter: visible inbox rows in the unread state. */
+  async unreadCount(userId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('conversation_participants')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('user_id', '=', userId)
+      .where('workflow_state', '=', 'unread')
+      .where('last_message_at', 'is not', null)
+      .where('message_count', '>', 0)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Ids of this user's unread conversations (mark_all_as_read). */
+  async unreadIds(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('conversation_participants')
+      .select('conversation_id')
+      .where('user_id', '=', userId)
+      .where('workflow_state', '=', 'unread')
+      .execute();
+    return rows.map((r) => String(r.conversation_id));
   }
 
   async messages(ids: readonly string[]): Promise<MessageView[]> {

@@ -1,4 +1,4 @@
-import type { ConversationEvent, UserEvent } from '@missive/domain';
+import type { ConversationEvent, ParticipantViewEvent, UserEvent } from '@missive/domain';
 import { SqliteEventStore } from '@missive/event-store';
 import { ProjectionRunner } from '@missive/projections';
 import { randomUUID } from 'node:crypto';
@@ -75,7 +75,10 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
   let runners: ProjectionRunner[];
   let queries: ConversationQueries;
 
-  const append = async (stream: string, ...events: (ConversationEvent | UserEvent)[]) =>
+  const append = async (
+    stream: string,
+    ...events: (ConversationEvent | UserEvent | ParticipantViewEvent)[]
+  ) =>
     store.append(
       stream,
       events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data })),
@@ -190,5 +193,127 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     ).toEqual([]);
     expect((await queries.list('1', 'unread', { limit: 10, offset: 0 })).total).toBe(3);
     expect((await queries.list('1', 'archived', { limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('applies participant actions: read state, star, unsubscribe, resubscribe, delete', async () => {
+    const view = (type: ParticipantViewEvent['type'], minute: number): ParticipantViewEvent =>
+      ({
+        type,
+        data: { conversationId: '30', userId: '2', at: t(minute) },
+      }) as ParticipantViewEvent;
+    const get = async () => (await queries.findForUser('2', ['30']))[0]!;
+    await append(
+      'conversation-30',
+      started('30', ['1', '2', '3']),
+      message('30', '31', '1', ['1', '2', '3'], 1, false),
+    );
+    await append(
+      'participant-30-2',
+      view('ConversationMarkedAsRead', 2),
+      view('ConversationStarred', 2),
+    );
+    await project();
+    expect(await get()).toMatchObject({ workflowState: 'read', starred: true });
+    expect(
+      (await queries.list('2', 'starred', { limit: 10, offset: 0 })).items.map((v) => v.id),
+    ).toEqual(['30']);
+    expect(await queries.unreadCount('2')).toBe(0);
+
+    // Unsubscribed: a new message neither moves the row nor marks it unread...
+    await append('participant-30-2', view('ConversationUnsubscribed', 3));
+    await append('conversation-30', message('30', '32', '3', ['1', '2', '3'], 4));
+    await project();
+    expect(await get()).toMatchObject({
+      subscribed: false,
+      workflowState: 'read',
+      lastMessageAt: t(1),
+      messageCount: 2,
+    });
+    // ...and resubscribing catches up and marks it unread.
+    await append('participant-30-2', view('ConversationSubscribed', 5));
+    await project();
+    expect(await get()).toMatchObject({
+      subscribed: true,
+      workflowState: 'unread',
+      lastMessageAt: t(4),
+    });
+    expect(await queries.unreadCount('2')).toBe(1);
+    expect((await queries.messagesForUser('2', '30')).map((m) => m.id)).toEqual(['32', '31']);
+
+    await append('participant-30-2', view('ConversationArchived', 6));
+    await project();
+    expect((await queries.list('2', 'archived', { limit: 10, offset: 0 })).total).toBe(1);
+
+    await append('participant-30-2', view('ConversationViewDeleted', 7));
+    await project();
+    expect(await get()).toMatchObject({
+      messageCount: 0,
+      lastMessageAt: null,
+      starred: false,
+      workflowState: 'read',
+    });
+    expect(await queries.messagesForUser('2', '30')).toEqual([]);
+    // Other participants keep their copies.
+    expect((await queries.messagesForUser('3', '30')).length).toBe(2);
+  });
+
+  it('adds recipients with copies of every message, and removes messages per user', async () => {
+    const generated = (
+      messageId: string,
+      recipients: string[],
+      minute: number,
+    ): ConversationEvent => {
+      const e = message('40', messageId, '1', recipients, minute) as Extract<
+        ConversationEvent,
+        { type: 'MessageAdded' }
+      >;
+      return {
+        ...e,
+        data: { ...e.data, generated: true, body: 'Cy was added to the conversation by Ann' },
+      };
+    };
+    await append(
+      'conversation-40',
+      started('40', ['1', '2']),
+      message('40', '41', '1', ['1', '2'], 1, false),
+      message('40', '42', '2', ['1', '2'], 2),
+    );
+    await append(
+      'conversation-40',
+      {
+        type: 'RecipientsAdded',
+        data: { conversationId: '40', addedBy: '1', userIds: ['3'], withHistory: true, at: t(3) },
+      },
+      generated('43', ['1', '2', '3'], 3),
+    );
+    await project();
+    const [cy] = await queries.findForUser('3', ['40']);
+    expect(cy).toMatchObject({ workflowState: 'unread', messageCount: 2, lastMessageAt: t(2) });
+    expect(cy!.lastMessage?.id).toBe('42');
+    expect((await queries.messagesForUser('3', '40')).map((m) => m.id)).toEqual(['43', '42', '41']);
+    // The generated message counted for nobody and moved nothing.
+    const [ann] = await queries.findForUser('1', ['40']);
+    expect(ann).toMatchObject({ messageCount: 2, lastAuthoredAt: t(1) });
+    expect(ann!.lastMessage?.id).toBe('42');
+
+    await append('participant-40-3', {
+      type: 'MessagesRemoved',
+      data: { conversationId: '40', userId: '3', messageIds: ['42'], at: t(4) },
+    });
+    await project();
+    const [afterOne] = await queries.findForUser('3', ['40']);
+    expect(afterOne).toMatchObject({ messageCount: 1, lastMessageAt: t(2) });
+    expect(afterOne!.lastMessage?.id).toBe('41');
+
+    // Removing the last human message takes the generated one with it and empties the row.
+    await append('participant-40-3', {
+      type: 'MessagesRemoved',
+      data: { conversationId: '40', userId: '3', messageIds: ['41'], at: t(5) },
+    });
+    await project();
+    const [emptied] = await queries.findForUser('3', ['40']);
+    expect(emptied).toMatchObject({ messageCount: 0, lastMessageAt: null, lastMessage: null });
+    expect(await queries.messagesForUser('3', '40')).toEqual([]);
+    expect((await queries.messagesForUser('2', '40')).length).toBe(3);
   });
 });

@@ -1,5 +1,11 @@
 import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
-import type { ConversationEvent, ConversationStarted, MessageAdded } from '@missive/domain';
+import type {
+  ConversationEvent,
+  ConversationStarted,
+  MessageAdded,
+  ParticipantViewEvent,
+  RecipientsAdded,
+} from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { sql, type Transaction } from 'kysely';
@@ -71,12 +77,14 @@ async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
     )
     .execute();
 
-  const human = data.generated ? 0 : 1;
+  // Generated messages ("X was added...") count toward nothing and move no row.
+  if (data.generated) return;
+  const human = 1;
   const attachments = data.attachmentIds.length > 0 ? 1 : 0;
   const media = data.mediaComment ? 1 : 0;
   const common = {
     message_count: sql<number>`message_count + ${human}`,
-    last_message_id: data.generated ? sql<string>`last_message_id` : data.messageId,
+    last_message_id: data.messageId,
     has_attachments: sql<number>`CASE WHEN ${attachments} = 1 THEN 1 ELSE has_attachments END`,
     has_media_objects: sql<number>`CASE WHEN ${media} = 1 THEN 1 ELSE has_media_objects END`,
     updated_at: at,
@@ -118,10 +126,187 @@ async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
     .execute();
 }
 
+/** Per-user counters recomputed from the copies the user still holds (after removals/joins). */
+function recomputed(userId: string, conversationId: string) {
+  const human = (select: string, extra = sql``) =>
+    sql`(SELECT ${sql.raw(select)} FROM message_copies mc
+      JOIN conversation_messages m ON m.id = mc.message_id
+      WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0 ${extra}`;
+  const newest = sql`ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`;
+  const authored = sql`AND m.author_id = ${userId}`;
+  return {
+    message_count: sql<number>`${human('COUNT(*)')})`,
+    last_message_id: sql<string | null>`${human('m.id')} ${newest}`,
+    last_authored_message_id: sql<string | null>`${human('m.id', authored)} ${newest}`,
+    last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
+    visible_last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
+    has_attachments: sql<number>`CASE WHEN EXISTS ${human('1', sql`AND m.attachment_ids <> '[]'`)}) THEN 1 ELSE 0 END`,
+    has_media_objects: sql<number>`CASE WHEN EXISTS ${human('1', sql`AND m.media_comment IS NOT NULL`)}) THEN 1 ELSE 0 END`,
+  };
+}
+
+/** New participants: unread, with copies of every earlier message unless silent (specs §1.6). */
+async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void> {
+  for (const userId of data.userIds) {
+    await tx
+      .insertInto('conversation_participants')
+      .values({
+        user_id: userId,
+        conversation_id: data.conversationId,
+        workflow_state: 'unread',
+        starred: 0,
+        subscribed: 1,
+        last_message_at: null,
+        last_message_id: null,
+        message_count: 0,
+        last_authored_at: null,
+        visible_last_authored_at: null,
+        last_authored_message_id: null,
+        has_attachments: 0,
+        has_media_objects: 0,
+        updated_at: data.at,
+      })
+      .execute();
+    // Joined silently through add_message: no earlier messages, only what comes next.
+    if (!data.withHistory) continue;
+    await tx
+      .insertInto('message_copies')
+      .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('conversation_messages')
+          .select([
+            sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
+            'conversation_id',
+            'id',
+            'created_at',
+          ])
+          .where('conversation_id', '=', data.conversationId),
+      )
+      .execute();
+    const counters = recomputed(userId, data.conversationId);
+    await tx
+      .updateTable('conversation_participants')
+      .set({
+        ...counters,
+        last_message_at: sql<string | null>`(SELECT MAX(m.created_at) FROM message_copies mc
+          JOIN conversation_messages m ON m.id = mc.message_id
+          WHERE mc.user_id = ${userId} AND mc.conversation_id = ${data.conversationId} AND m.generated = 0)`,
+      })
+      .where('conversation_id', '=', data.conversationId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
+
+/** A participant's own actions on their row (specs §1.5). */
+async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<void> {
+  const { conversationId, userId, at } = e.data;
+  const row = tx
+    .updateTable('conversation_participants')
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId);
+  switch (e.type) {
+    case 'ConversationMarkedAsRead':
+      await row.set({ workflow_state: 'read', updated_at: at }).execute();
+      return;
+    case 'ConversationMarkedAsUnread':
+      await row.set({ workflow_state: 'unread', updated_at: at }).execute();
+      return;
+    case 'ConversationArchived':
+      await row.set({ workflow_state: 'archived', updated_at: at }).execute();
+      return;
+    case 'ConversationStarred':
+      await row.set({ starred: 1, updated_at: at }).execute();
+      return;
+    case 'ConversationUnstarred':
+      await row.set({ starred: 0, updated_at: at }).execute();
+      return;
+    case 'ConversationUnsubscribed':
+      // Unsubscribing turns unread into read.
+      await row
+        .set({
+          subscribed: 0,
+          workflow_state: sql<'read'>`CASE WHEN workflow_state = 'unread' THEN 'read' ELSE workflow_state END`,
+          updated_at: at,
+        })
+        .execute();
+      return;
+    case 'ConversationSubscribed': {
+      // Resubscribing catches up: last_message_at moves to the newest message this user holds,
+      // and the row turns unread if that is newer than what they had seen.
+      const newest = sql<string | null>`(SELECT MAX(mc.created_at) FROM message_copies mc
+        WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId})`;
+      await row
+        .set({
+          subscribed: 1,
+          workflow_state: sql<'unread'>`CASE WHEN last_message_at IS NOT NULL AND ${newest} > last_message_at
+            THEN 'unread' ELSE workflow_state END`,
+          last_message_at: sql<
+            string | null
+          >`CASE WHEN last_message_at IS NULL THEN last_message_at ELSE ${newest} END`,
+          updated_at: at,
+        })
+        .execute();
+      return;
+    }
+    case 'MessagesRemoved': {
+      await tx
+        .deleteFrom('message_copies')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .where('message_id', 'in', e.data.messageIds)
+        .execute();
+      const humanLeft = sql<number>`(SELECT COUNT(*) FROM message_copies mc
+        JOIN conversation_messages m ON m.id = mc.message_id
+        WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0)`;
+      // Only generated messages left: they go too, and the row empties as DELETE would.
+      await tx
+        .deleteFrom('message_copies')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .where(sql<boolean>`${humanLeft} = 0`)
+        .execute();
+      await row
+        .set({
+          ...recomputed(userId, conversationId),
+          last_message_at: sql<
+            string | null
+          >`CASE WHEN ${humanLeft} = 0 THEN NULL ELSE last_message_at END`,
+          updated_at: at,
+        })
+        .execute();
+      return;
+    }
+    case 'ConversationViewDeleted':
+      await tx
+        .deleteFrom('message_copies')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .execute();
+      await row
+        .set({
+          workflow_state: 'read',
+          starred: 0,
+          last_message_at: null,
+          last_message_id: null,
+          message_count: 0,
+          last_authored_at: null,
+          visible_last_authored_at: null,
+          last_authored_message_id: null,
+          has_attachments: 0,
+          has_media_objects: 0,
+          updated_at: at,
+        })
+        .execute();
+      return;
+  }
+}
+
 export const conversationsProjection: Projection = {
   name: 'conversations',
   version: 1,
-  filter: { streamPrefixes: ['conversation-'] },
+  filter: { streamPrefixes: ['conversation-', 'participant-'] },
 
   async migrate(db: SchemalessDb) {
     await db.schema
@@ -193,7 +378,7 @@ export const conversationsProjection: Projection = {
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Tx;
     for (const event of events) {
-      const e = { type: event.type, data: event.data } as ConversationEvent;
+      const e = { type: event.type, data: event.data } as ConversationEvent | ParticipantViewEvent;
       switch (e.type) {
         case 'ConversationStarted':
           await conversationStarted(tx, e);
@@ -201,6 +386,11 @@ export const conversationsProjection: Projection = {
         case 'MessageAdded':
           await messageAdded(tx, e);
           break;
+        case 'RecipientsAdded':
+          await recipientsAdded(tx, e);
+          break;
+        default:
+          await participantViewChanged(tx, e);
       }
     }
   },

@@ -24,6 +24,26 @@ function toRecord(row: UsersDatabase['users']): UserRecord {
   };
 }
 
+export interface AccessTokenRecord {
+  id: string;
+  userId: string;
+  hint: string;
+  purpose: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+function toToken(row: UsersDatabase['access_tokens']): AccessTokenRecord {
+  return {
+    id: row.token_id,
+    userId: String(row.user_id),
+    hint: row.hint,
+    purpose: row.purpose,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
 export class UserQueries {
   private readonly db: Kysely<UsersDatabase>;
 
@@ -58,5 +78,36 @@ export class UserQueries {
     if (!row) return undefined;
     if (row.expires_at && row.expires_at <= now.toISOString()) return undefined;
     return toRecord(row);
+  }
+
+  /** A user's live tokens, oldest first, one page at a time, with the total. */
+  async tokens(userId: string, { limit, offset }: { limit: number; offset: number }) {
+    const [rows, total] = await Promise.all([
+      this.db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('token_id')
+        .limit(limit)
+        .offset(offset)
+        .execute(),
+      this.db
+        .selectFrom('access_tokens')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toToken), total: Number(total.n) };
+  }
+
+  async token(userId: string, tokenId: string): Promise<AccessTokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('access_tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('token_id', '=', tokenId)
+      .executeTakeFirst();
+    return row && toToken(row);
   }
 }

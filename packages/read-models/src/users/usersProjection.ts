@@ -75,6 +75,10 @@ export const usersProjection: Projection = {
             })
             .execute();
           break;
+        case 'AccessTokenRevoked':
+          // Deleting the row is what makes the token stop authenticating.
+          await tx.deleteFrom('access_tokens').where('token_id', '=', e.data.tokenId).execute();
+          break;
       }
     }
   },

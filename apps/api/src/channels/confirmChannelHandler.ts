@@ -1,0 +1,36 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { confirmChannel, evolveChannel, streams } from '@missive/domain';
+import type { EventStore } from '@missive/event-store';
+import type { CommandContext } from '../infrastructure/commandContext';
+import { execute } from '../infrastructure/eventSourcing';
+import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { EVENT_STORE } from '../infrastructure/tokens';
+
+export class ConfirmChannelCommand {
+  constructor(
+    readonly channelId: string,
+    readonly code: string,
+    readonly ctx: CommandContext,
+  ) {}
+}
+
+@CommandHandler(ConfirmChannelCommand)
+export class ConfirmChannelHandler implements ICommandHandler<ConfirmChannelCommand, void> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async execute({ channelId, code, ctx }: ConfirmChannelCommand): Promise<void> {
+    const confirmedAt = new Date().toISOString();
+    const { result } = await execute(
+      this.store,
+      streams.channel(channelId),
+      evolveChannel,
+      (state) => confirmChannel(state, { code, confirmedAt }),
+      ctx,
+    );
+    await this.readYourWrites.waitFor('channels', result?.position);
+  }
+}

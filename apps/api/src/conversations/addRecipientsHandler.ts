@@ -1,0 +1,64 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  IdGenerator,
+  addRecipients,
+  evolveConversation,
+  recipientsAddedText,
+  streams,
+} from '@missive/domain';
+import type { EventStore } from '@missive/event-store';
+import { UserQueries } from '@missive/read-models';
+import type { CommandContext } from '../infrastructure/commandContext';
+import { execute } from '../infrastructure/eventSourcing';
+import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { EVENT_STORE } from '../infrastructure/tokens';
+
+export class AddRecipientsCommand {
+  constructor(
+    readonly conversationId: string,
+    readonly author: { id: string; shortName: string },
+    /** Already resolved to messageable users. */
+    readonly userIds: string[],
+    readonly ctx: CommandContext,
+  ) {}
+}
+
+/** add_recipients: returns the id of the generated "was added" message. */
+@CommandHandler(AddRecipientsCommand)
+export class AddRecipientsHandler implements ICommandHandler<AddRecipientsCommand, string> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ids: IdGenerator,
+    private readonly users: UserQueries,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async execute(cmd: AddRecipientsCommand): Promise<string> {
+    const messageId = this.ids.next();
+    const names = new Map(
+      (await this.users.findByIds(cmd.userIds)).map((u) => [u.id, u.shortName || u.name]),
+    );
+    const text = (added: string[]) =>
+      recipientsAddedText(
+        [...added].sort((a, b) => Number(a) - Number(b)).map((id) => names.get(id) ?? id),
+        cmd.author.shortName,
+      );
+    const { result } = await execute(
+      this.store,
+      streams.conversation(cmd.conversationId),
+      evolveConversation,
+      (state) =>
+        addRecipients(state, {
+          addedBy: cmd.author.id,
+          userIds: cmd.userIds,
+          messageId,
+          text,
+          at: new Date().toISOString(),
+        }),
+      cmd.ctx,
+    );
+    await this.readYourWrites.waitFor('conversations', result?.position);
+    return messageId;
+  }
+}

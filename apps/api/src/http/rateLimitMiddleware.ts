@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express';
+import { accessTokenOf } from '../auth/accessTokenOf';
+import { hashToken } from '../auth/tokenHash';
+import type { RateLimiter } from './rateLimiter';
+import { rubyFloat } from './rubyFloat';
+
+export const RATE_LIMIT_EXCEEDED = '403 Forbidden (Rate Limit Exceeded)\n';
+
+/**
+ * Liveness probes come from the orchestrator's one address; unauthenticated traffic sharing that
+ * address (e.g. through a proxy) must not get the instance killed for failing its health check.
+ */
+const EXEMPT = /^\/health\/?$/;
+
+/**
+ * Canvas's throttle (specs/canvas-api.md §6) as plain Express middleware, mounted ahead of the
+ * body parsers as Canvas's Rack middleware sits ahead of Rails: a throttled request is answered
+ * without its body being read, and never reaches a guard or a handler.
+ */
+export function rateLimitMiddleware(limiter: RateLimiter) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (EXEMPT.test(req.path)) return next();
+    const admission = limiter.admit(clientKeyOf(req));
+    const throttled = !admission.allowed;
+    const writeHead = res.writeHead as (...args: unknown[]) => Response;
+    // The headers must carry the cost, and the cost runs until the answer is ready: settle at
+    // the last moment headers can still be set. Every Node response passes through writeHead.
+    res.writeHead = function (this: Response, ...args: unknown[]) {
+      const { cost, remaining } = admission.settle();
+      if (!throttled) this.setHeader('X-Request-Cost', rubyFloat(cost));
+      this.setHeader('X-Rate-Limit-Remaining', rubyFloat(remaining));
+      return writeHead.apply(this, args);
+    } as Response['writeHead'];
+    // A client that hangs up before any answer still gets its pre-flight cost back.
+    res.once('close', () => admission.settle());
+    if (throttled) {
+      res.statusCode = 403;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(RATE_LIMIT_EXCEEDED);
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Canvas keys a bucket by the first of several identities; here the access token's hash, else
+ * the caller's address. The body is not parsed yet, so a token sent only in the body counts
+ * against the address (Canvas reads the token for throttling from header and query alone too).
+ */
+function clientKeyOf(req: Request): string {
+  const token = accessTokenOf(req);
+  if (token) return `token:${hashToken(token)}`;
+  return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+}

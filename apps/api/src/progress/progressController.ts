@@ -1,0 +1,21 @@
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import { ProgressQueries, type UserRecord } from '@missive/read-models';
+import type { Request } from 'express';
+import { CurrentUser } from '../auth/currentUser';
+import { CanvasError } from '../http/canvasError';
+import { progressJson } from './progressJson';
+
+@Controller('api/v1/progress')
+export class ProgressController {
+  constructor(private readonly progress: ProgressQueries) {}
+
+  /** The job's owner and site admins may poll it. */
+  @Get(':id')
+  async show(@CurrentUser() user: UserRecord, @Param('id') id: string, @Req() req: Request) {
+    if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
+    const progress = await this.progress.find(id);
+    if (!progress) throw CanvasError.notFound();
+    if (progress.userId !== user.id && !user.siteAdmin) throw CanvasError.unauthorized();
+    return progressJson(progress, `${req.protocol}://${req.get('host')}`);
+  }
+}

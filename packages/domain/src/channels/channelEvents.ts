@@ -1,0 +1,76 @@
+import type { DomainEvent } from '../shared/domainEvent';
+
+export type ChannelType = 'email' | 'sms' | 'push';
+export type ChannelWorkflowState = 'unconfirmed' | 'active' | 'retired';
+
+export type ChannelAdded = DomainEvent<
+  'ChannelAdded',
+  {
+    channelId: string;
+    userId: string;
+    type: ChannelType;
+    /** As given (case kept); for push, the device token. */
+    address: string;
+    position: number;
+    workflowState: 'unconfirmed' | 'active';
+    /**
+     * PRIVATE: the code the notifier will send to prove ownership (null when no confirmation
+     * is needed). It lives in the event, not behind a server secret, so the notifier can
+     * deliver it from the log alone; it must never reach REST or the public catalogue.
+     */
+    confirmationCode: string | null;
+    createdAt: string;
+  }
+>;
+
+/** Re-creating a retired channel brings the same record back, bounces cleared (specs §4). */
+export type ChannelRevived = DomainEvent<
+  'ChannelRevived',
+  {
+    channelId: string;
+    userId: string;
+    workflowState: 'unconfirmed' | 'active';
+    /** PRIVATE, as in ChannelAdded: a fresh code for the revived channel. */
+    confirmationCode: string | null;
+    revivedAt: string;
+  }
+>;
+
+export type ChannelConfirmed = DomainEvent<
+  'ChannelConfirmed',
+  { channelId: string; userId: string; confirmedAt: string }
+>;
+
+export type ChannelRemoved = DomainEvent<
+  'ChannelRemoved',
+  { channelId: string; userId: string; removedAt: string }
+>;
+
+/** A permanent bounce; `bounceCount` is the count after this bounce. */
+export type ChannelBounced = DomainEvent<
+  'ChannelBounced',
+  { channelId: string; userId: string; bounceCount: number; lastBounceAt: string }
+>;
+
+export type ChannelBounceReset = DomainEvent<
+  'ChannelBounceReset',
+  { channelId: string; userId: string; resetAt: string }
+>;
+
+export type ChannelEvent =
+  | ChannelAdded
+  | ChannelRevived
+  | ChannelConfirmed
+  | ChannelRemoved
+  | ChannelBounced
+  | ChannelBounceReset;
+
+/**
+ * Reserves one user/type/address (case-insensitively) for one channel id, forever: the
+ * `channeladdress-` stream exists once, so concurrent creates cannot both add the address,
+ * and re-creating a retired address finds the same channel to revive.
+ */
+export type ChannelAddressClaimed = DomainEvent<
+  'ChannelAddressClaimed',
+  { userId: string; type: ChannelType; address: string; channelId: string }
+>;

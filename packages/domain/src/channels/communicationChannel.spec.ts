@@ -1,0 +1,273 @@
+import { spec } from '../testing/givenWhenThen';
+import type { ChannelAdded, ChannelEvent } from './channelEvents';
+import {
+  MAX_CHANNELS_PER_USER,
+  addChannel,
+  bounceChannel,
+  channelAddressKeyOf,
+  channelTypeOf,
+  confirmChannel,
+  evolveChannel,
+  isValidEmail,
+  removeChannel,
+  resetChannelBounces,
+  type AddChannel,
+  type ChannelState,
+} from './communicationChannel';
+
+const channel = spec<ChannelState, ChannelEvent>(evolveChannel);
+const at = '2026-01-01T00:00:00.000Z';
+const later = '2026-01-02T00:00:00.000Z';
+
+const add = (over: Partial<AddChannel> = {}): AddChannel => ({
+  channelId: '40',
+  userId: '7',
+  type: 'email',
+  address: 'jane@example.com',
+  position: 1,
+  existingCount: 0,
+  skipConfirmation: false,
+  confirmationCode: 'ABCD2345',
+  createdAt: at,
+  ...over,
+});
+
+const added: ChannelAdded = {
+  type: 'ChannelAdded',
+  data: {
+    channelId: '40',
+    userId: '7',
+    type: 'email',
+    address: 'jane@example.com',
+    position: 1,
+    workflowState: 'unconfirmed',
+    confirmationCode: 'ABCD2345',
+    createdAt: at,
+  },
+};
+const removed: ChannelEvent = {
+  type: 'ChannelRemoved',
+  data: { channelId: '40', userId: '7', removedAt: later },
+};
+const bounced: ChannelEvent = {
+  type: 'ChannelBounced',
+  data: { channelId: '40', userId: '7', bounceCount: 1, lastBounceAt: later },
+};
+
+describe('CommunicationChannel', () => {
+  it('adds an email channel unconfirmed, with its code and position', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ address: ' jane@example.com ' })))
+      .then([added]);
+  });
+
+  it('activates at once when skip_confirmation was granted, keeping no code', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ skipConfirmation: true })))
+      .then([
+        { ...added, data: { ...added.data, workflowState: 'active', confirmationCode: null } },
+      ]);
+  });
+
+  it('makes push channels active regardless of skip_confirmation', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ type: 'push', address: 'device-token-1' })))
+      .then([
+        {
+          ...added,
+          data: {
+            ...added.data,
+            type: 'push',
+            address: 'device-token-1',
+            workflowState: 'active',
+            confirmationCode: null,
+          },
+        },
+      ]);
+  });
+
+  it('does not check SMS numbers', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ type: 'sms', address: 'not a number' })))
+      .then([{ ...added, data: { ...added.data, type: 'sms', address: 'not a number' } }]);
+  });
+
+  it('refuses an email address that is not one (errors.email)', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ address: 'no-at-sign' })))
+      .thenThrows({ kind: 'invalid', attribute: 'email' });
+  });
+
+  it('refuses a blank address, and a blank push token', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ type: 'sms', address: '  ' })))
+      .thenThrows({ kind: 'invalid', attribute: 'address' });
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ type: 'push', address: '' })))
+      .thenThrows({ kind: 'invalid', attribute: 'token' });
+  });
+
+  it('refuses an address over 255 characters', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ type: 'sms', address: '1'.repeat(256) })))
+      .thenThrows({ kind: 'invalid', attribute: 'path' });
+  });
+
+  it('refuses a duplicate of an unconfirmed or active channel', () => {
+    channel
+      .given(added)
+      .when((s) => addChannel(s, add({ channelId: '41' })))
+      .thenThrows({ kind: 'conflict', attribute: 'path', message: 'taken' });
+    channel
+      .given(added, {
+        type: 'ChannelConfirmed',
+        data: { channelId: '40', userId: '7', confirmedAt: later },
+      })
+      .when((s) => addChannel(s, add({ channelId: '41' })))
+      .thenThrows({ kind: 'conflict', attribute: 'path' });
+  });
+
+  it('stops at 100 channels per user', () => {
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ existingCount: MAX_CHANNELS_PER_USER })))
+      .thenThrows({
+        kind: 'invalid',
+        attribute: 'type',
+        message: 'Maximum number of communication channels reached',
+      });
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ existingCount: MAX_CHANNELS_PER_USER - 1 })))
+      .then([added]);
+  });
+
+  it('revives a retired channel: same record, bounces cleared, unconfirmed or active', () => {
+    const revived = (
+      workflowState: 'unconfirmed' | 'active',
+      code: string | null,
+    ): ChannelEvent[] => [
+      {
+        type: 'ChannelRevived',
+        data: {
+          channelId: '40',
+          userId: '7',
+          workflowState,
+          confirmationCode: code,
+          revivedAt: later,
+        },
+      },
+    ];
+    channel
+      .given(added, bounced, removed)
+      .when((s) =>
+        addChannel(s, add({ channelId: '99', confirmationCode: 'NEWCODE2', createdAt: later })),
+      )
+      .then(revived('unconfirmed', 'NEWCODE2'));
+    channel
+      .given(added, bounced, removed)
+      .when((s) => addChannel(s, add({ skipConfirmation: true, createdAt: later })))
+      .then(revived('active', null));
+    const state = [added, bounced, removed, ...revived('active', null)].reduce<ChannelState | null>(
+      (s, e) => evolveChannel(s, e),
+      null,
+    );
+    expect(state).toMatchObject({ workflowState: 'active', bounceCount: 0, lastBounceAt: null });
+  });
+
+  it('confirms with the code it was sent, case-insensitively; a wrong code changes nothing', () => {
+    const confirmed = {
+      type: 'ChannelConfirmed',
+      data: { channelId: '40', userId: '7', confirmedAt: later },
+    } as const;
+    channel
+      .given(added)
+      .when((s) => confirmChannel(s, { code: ' abcd2345 ', confirmedAt: later }))
+      .then([confirmed]);
+    channel
+      .given(added)
+      .when((s) => confirmChannel(s, { code: 'WRONG', confirmedAt: later }))
+      .thenThrows({ kind: 'invalid', attribute: 'code' });
+    channel
+      .given(added, confirmed)
+      .when((s) => confirmChannel(s, { code: 'ABCD2345', confirmedAt: later }))
+      .then([]);
+    channel
+      .given(added, removed)
+      .when((s) => confirmChannel(s, { code: 'ABCD2345', confirmedAt: later }))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('removes softly; removing again or an unknown channel is not found', () => {
+    channel
+      .given(added)
+      .when((s) => removeChannel(s, { removedAt: later }))
+      .then([removed]);
+    channel
+      .given(added, removed)
+      .when((s) => removeChannel(s, { removedAt: later }))
+      .thenThrows({ kind: 'not_found' });
+    channel
+      .given()
+      .when((s) => removeChannel(s, { removedAt: later }))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('counts bounces and resets them after a successful send', () => {
+    channel
+      .given(added)
+      .when((s) => bounceChannel(s, { bouncedAt: later }))
+      .then([bounced]);
+    channel
+      .given(added, bounced)
+      .when((s) => bounceChannel(s, { bouncedAt: later }))
+      .then([{ ...bounced, data: { ...bounced.data, bounceCount: 2 } } as ChannelEvent]);
+    channel
+      .given(added, bounced)
+      .when((s) => resetChannelBounces(s, { resetAt: later }))
+      .then([
+        { type: 'ChannelBounceReset', data: { channelId: '40', userId: '7', resetAt: later } },
+      ]);
+    channel
+      .given(added)
+      .when((s) => resetChannelBounces(s, { resetAt: later }))
+      .then([]);
+    channel
+      .given(added, removed)
+      .when((s) => bounceChannel(s, { bouncedAt: later }))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('turns unknown types into email and keys addresses case-insensitively', () => {
+    expect(channelTypeOf('twitter')).toBe('email');
+    expect(channelTypeOf('personal_email')).toBe('email');
+    expect(channelTypeOf(undefined)).toBe('email');
+    expect(channelTypeOf('SMS')).toBe('sms');
+    expect(channelTypeOf('push')).toBe('push');
+    expect(channelAddressKeyOf('7', 'email', ' Jane@Example.COM')).toBe(
+      channelAddressKeyOf('7', 'email', 'jane@example.com'),
+    );
+    expect(channelAddressKeyOf('7', 'email', 'a@b')).not.toBe(
+      channelAddressKeyOf('8', 'email', 'a@b'),
+    );
+    expect(channelAddressKeyOf('7', 'sms', 'a@b')).not.toBe(
+      channelAddressKeyOf('7', 'email', 'a@b'),
+    );
+  });
+
+  it('validates email leniently', () => {
+    expect(isValidEmail('a@b')).toBe(true);
+    expect(isValidEmail('first.last+tag@sub.example.co.uk')).toBe(true);
+    expect(isValidEmail('a b@c.d')).toBe(false);
+    expect(isValidEmail('a@b@c')).toBe(false);
+    expect(isValidEmail('@b.c')).toBe(false);
+  });
+});

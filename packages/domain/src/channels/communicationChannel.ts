@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../shared/domainError';
+import type {
+  ChannelAdded,
+  ChannelBounceReset,
+  ChannelBounced,
+  ChannelConfirmed,
+  ChannelEvent,
+  ChannelRemoved,
+  ChannelRevived,
+  ChannelType,
+  ChannelWorkflowState,
+} from './channelEvents';
+
+export interface ChannelState {
+  readonly channelId: string;
+  readonly userId: string;
+  readonly type: ChannelType;
+  readonly address: string;
+  readonly position: number;
+  readonly workflowState: ChannelWorkflowState;
+  readonly confirmationCode: string | null;
+  readonly bounceCount: number;
+  readonly lastBounceAt: string | null;
+}
+
+/** Canvas's default `max_communication_channels`. */
+export const MAX_CHANNELS_PER_USER = 100;
+export const MAX_ADDRESS_LENGTH = 255;
+export const CHANNEL_LIMIT_MESSAGE = 'Maximum number of communication channels reached';
+
+export function evolveChannel(
+  state: ChannelState | null,
+  event: ChannelEvent,
+): ChannelState | null {
+  switch (event.type) {
+    case 'ChannelAdded':
+      return {
+        channelId: event.data.channelId,
+        userId: event.data.userId,
+        type: event.data.type,
+        address: event.data.address,
+        position: event.data.position,
+        workflowState: event.data.workflowState,
+        confirmationCode: event.data.confirmationCode,
+        bounceCount: 0,
+        lastBounceAt: null,
+      };
+    case 'ChannelRevived':
+      if (!state) return state;
+      return {
+        ...state,
+        workflowState: event.data.workflowState,
+        confirmationCode: event.data.confirmationCode,
+        bounceCount: 0,
+        lastBounceAt: null,
+      };
+    case 'ChannelConfirmed':
+      if (!state) return state;
+      return { ...state, workflowState: 'active', confirmationCode: null };
+    case 'ChannelRemoved':
+      if (!state) return state;
+      return { ...state, workflowState: 'retired' };
+    case 'ChannelBounced':
+      if (!state) return state;
+      return {
+        ...state,
+        bounceCount: event.data.bounceCount,
+        lastBounceAt: event.data.lastBounceAt,
+      };
+    case 'ChannelBounceReset':
+      if (!state) return state;
+      return { ...state, bounceCount: 0 };
+  }
+}
+
+const TYPES = new Set<ChannelType>(['email', 'sms', 'push']);
+
+/** Canvas silently turns an unknown type (and `personal_email`) into email. */
+export function channelTypeOf(raw: string | null | undefined): ChannelType {
+  const type = (raw ?? '').trim().toLowerCase();
+  return TYPES.has(type as ChannelType) ? (type as ChannelType) : 'email';
+}
+
+/**
+ * Lenient, like Canvas's EmailAddressValidator: one `@` with something on both sides and no
+ * whitespace. Strict RFC parsing would refuse addresses real mail servers accept.
+ */
+export function isValidEmail(address: string): boolean {
+  return /^[^@\s]+@[^@\s]+$/.test(address);
+}
+
+/** The reservation key of a user's address: case-insensitive, hashed to keep stream names short. */
+export function channelAddressKeyOf(userId: string, type: ChannelType, address: string): string {
+  const digest = createHash('sha256').update(address.trim().toLowerCase()).digest('hex');
+  return `${userId}.${type}.${digest.slice(0, 40)}`;
+}
+
+export interface AddChannel {
+  channelId: string;
+  userId: string;
+  type: ChannelType;
+  /** The address, or for push the device token. */
+  address: string;
+  /** Where a new channel goes: after the user's last one (the caller knows the user's set). */
+  position: number;
+  /** The user's unretired channels, for the per-user limit. */
+  existingCount: number;
+  /** Already restricted to site admins by the caller; push channels are active regardless. */
+  skipConfirmation: boolean;
+  confirmationCode: string;
+  createdAt: string;
+}
+
+/** Everything about an address that does not depend on the user's existing channels. */
+export function checkChannelAddress(type: ChannelType, rawAddress: string): string {
+  const address = rawAddress.trim();
+  if (!address) {
+    throw new DomainError('invalid', type === 'push' ? 'token' : 'address', 'blank', 'blank');
+  }
+  if (address.length > MAX_ADDRESS_LENGTH) {
+    throw new DomainError('invalid', 'path', 'too_long', 'too_long');
+  }
+  if (type === 'email' && !isValidEmail(address)) {
+    throw new DomainError('invalid', 'email', 'invalid', 'invalid');
+  }
+  return address;
+}
+
+/**
+ * Adds a channel, or revives it when `state` is the retired channel of the same
+ * user/type/address. Any other existing channel is a duplicate.
+ */
+export function addChannel(
+  state: ChannelState | null,
+  cmd: AddChannel,
+): (ChannelAdded | ChannelRevived)[] {
+  const address = checkChannelAddress(cmd.type, cmd.address);
+  if (state && state.workflowState !== 'retired') {
+    throw new DomainError('conflict', 'path', 'taken', 'taken');
+  }
+  if (cmd.existingCount >= MAX_CHANNELS_PER_USER) {
+    throw new DomainError('invalid', 'type', CHANNEL_LIMIT_MESSAGE, 'limit');
+  }
+  const active = cmd.type === 'push' || cmd.skipConfirmation;
+  const workflowState = active ? 'active' : 'unconfirmed';
+  const confirmationCode = active ? null : cmd.confirmationCode;
+  if (state) {
+    return [
+      {
+        type: 'ChannelRevived',
+        data: {
+          channelId: state.channelId,
+          userId: state.userId,
+          workflowState,
+          confirmationCode,
+          revivedAt: cmd.createdAt,
+        },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'ChannelAdded',
+      data: {
+        channelId: cmd.channelId,
+        userId: cmd.userId,
+        type: cmd.type,
+        address,
+        position: cmd.position,
+        workflowState,
+        confirmationCode,
+        createdAt: cmd.createdAt,
+      },
+    },
+  ];
+}
+
+function existing(state: ChannelState | null): ChannelState {
+  if (!state || state.workflowState === 'retired') {
+    throw new DomainError('not_found', 'channel', 'The specified resource does not exist.');
+  }
+  return state;
+}
+
+/** Confirming an active channel again is a no-op; a wrong code changes nothing. */
+export function confirmChannel(
+  state: ChannelState | null,
+  cmd: { code: string; confirmedAt: string },
+): ChannelConfirmed[] {
+  const channel = existing(state);
+  if (channel.workflowState === 'active') return [];
+  if (!channel.confirmationCode || !sameCode(channel.confirmationCode, cmd.code)) {
+    throw new DomainError('invalid', 'code', 'invalid', 'invalid');
+  }
+  return [
+    {
+      type: 'ChannelConfirmed',
+      data: { channelId: channel.channelId, userId: channel.userId, confirmedAt: cmd.confirmedAt },
+    },
+  ];
+}
+
+/** Codes are compared without regard to case or surrounding space: people retype them. */
+function sameCode(expected: string, given: string): boolean {
+  return expected.toUpperCase() === given.trim().toUpperCase();
+}
+
+/** Soft delete; a retired channel is gone as far as Canvas is concerned (404). */
+export function removeChannel(
+  state: ChannelState | null,
+  cmd: { removedAt: string },
+): ChannelRemoved[] {
+  const channel = existing(state);
+  return [
+    {
+      type: 'ChannelRemoved',
+      data: { channelId: channel.channelId, userId: channel.userId, removedAt: cmd.removedAt },
+    },
+  ];
+}
+
+/** A permanent bounce (emitted by delivery): one more bounce, stamped. */
+export function bounceChannel(
+  state: ChannelState | null,
+  cmd: { bouncedAt: string },
+): ChannelBounced[] {
+  const channel = existing(state);
+  return [
+    {
+      type: 'ChannelBounced',
+      data: {
+        channelId: channel.channelId,
+        userId: channel.userId,
+        bounceCount: channel.bounceCount + 1,
+        lastBounceAt: cmd.bouncedAt,
+      },
+    },
+  ];
+}
+
+/** A successful send clears the count (the seed's rule); nothing to clear, nothing written. */
+export function resetChannelBounces(
+  state: ChannelState | null,
+  cmd: { resetAt: string },
+): ChannelBounceReset[] {
+  const channel = existing(state);
+  if (channel.bounceCount === 0) return [];
+  return [
+    {
+      type: 'ChannelBounceReset',
+      data: { channelId: channel.channelId, userId: channel.userId, resetAt: cmd.resetAt },
+    },
+  ];
+}

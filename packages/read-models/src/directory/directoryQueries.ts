@@ -1,0 +1,150 @@
+import type { Kysely } from 'kysely';
+import type { SchemalessDb } from '../schemaless';
+import type { DirectoryDatabase } from './directoryTables';
+
+/** Enrollment states that let users message each other (inactive ones do not). */
+export const MESSAGEABLE_ENROLLMENT_STATES = ['active', 'invited'];
+
+export interface CourseRecord {
+  id: string;
+  name: string;
+  courseCode: string;
+  workflowState: string;
+  createdAt: string;
+}
+
+export interface EnrollmentRecord {
+  id: string;
+  courseId: string;
+  userId: string;
+  type: string;
+  enrollmentState: string;
+  createdAt: string;
+}
+
+export interface GroupRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+  membersCount: number;
+}
+
+export interface MembershipRecord {
+  id: string;
+  groupId: string;
+  userId: string;
+  createdAt: string;
+}
+
+export class DirectoryQueries {
+  private readonly db: Kysely<DirectoryDatabase>;
+
+  constructor(db: SchemalessDb) {
+    this.db = db as Kysely<DirectoryDatabase>;
+  }
+
+  async course(id: string): Promise<CourseRecord | undefined> {
+    const row = await this.db
+      .selectFrom('courses')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: String(row.id),
+        name: row.name,
+        courseCode: row.course_code,
+        workflowState: row.workflow_state,
+        createdAt: row.created_at,
+      }
+    );
+  }
+
+  async enrollment(
+    courseId: string,
+    userId: string,
+    type: string,
+  ): Promise<EnrollmentRecord | undefined> {
+    const row = await this.db
+      .selectFrom('enrollments')
+      .selectAll()
+      .where('course_id', '=', courseId)
+      .where('user_id', '=', userId)
+      .where('type', '=', type)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: String(row.id),
+        courseId: String(row.course_id),
+        userId: String(row.user_id),
+        type: row.type,
+        enrollmentState: row.enrollment_state,
+        createdAt: row.created_at,
+      }
+    );
+  }
+
+  async group(id: string): Promise<GroupRecord | undefined> {
+    const row = await this.db
+      .selectFrom('groups')
+      .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom('group_memberships')
+          .select((sub) => sub.fn.countAll<number | string>().as('n'))
+          .whereRef('group_memberships.group_id', '=', 'groups.id')
+          .as('members_count'),
+      )
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: String(row.id),
+        name: row.name,
+        createdAt: row.created_at,
+        membersCount: Number(row.members_count ?? 0),
+      }
+    );
+  }
+
+  async membership(groupId: string, userId: string): Promise<MembershipRecord | undefined> {
+    const row = await this.db
+      .selectFrom('group_memberships')
+      .selectAll()
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: String(row.id),
+        groupId: String(row.group_id),
+        userId: String(row.user_id),
+        createdAt: row.created_at,
+      }
+    );
+  }
+
+  /**
+   * Which of `candidateIds` the sender may message: those sharing a course (both enrollments
+   * active or invited) or a group with the sender. Two index-backed joins, no scans.
+   */
+  async messageableAmong(senderId: string, candidateIds: readonly string[]): Promise<Set<string>> {
+    if (candidateIds.length === 0) return new Set();
+    const viaCourses = this.db
+      .selectFrom('enrollments as mine')
+      .innerJoin('enrollments as theirs', 'theirs.course_id', 'mine.course_id')
+      .select('theirs.user_id as user_id')
+      .where('mine.user_id', '=', senderId)
+      .where('mine.enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES)
+      .where('theirs.enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES)
+      .where('theirs.user_id', 'in', candidateIds);
+    const viaGroups = this.db
+      .selectFrom('group_memberships as mine')
+      .innerJoin('group_memberships as theirs', 'theirs.group_id', 'mine.group_id')
+      .select('theirs.user_id as user_id')
+      .where('mine.user_id', '=', senderId)
+      .where('theirs.user_id', 'in', candidateIds);
+    const rows = await viaCourses.union(viaGroups).execute();
+    return new Set(rows.map((r) => String(r.user_id)));
+  }
+}
