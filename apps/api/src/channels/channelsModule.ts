@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { SchemalessDb } from '@missive/read-models';
 import { ChannelQueries } from '@missive/read-models';
-import { READ_DB } from '../infrastructure/tokens';
+import type { AppConfig } from '../config/appConfig';
+import { APP_CONFIG, READ_DB } from '../infrastructure/tokens';
+import { ConfirmationCodes, confirmationSecret } from './confirmationCode';
 import { ChannelsController } from './channelsController';
 import { ConfirmChannelHandler } from './confirmChannelHandler';
 import { CreateChannelHandler } from './createChannelHandler';
@@ -14,6 +16,11 @@ import { RemoveChannelHandler } from './removeChannelHandler';
       provide: ChannelQueries,
       useFactory: (db: SchemalessDb) => new ChannelQueries(db),
       inject: [READ_DB],
+    },
+    {
+      provide: ConfirmationCodes,
+      useFactory: (config: AppConfig) => new ConfirmationCodes(confirmationSecret(config)),
+      inject: [APP_CONFIG],
     },
     CreateChannelHandler,
     RemoveChannelHandler,

@@ -6,6 +6,7 @@ import type { CommandContext } from '../infrastructure/commandContext';
 import { execute } from '../infrastructure/eventSourcing';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { ConfirmationCodes } from './confirmationCode';
 
 export class ConfirmChannelCommand {
   constructor(
@@ -20,6 +21,7 @@ export class ConfirmChannelHandler implements ICommandHandler<ConfirmChannelComm
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly codes: ConfirmationCodes,
   ) {}
 
   async execute({ channelId, code, ctx }: ConfirmChannelCommand): Promise<void> {
@@ -28,7 +30,12 @@ export class ConfirmChannelHandler implements ICommandHandler<ConfirmChannelComm
       this.store,
       streams.channel(channelId),
       evolveChannel,
-      (state) => confirmChannel(state, { code, confirmedAt }),
+      (state) =>
+        confirmChannel(state, {
+          code,
+          codeFor: (id, nonce) => this.codes.codeFor(id, nonce),
+          confirmedAt,
+        }),
       ctx,
     );
     await this.readYourWrites.waitFor('channels', result?.position);

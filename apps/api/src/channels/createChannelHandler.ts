@@ -17,7 +17,7 @@ import type { CommandContext } from '../infrastructure/commandContext';
 import { execute, toEventData } from '../infrastructure/eventSourcing';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { newConfirmationCode } from './confirmationCode';
+import { ConfirmationCodes } from './confirmationCode';
 
 export class CreateChannelCommand {
   constructor(
@@ -52,6 +52,7 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
     private readonly ids: IdGenerator,
     private readonly channels: ChannelQueries,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly codes: ConfirmationCodes,
   ) {}
 
   async execute({ userId, params, ctx }: CreateChannelCommand): Promise<string> {
@@ -74,7 +75,7 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
       position,
       existingCount,
       skipConfirmation: params.skipConfirmation,
-      confirmationCode: newConfirmationCode(),
+      confirmationNonce: this.codes.newNonce(),
       createdAt,
     });
 

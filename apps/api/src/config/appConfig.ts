@@ -47,6 +47,12 @@ export class AppConfig extends ProjectorConfig {
   @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
+  /** Key for channel confirmation codes (HMAC); generated into DATA_DIR when embedded. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  CONFIRMATION_SECRET?: string;
+
   /** Node number (0..63) in generated ids: give each API instance its own. */
   @IsInt()
   @Min(0)

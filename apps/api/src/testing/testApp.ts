@@ -7,6 +7,7 @@ import { AppConfig, loadConfig } from '../config/appConfig';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const CONFIRMATION_SECRET = 'test-confirmation-secret-0123456789abcdef';
 
 export interface Reply {
   status: number;
@@ -36,6 +37,7 @@ export class TestApp {
       DATA_DIR: dir,
       PORT: '0',
       ADMIN_TOKEN,
+      CONFIRMATION_SECRET,
       PROJECTOR_POLL_INTERVAL_MS: '5',
       ...env,
     });

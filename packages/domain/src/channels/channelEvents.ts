@@ -14,11 +14,11 @@ export type ChannelAdded = DomainEvent<
     position: number;
     workflowState: 'unconfirmed' | 'active';
     /**
-     * PRIVATE: the code the notifier will send to prove ownership (null when no confirmation
-     * is needed). It lives in the event, not behind a server secret, so the notifier can
-     * deliver it from the log alone; it must never reach REST or the public catalogue.
+     * Random input to the confirmation code (null when no confirmation is needed). The code
+     * itself is HMAC(server secret, channel id + nonce): it never sits in the log, yet the API
+     * and the notifier can both derive it.
      */
-    confirmationCode: string | null;
+    confirmationNonce: string | null;
     createdAt: string;
   }
 >;
@@ -30,8 +30,8 @@ export type ChannelRevived = DomainEvent<
     channelId: string;
     userId: string;
     workflowState: 'unconfirmed' | 'active';
-    /** PRIVATE, as in ChannelAdded: a fresh code for the revived channel. */
-    confirmationCode: string | null;
+    /** As in ChannelAdded: a fresh nonce, so a revived channel gets a new code. */
+    confirmationNonce: string | null;
     revivedAt: string;
   }
 >;

@@ -27,10 +27,14 @@ const add = (over: Partial<AddChannel> = {}): AddChannel => ({
   position: 1,
   existingCount: 0,
   skipConfirmation: false,
-  confirmationCode: 'ABCD2345',
+  confirmationNonce: 'ABCD2345',
   createdAt: at,
   ...over,
 });
+
+/** Stands in for the HMAC: the code of channel 40 is its nonce reversed. */
+const codeFor = (channelId: string, nonce: string) =>
+  channelId === '40' ? [...nonce].reverse().join('') : 'NOT-THIS-CHANNEL';
 
 const added: ChannelAdded = {
   type: 'ChannelAdded',
@@ -41,7 +45,7 @@ const added: ChannelAdded = {
     address: 'jane@example.com',
     position: 1,
     workflowState: 'unconfirmed',
-    confirmationCode: 'ABCD2345',
+    confirmationNonce: 'ABCD2345',
     createdAt: at,
   },
 };
@@ -67,7 +71,7 @@ describe('CommunicationChannel', () => {
       .given()
       .when((s) => addChannel(s, add({ skipConfirmation: true })))
       .then([
-        { ...added, data: { ...added.data, workflowState: 'active', confirmationCode: null } },
+        { ...added, data: { ...added.data, workflowState: 'active', confirmationNonce: null } },
       ]);
   });
 
@@ -83,7 +87,7 @@ describe('CommunicationChannel', () => {
             type: 'push',
             address: 'device-token-1',
             workflowState: 'active',
-            confirmationCode: null,
+            confirmationNonce: null,
           },
         },
       ]);
@@ -161,7 +165,7 @@ describe('CommunicationChannel', () => {
           channelId: '40',
           userId: '7',
           workflowState,
-          confirmationCode: code,
+          confirmationNonce: code,
           revivedAt: later,
         },
       },
@@ -169,7 +173,7 @@ describe('CommunicationChannel', () => {
     channel
       .given(added, bounced, removed)
       .when((s) =>
-        addChannel(s, add({ channelId: '99', confirmationCode: 'NEWCODE2', createdAt: later })),
+        addChannel(s, add({ channelId: '99', confirmationNonce: 'NEWCODE2', createdAt: later })),
       )
       .then(revived('unconfirmed', 'NEWCODE2'));
     channel
@@ -190,19 +194,24 @@ describe('CommunicationChannel', () => {
     } as const;
     channel
       .given(added)
-      .when((s) => confirmChannel(s, { code: ' abcd2345 ', confirmedAt: later }))
+      .when((s) => confirmChannel(s, { code: ' 5432dcba ', codeFor, confirmedAt: later }))
       .then([confirmed]);
     channel
       .given(added)
-      .when((s) => confirmChannel(s, { code: 'WRONG', confirmedAt: later }))
+      .when((s) => confirmChannel(s, { code: 'WRONG', codeFor, confirmedAt: later }))
+      .thenThrows({ kind: 'invalid', attribute: 'code' });
+    // The nonce in the event is not the code.
+    channel
+      .given(added)
+      .when((s) => confirmChannel(s, { code: 'ABCD2345', codeFor, confirmedAt: later }))
       .thenThrows({ kind: 'invalid', attribute: 'code' });
     channel
       .given(added, confirmed)
-      .when((s) => confirmChannel(s, { code: 'ABCD2345', confirmedAt: later }))
+      .when((s) => confirmChannel(s, { code: '5432DCBA', codeFor, confirmedAt: later }))
       .then([]);
     channel
       .given(added, removed)
-      .when((s) => confirmChannel(s, { code: 'ABCD2345', confirmedAt: later }))
+      .when((s) => confirmChannel(s, { code: '5432DCBA', codeFor, confirmedAt: later }))
       .thenThrows({ kind: 'not_found' });
   });
 

@@ -19,7 +19,7 @@ export interface ChannelState {
   readonly address: string;
   readonly position: number;
   readonly workflowState: ChannelWorkflowState;
-  readonly confirmationCode: string | null;
+  readonly confirmationNonce: string | null;
   readonly bounceCount: number;
   readonly lastBounceAt: string | null;
 }
@@ -42,7 +42,7 @@ export function evolveChannel(
         address: event.data.address,
         position: event.data.position,
         workflowState: event.data.workflowState,
-        confirmationCode: event.data.confirmationCode,
+        confirmationNonce: event.data.confirmationNonce,
         bounceCount: 0,
         lastBounceAt: null,
       };
@@ -51,13 +51,13 @@ export function evolveChannel(
       return {
         ...state,
         workflowState: event.data.workflowState,
-        confirmationCode: event.data.confirmationCode,
+        confirmationNonce: event.data.confirmationNonce,
         bounceCount: 0,
         lastBounceAt: null,
       };
     case 'ChannelConfirmed':
       if (!state) return state;
-      return { ...state, workflowState: 'active', confirmationCode: null };
+      return { ...state, workflowState: 'active', confirmationNonce: null };
     case 'ChannelRemoved':
       if (!state) return state;
       return { ...state, workflowState: 'retired' };
@@ -108,7 +108,7 @@ export interface AddChannel {
   existingCount: number;
   /** Already restricted to site admins by the caller; push channels are active regardless. */
   skipConfirmation: boolean;
-  confirmationCode: string;
+  confirmationNonce: string;
   createdAt: string;
 }
 
@@ -144,7 +144,7 @@ export function addChannel(
   }
   const active = cmd.type === 'push' || cmd.skipConfirmation;
   const workflowState = active ? 'active' : 'unconfirmed';
-  const confirmationCode = active ? null : cmd.confirmationCode;
+  const confirmationNonce = active ? null : cmd.confirmationNonce;
   if (state) {
     return [
       {
@@ -153,7 +153,7 @@ export function addChannel(
           channelId: state.channelId,
           userId: state.userId,
           workflowState,
-          confirmationCode,
+          confirmationNonce,
           revivedAt: cmd.createdAt,
         },
       },
@@ -169,7 +169,7 @@ export function addChannel(
         address,
         position: cmd.position,
         workflowState,
-        confirmationCode,
+        confirmationNonce,
         createdAt: cmd.createdAt,
       },
     },
@@ -186,11 +186,17 @@ function existing(state: ChannelState | null): ChannelState {
 /** Confirming an active channel again is a no-op; a wrong code changes nothing. */
 export function confirmChannel(
   state: ChannelState | null,
-  cmd: { code: string; confirmedAt: string },
+  cmd: {
+    code: string;
+    /** Derives the code a channel was sent from its nonce (the server secret stays outside). */
+    codeFor: (channelId: string, nonce: string) => string;
+    confirmedAt: string;
+  },
 ): ChannelConfirmed[] {
   const channel = existing(state);
   if (channel.workflowState === 'active') return [];
-  if (!channel.confirmationCode || !sameCode(channel.confirmationCode, cmd.code)) {
+  const nonce = channel.confirmationNonce;
+  if (!nonce || !sameCode(cmd.codeFor(channel.channelId, nonce), cmd.code)) {
     throw new DomainError('invalid', 'code', 'invalid', 'invalid');
   }
   return [
