@@ -41,7 +41,7 @@ describe('channels-projector', () => {
             address: 'jane@example.com',
             position: 1,
             workflowState: 'unconfirmed',
-            confirmationCode: 'CODE2345',
+            confirmationNonce: 'nonce-2345',
             createdAt: at,
           },
         }),

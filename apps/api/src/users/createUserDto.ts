@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { ChannelParams } from '../channels/createChannelDto';
 
 export class UserParams {
   @IsOptional()
@@ -30,4 +31,11 @@ export class CreateUserDto {
   @ValidateNested()
   @Type(() => PseudonymParams)
   pseudonym?: PseudonymParams;
+
+  /** `communication_channel[type|address|skip_confirmation]`: the user's first channel. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChannelParams)
+  communication_channel?: ChannelParams;
 }

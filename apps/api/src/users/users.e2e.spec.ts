@@ -49,6 +49,67 @@ describe('Users and tokens over HTTP', () => {
     });
   });
 
+  it('gives a new user a first communication channel, confirmed when the admin skips confirmation', async () => {
+    const res = await app.request('POST', '/api/v1/accounts/self/users', {
+      token: ADMIN_TOKEN,
+      form: {
+        'user[name]': 'Channel Person',
+        'pseudonym[unique_id]': 'channel-person',
+        'communication_channel[type]': 'email',
+        'communication_channel[address]': 'channel.person@example.com',
+        'communication_channel[skip_confirmation]': 'true',
+      },
+    });
+    expect(res.status).toBe(200);
+    const channels = await app.request(
+      'GET',
+      `/api/v1/users/${res.body.id}/communication_channels`,
+      {
+        token: ADMIN_TOKEN,
+      },
+    );
+    expect(channels.body).toEqual([
+      expect.objectContaining({
+        address: 'channel.person@example.com',
+        type: 'email',
+        position: 1,
+        workflow_state: 'active',
+      }),
+    ]);
+    const unconfirmed = await app.request('POST', '/api/v1/accounts/self/users', {
+      token: ADMIN_TOKEN,
+      json: {
+        user: { name: 'Second Person' },
+        pseudonym: { unique_id: 'second-person' },
+        communication_channel: { type: 'email', address: 'second@example.com' },
+      },
+    });
+    const second = await app.request(
+      'GET',
+      `/api/v1/users/${unconfirmed.body.id}/communication_channels`,
+      {
+        token: ADMIN_TOKEN,
+      },
+    );
+    expect(second.body[0].workflow_state).toBe('unconfirmed');
+  });
+
+  it('refuses a bad first channel before writing the user', async () => {
+    const before = (await app.allEvents()).length;
+    const res = await app.request('POST', '/api/v1/accounts/self/users', {
+      token: ADMIN_TOKEN,
+      form: {
+        'user[name]': 'Bad Channel',
+        'pseudonym[unique_id]': 'bad-channel',
+        'communication_channel[type]': 'email',
+        'communication_channel[address]': 'not an email',
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.email).toBeDefined();
+    expect((await app.allEvents()).length).toBe(before);
+  });
+
   it('refuses a login id that is taken, case-insensitively, and writes nothing', async () => {
     await app.createUser('Taken One', 'taken@example.com');
     const before = (await app.allEvents()).length;

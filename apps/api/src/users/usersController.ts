@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '@missive/domain';
+import { DomainError, channelTypeOf, checkChannelAddress } from '@missive/domain';
 import { UserQueries, type UserRecord } from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '../infrastructure/commandContext';
@@ -23,6 +23,8 @@ import { CreateUserDto } from './createUserDto';
 import { CreateUserCommand } from './createUserHandler';
 import { IssueTokenCommand, type IssuedToken } from './issueTokenHandler';
 import { RevokeTokenCommand } from './revokeTokenHandler';
+import { CreateChannelCommand } from '../channels/createChannelHandler';
+import { channelError } from '../channels/channelError';
 import { tokenJson } from './tokenJson';
 import { userJson } from './userJson';
 import type { Request, Response } from 'express';
@@ -54,6 +56,16 @@ export class UsersController {
     @Body(canvasValidationPipe(modelErrors)) body: CreateUserDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
+    const channel = body.communication_channel;
+    if (channel?.address !== undefined) {
+      // Checked before the user is written, so a bad address leaves no user behind.
+      try {
+        checkChannelAddress(channelTypeOf(channel.type), channel.address);
+      } catch (err) {
+        if (err instanceof DomainError) throw channelError(err);
+        throw err;
+      }
+    }
     try {
       const user = await this.commands.execute<CreateUserCommand, UserRecord>(
         new CreateUserCommand(
@@ -66,6 +78,20 @@ export class UsersController {
           ctx,
         ),
       );
+      if (channel?.address !== undefined) {
+        await this.commands.execute(
+          new CreateChannelCommand(
+            user.id,
+            {
+              type: channel.type,
+              address: channel.address,
+              // The caller is a site admin here, so skip_confirmation is honoured.
+              skipConfirmation: channel.skip_confirmation ?? false,
+            },
+            ctx,
+          ),
+        );
+      }
       return userJson(user);
     } catch (err) {
       if (err instanceof DomainError) throw userModelError(err);

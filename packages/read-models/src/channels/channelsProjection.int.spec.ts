@@ -24,7 +24,7 @@ function added(
       address,
       position,
       workflowState: 'unconfirmed',
-      confirmationCode: 'SECRET12',
+      confirmationNonce: 'SECRET12',
       createdAt: t(position),
     },
   };
@@ -152,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('channels read model on %s', (dia
         channelId: '31',
         userId: '7',
         workflowState: 'unconfirmed',
-        confirmationCode: 'AGAIN123',
+        confirmationNonce: 'AGAIN123',
         revivedAt: t(8),
       },
     });
