@@ -11,6 +11,7 @@ import { ConversationsModule } from './conversations/conversationsModule';
 import { DirectoryModule } from './directory/directoryModule';
 import { HealthController } from './http/healthController';
 import { CanvasExceptionFilter } from './http/canvasExceptionFilter';
+import { SearchModule } from './search/searchModule';
 import { InfrastructureModule } from './infrastructure/infrastructureModule';
 import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
@@ -29,6 +30,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         InfrastructureModule.forRoot(config, store, db, wake),
         UsersModule,
+        SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
         ConversationsModule,
         DirectoryModule,
         ChannelsModule,

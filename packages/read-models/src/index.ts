@@ -11,4 +11,5 @@ export * from './channels/channelQueries';
 export * from './directory/directoryTables';
 export * from './directory/directoryProjection';
 export * from './directory/directoryQueries';
+export * from './directory/recipientSearch';
 export * from './progress/progressProjection';

@@ -3,9 +3,10 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { IdGenerator, addMessage, evolveConversation, streams } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
 import type { CommandContext } from '../infrastructure/commandContext';
-import { execute } from '../infrastructure/eventSourcing';
+import { execute, load } from '../infrastructure/eventSourcing';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { ContextTagger } from './contextTagger';
 
 export class AddMessageCommand {
   constructor(
@@ -24,10 +25,21 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly ids: IdGenerator,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly tagger: ContextTagger,
   ) {}
 
   async execute(cmd: AddMessageCommand): Promise<string> {
     const messageId = this.ids.next();
+    // Tags need the participant set, which only the loaded state knows: load it first.
+    const loaded = await load(
+      this.store,
+      streams.conversation(cmd.conversationId),
+      evolveConversation,
+    );
+    const everyone = loaded.state
+      ? [...new Set([...loaded.state.participantIds, ...(cmd.recipientIds ?? [])])]
+      : [];
+    const tags = await this.tagger.tagsFor(cmd.authorId, everyone, loaded.state?.contextCode);
     const createdAt = new Date().toISOString();
     const { result } = await execute(
       this.store,
@@ -35,6 +47,7 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
       evolveConversation,
       (state) =>
         addMessage(state, {
+          tags,
           messageId,
           authorId: cmd.authorId,
           body: cmd.body,

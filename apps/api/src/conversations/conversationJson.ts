@@ -42,6 +42,7 @@ export interface ConversationJsonOptions {
   baseUrl: string;
   avatars?: boolean;
   messages?: MessageView[];
+  audienceContexts?: { courses: Record<string, string[]>; groups: Record<string, string[]> };
   /** The show endpoint's extras: `submissions`, `context_name`, participants' contexts. */
   detailed?: boolean;
 }
@@ -74,7 +75,7 @@ export function conversationJson(view: ConversationView, options: ConversationJs
     starred: view.starred,
     properties,
     audience: audience.map((p) => Number(p.id)),
-    audience_contexts: { courses: {}, groups: {} },
+    audience_contexts: options.audienceContexts ?? { courses: {}, groups: {} },
     avatar_url: avatar(view.private || audience.length === 1 ? 'avatar' : 'avatar-group'),
     participants: participants.map((p) => ({
       id: Number(p.id),

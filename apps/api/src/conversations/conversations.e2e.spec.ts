@@ -5,13 +5,14 @@ describe('Conversations over HTTP', () => {
   let jane: { id: number; token: string };
   let bob: { id: number; token: string };
   let carl: { id: number; token: string };
+  let courseId: number;
 
   beforeAll(async () => {
     app = await TestApp.start();
     jane = await app.createUser('Jane Doe', 'jane', 'Jane');
     bob = await app.createUser('Bob Roe', 'bob');
     carl = await app.createUser('Carl Cox', 'carl');
-    await app.courseWith(jane.id, bob.id, carl.id);
+    courseId = await app.courseWith(jane.id, bob.id, carl.id);
   });
   afterAll(async () => {
     await app.stop();
@@ -38,7 +39,8 @@ describe('Conversations over HTTP', () => {
       starred: false,
       properties: ['last_author'],
       audience: [bob.id],
-      audience_contexts: { courses: {}, groups: {} },
+      // One-user audience: the course both share, with Bob's enrollment types, string keys.
+      audience_contexts: { courses: { [String(courseId)]: ['StudentEnrollment'] }, groups: {} },
       visible: false,
       participants: [
         { id: jane.id, name: 'Jane', full_name: 'Jane Doe' },
@@ -344,6 +346,56 @@ describe('Conversations over HTTP', () => {
       form: { 'recipients[]': String(b.id), body: 'hi' },
     });
     expect(res.body).toEqual([{ attribute: 'recipients', message: 'invalid' }]);
+  });
+
+  it('filters by course, group and participant with or/and, and refuses a bad filter_mode', async () => {
+    const gil = await app.createUser('Gil Green', 'gil');
+    const hal = await app.createUser('Hal Hill', 'hal');
+    const course = await app.courseWith(gil.id, hal.id);
+    const group = await app.request('POST', '/api/v1/groups', {
+      token: ADMIN_TOKEN,
+      form: { name: 'G' },
+    });
+    for (const id of [gil.id, jane.id]) {
+      await app.request('POST', `/api/v1/groups/${group.body.id}/memberships`, {
+        token: ADMIN_TOKEN,
+        form: { user_id: String(id) },
+      });
+    }
+    const viaCourse = await app.request('POST', '/api/v1/conversations', {
+      token: hal.token,
+      form: { 'recipients[]': String(gil.id), body: 'course talk' },
+    });
+    const viaGroup = await app.request('POST', '/api/v1/conversations', {
+      token: jane.token,
+      form: { 'recipients[]': String(gil.id), body: 'group talk' },
+    });
+    const list = async (query: string) =>
+      (await app.request('GET', `/api/v1/conversations?${query}`, { token: gil.token })).body.map(
+        (c: { id: number }) => c.id,
+      );
+    expect(await list(`filter[]=course_${course}`)).toEqual([viaCourse.body[0].id]);
+    expect(await list(`filter=group_${group.body.id}`)).toEqual([viaGroup.body[0].id]);
+    expect(await list(`filter[]=user_${jane.id}`)).toEqual([viaGroup.body[0].id]);
+    expect(await list(`filter[]=user_${jane.id}&filter[]=user_${hal.id}`)).toEqual([
+      viaGroup.body[0].id,
+      viaCourse.body[0].id,
+    ]);
+    expect(await list(`filter[]=user_${jane.id}&filter[]=user_${hal.id}&filter_mode=and`)).toEqual(
+      [],
+    );
+    expect(await list('filter[]=')).toHaveLength(2);
+    const inbox = await app.request('GET', '/api/v1/conversations', { token: gil.token });
+    const groupView = inbox.body.find((c: { id: number }) => c.id === viaGroup.body[0].id);
+    expect(groupView.audience_contexts).toEqual({
+      courses: {},
+      groups: { [String(group.body.id)]: ['Member'] },
+    });
+    const bad = await app.request('GET', '/api/v1/conversations?filter_mode=xor', {
+      token: gil.token,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual([{ attribute: 'filter_mode', message: 'invalid' }]);
   });
 
   it('needs a token', async () => {

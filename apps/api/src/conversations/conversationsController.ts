@@ -22,6 +22,7 @@ import {
 } from '@missive/domain';
 import {
   ConversationQueries,
+  type ConversationFilter,
   type ConversationView,
   type Page,
   type UserRecord,
@@ -41,6 +42,7 @@ import { conversationJson, inInbox, inScope } from './conversationJson';
 import { toBoolean } from './createConversationDto';
 import { ChangeParticipantViewsCommand } from './participantViewHandler';
 import { AddRecipientsCommand } from './addRecipientsHandler';
+import { AudienceContextsBuilder } from './audienceContexts';
 import { BatchUpdateConversationsCommand } from './batchUpdateHandler';
 import { BatchUpdateDto } from './batchUpdateDto';
 import { ProgressQueries } from '@missive/read-models';
@@ -56,6 +58,15 @@ import { CreateConversationDto } from './createConversationDto';
 import { CreateConversationCommand, type CreatedConversations } from './createConversationHandler';
 import { ListConversationsDto } from './listConversationsDto';
 import { ListConversationsQuery, scopeOf } from './listConversationsHandler';
+
+/** `filter[]`/`filter` and `filter_mode` (or, the default, or and); empty filters are ignored. */
+function filterOf(query: ListConversationsDto): ConversationFilter | undefined {
+  const mode =
+    query.filter_mode === undefined || query.filter_mode === '' ? 'or' : query.filter_mode;
+  if (mode !== 'or' && mode !== 'and') throw CanvasError.conversation('filter_mode', 'invalid');
+  const values = (query.filter ?? []).map((v) => v.trim()).filter((v) => v !== '');
+  return values.length > 0 ? { values, mode } : undefined;
+}
 
 export function baseUrlOf(req: Request): string {
   return `${req.protocol}://${req.get('host')}`;
@@ -81,6 +92,7 @@ export class ConversationsController {
     private readonly conversations: ConversationQueries,
     private readonly recipients: RecipientResolver,
     private readonly progress: ProgressQueries,
+    private readonly audienceContexts: AudienceContextsBuilder,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -177,6 +189,7 @@ export class ConversationsController {
     }
     const messages = await this.conversations.messagesForUser(user.id, id);
     return conversationJson(view, {
+      audienceContexts: await this.contextsOf(view),
       visible: inScope(view, scopeOf(query['scope'])),
       baseUrl: baseUrlOf(req),
       messages,
@@ -207,6 +220,7 @@ export class ConversationsController {
       await this.commands.execute(new ChangeParticipantViewsCommand(events, ctx));
     const updated = await this.participantView(user, id);
     return conversationJson(updated, {
+      audienceContexts: await this.contextsOf(updated),
       visible: inScope(updated, scopeOf(body.scope)),
       baseUrl: baseUrlOf(req),
     });
@@ -272,7 +286,12 @@ export class ConversationsController {
     }
     const view = await this.participantView(user, id);
     const messages = await this.conversations.messages([messageId]);
-    return conversationJson(view, { visible: inInbox(view), baseUrl: baseUrlOf(req), messages });
+    return conversationJson(view, {
+      audienceContexts: await this.contextsOf(view),
+      visible: inInbox(view),
+      baseUrl: baseUrlOf(req),
+      messages,
+    });
   }
 
   @Post(':id/add_recipients')
@@ -307,7 +326,12 @@ export class ConversationsController {
     }
     const view = await this.participantView(user, id);
     const messages = await this.conversations.messages([messageId]);
-    return conversationJson(view, { visible: inInbox(view), baseUrl: baseUrlOf(req), messages });
+    return conversationJson(view, {
+      audienceContexts: await this.contextsOf(view),
+      visible: inInbox(view),
+      baseUrl: baseUrlOf(req),
+      messages,
+    });
   }
 
   @Post(':id/remove_messages')
@@ -334,7 +358,15 @@ export class ConversationsController {
     }
     await this.commands.execute(new ChangeParticipantViewsCommand(events, ctx));
     const view = await this.participantView(user, id);
-    return conversationJson(view, { visible: inInbox(view), baseUrl: baseUrlOf(req) });
+    return conversationJson(view, {
+      audienceContexts: await this.contextsOf(view),
+      visible: inInbox(view),
+      baseUrl: baseUrlOf(req),
+    });
+  }
+
+  private async contextsOf(view: ConversationView) {
+    return (await this.audienceContexts.forViews([view])).get(view.id);
   }
 
   /** This user's row of the conversation; anyone else (or a bad id) gets Canvas's 404. */
@@ -355,8 +387,9 @@ export class ConversationsController {
     const page = parsePage(query.page);
     if (page === undefined) throw CanvasError.notFound();
     const perPage = clampPerPage(query.per_page);
+    const filter = filterOf(query);
     const result = await this.queries.execute<ListConversationsQuery, Page<ConversationView>>(
-      new ListConversationsQuery(user.id, scopeOf(query.scope), page, perPage),
+      new ListConversationsQuery(user.id, scopeOf(query.scope), page, perPage, filter),
     );
     const base = baseUrlOf(req);
     res.setHeader(
@@ -369,11 +402,17 @@ export class ConversationsController {
       ),
     );
     const avatars = query.include?.includes('participant_avatars') ?? false;
+    const contexts = await this.audienceContexts.forViews(result.items);
     const conversations = result.items.map((view) =>
-      conversationJson(view, { visible: true, baseUrl: base, avatars }),
+      conversationJson(view, {
+        visible: true,
+        baseUrl: base,
+        avatars,
+        audienceContexts: contexts.get(view.id),
+      }),
     );
     if (!query.include_all_conversation_ids) return conversations;
-    const ids = await this.conversations.allIds(user.id, scopeOf(query.scope));
+    const ids = await this.conversations.allIds(user.id, scopeOf(query.scope), filter);
     return { conversations, conversation_ids: ids.map(Number) };
   }
 
@@ -420,7 +459,15 @@ export class ConversationsController {
       return views.map((v) => conversationJson(v, { visible: inInbox(v), baseUrl: base }));
     }
     const messages = await this.conversations.messages([...created.messageIds.values()]);
-    return views.map((v) => conversationJson(v, { visible: inInbox(v), baseUrl: base, messages }));
+    const contexts = await this.audienceContexts.forViews(views);
+    return views.map((v) =>
+      conversationJson(v, {
+        visible: inInbox(v),
+        baseUrl: base,
+        messages,
+        audienceContexts: contexts.get(v.id),
+      }),
+    );
   }
 }
 

@@ -7,6 +7,8 @@ import { AddRecipientsHandler } from './addRecipientsHandler';
 import { BatchUpdateConversationsHandler } from './batchUpdateHandler';
 import { ProgressController } from '../progress/progressController';
 import { RecipientResolver } from './recipientResolver';
+import { ContextTagger } from './contextTagger';
+import { AudienceContextsBuilder } from './audienceContexts';
 import { ChangeParticipantViewsHandler } from './participantViewHandler';
 
 @Module({
@@ -18,6 +20,8 @@ import { ChangeParticipantViewsHandler } from './participantViewHandler';
     ChangeParticipantViewsHandler,
     AddRecipientsHandler,
     RecipientResolver,
+    ContextTagger,
+    AudienceContextsBuilder,
     BatchUpdateConversationsHandler,
   ],
 })

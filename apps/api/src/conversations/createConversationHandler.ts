@@ -21,6 +21,7 @@ import type { CommandContext } from '../infrastructure/commandContext';
 import { execute, load, toEventData } from '../infrastructure/eventSourcing';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { ContextTagger } from './contextTagger';
 import { RecipientResolver } from './recipientResolver';
 
 export interface CreateConversationParams {
@@ -74,6 +75,7 @@ export class CreateConversationHandler implements ICommandHandler<
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly ids: IdGenerator,
     private readonly recipients: RecipientResolver,
+    private readonly tagger: ContextTagger,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
@@ -146,12 +148,14 @@ export class CreateConversationHandler implements ICommandHandler<
     conversationId: string = this.ids.next(),
   ) {
     const messageId = this.ids.next();
+    const tags = await this.tagger.tagsFor(authorId, recipients, message.contextCode);
     const { result } = await execute(
       this.store,
       streams.conversation(conversationId),
       evolveConversation,
       (state: ConversationState | null) =>
         startConversation(state, {
+          tags,
           conversationId,
           authorId,
           recipientIds: recipients,
@@ -246,6 +250,7 @@ export class CreateConversationHandler implements ICommandHandler<
     ctx: CommandContext,
   ) {
     const messageId = this.ids.next();
+    const tags = await this.tagger.tagsFor(authorId, [recipientId], message.contextCode);
     const { result } = await execute(
       this.store,
       streams.conversation(conversationId),
@@ -253,6 +258,7 @@ export class CreateConversationHandler implements ICommandHandler<
       (state: ConversationState | null) =>
         state
           ? addMessage(state, {
+              tags,
               messageId,
               authorId,
               body: message.body,
@@ -260,6 +266,7 @@ export class CreateConversationHandler implements ICommandHandler<
               updateForSender: false,
             })
           : startConversation(null, {
+              tags,
               conversationId,
               authorId,
               recipientIds: [recipientId],

@@ -19,6 +19,17 @@ export class ListConversationsDto {
   @IsBoolean()
   include_all_conversation_ids?: boolean;
 
+  /** `filter[]=course_5` or a single `filter=user_7`. */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @IsString({ each: true })
+  filter?: string[];
+
+  /** Checked by the controller: Canvas answers a bad mode with its own bare-array error. */
+  @IsOptional()
+  filter_mode?: unknown;
+
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? [value] : value))
   @IsArray()

@@ -1,6 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import {
   ConversationQueries,
+  type ConversationFilter,
   type ConversationScope,
   type ConversationView,
   type Page,
@@ -12,6 +13,7 @@ export class ListConversationsQuery {
     readonly scope: ConversationScope,
     readonly page: number,
     readonly perPage: number,
+    readonly filter?: ConversationFilter,
   ) {}
 }
 
@@ -27,8 +29,14 @@ export class ListConversationsHandler implements IQueryHandler<
     scope,
     page,
     perPage,
+    filter,
   }: ListConversationsQuery): Promise<Page<ConversationView>> {
-    return this.conversations.list(userId, scope, { limit: perPage, offset: (page - 1) * perPage });
+    return this.conversations.list(
+      userId,
+      scope,
+      { limit: perPage, offset: (page - 1) * perPage },
+      filter,
+    );
   }
 }
 

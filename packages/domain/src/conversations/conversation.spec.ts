@@ -63,6 +63,16 @@ describe('Conversation: start', () => {
       .then([started, firstMessage]);
   });
 
+  it('keeps the context tags of the users the message reaches only', () => {
+    const [, message] = startConversation(null, {
+      ...start,
+      tags: { '1': ['course_5'], '2': ['course_5', 'group_9'], '7': ['course_8'] },
+    });
+    expect(message.data.tags).toEqual({ '1': ['course_5'], '2': ['course_5', 'group_9'] });
+    const [, untagged] = startConversation(null, start);
+    expect(untagged.data).not.toHaveProperty('tags');
+  });
+
   it('de-duplicates recipients and keeps a monologue', () => {
     const [s] = startConversation(null, { ...start, recipientIds: ['1', '1'] });
     expect(s.data.participantIds).toEqual(['1']);

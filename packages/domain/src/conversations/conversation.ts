@@ -50,6 +50,8 @@ export function evolveConversation(
 
 interface NewMessage {
   messageId: string;
+  /** Context tags per recipient, worked out by the caller from the directory. */
+  tags?: Record<string, string[]>;
   body: string;
   createdAt: string;
   attachmentIds?: string[];
@@ -93,9 +95,20 @@ function messageAdded(
       attachmentIds: msg.attachmentIds ?? [],
       mediaComment: msg.mediaComment ?? null,
       forwardedMessageIds: msg.forwardedMessageIds ?? [],
+      ...(msg.tags && Object.keys(msg.tags).length > 0
+        ? { tags: pick(msg.tags, recipientIds) }
+        : {}),
       updateForSender,
     },
   };
+}
+
+/** Only the tags of users the message reaches. */
+function pick(
+  tags: Record<string, string[]>,
+  userIds: readonly string[],
+): Record<string, string[]> {
+  return Object.fromEntries(userIds.filter((id) => tags[id]?.length).map((id) => [id, tags[id]!]));
 }
 
 /** Checks run in Canvas's order: recipients, body, then size; subject length last. */

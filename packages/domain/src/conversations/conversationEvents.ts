@@ -36,6 +36,12 @@ export type MessageAdded = DomainEvent<
     mediaComment: MediaComment | null;
     forwardedMessageIds: string[];
     /**
+     * Canvas's context tags per recipient (`course_5`, `group_9`): the contexts the author
+     * shares with that recipient, plus the conversation's context. Filters and
+     * `audience_contexts` read them. Absent in events written before tags existed: read as {}.
+     */
+    tags?: Record<string, string[]>;
+    /**
      * False when the message came from POST /conversations: Canvas then leaves the author's
      * own inbox row alone (no last_message_at bump, archived stays archived); true on replies.
      */

@@ -45,6 +45,14 @@ export interface ConversationView {
   hasMediaObjects: boolean;
   contextCode: string | null;
   participants: ParticipantView[];
+  /** The viewer's context tags on this conversation (`course_5`, `group_9`). */
+  tags: string[];
+}
+
+/** Canvas's `filter[]`: `course_N`, `group_N`, `section_N` (tags) or `user_N` (a participant). */
+export interface ConversationFilter {
+  values: string[];
+  mode: 'and' | 'or';
 }
 
 export interface Page<T> {
@@ -61,6 +69,33 @@ function baseQuery(db: Kysely<Db>, userId: string) {
 }
 
 type BaseQuery = ReturnType<typeof baseQuery>;
+
+function filtered(query: BaseQuery, filter: ConversationFilter | undefined): BaseQuery {
+  if (!filter || filter.values.length === 0) return query;
+  return query.where((eb) => {
+    const conditions = filter.values.map((value) => {
+      const user = /^user_(\d{1,16})$/.exec(value);
+      if (user) {
+        return eb.exists(
+          eb
+            .selectFrom('conversation_participants as other')
+            .select('other.user_id')
+            .whereRef('other.conversation_id', '=', 'cp.conversation_id')
+            .where('other.user_id', '=', user[1]!),
+        );
+      }
+      return eb.exists(
+        eb
+          .selectFrom('conversation_participant_tags as t')
+          .select('t.tag')
+          .whereRef('t.user_id', '=', 'cp.user_id')
+          .whereRef('t.conversation_id', '=', 'cp.conversation_id')
+          .where('t.tag', '=', value),
+      );
+    });
+    return filter.mode === 'and' ? eb.and(conditions) : eb.or(conditions);
+  });
+}
 
 /** Canvas's `infer_scope` (specs/canvas-api.md §1.1), each with its documented order. */
 function scoped(query: BaseQuery, scope: ConversationScope): BaseQuery {
@@ -121,15 +156,16 @@ export class ConversationQueries {
     userId: string,
     scope: ConversationScope,
     { limit, offset }: { limit: number; offset: number },
+    filter?: ConversationFilter,
   ): Promise<Page<ConversationView>> {
     const [rows, total] = await Promise.all([
-      scoped(this.base(userId), scope)
+      scoped(filtered(this.base(userId), filter), scope)
         .selectAll('cp')
         .select(['c.subject', 'c.private_hash', 'c.context_code'])
         .limit(limit)
         .offset(offset)
         .execute(),
-      scoped(this.base(userId), scope)
+      scoped(filtered(this.base(userId), filter), scope)
         .clearOrderBy()
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .executeTakeFirstOrThrow(),
@@ -141,8 +177,14 @@ export class ConversationQueries {
   }
 
   /** Every conversation id in `scope`, in the scope's order (`include_all_conversation_ids`). */
-  async allIds(userId: string, scope: ConversationScope): Promise<string[]> {
-    const rows = await scoped(this.base(userId), scope).select('cp.conversation_id').execute();
+  async allIds(
+    userId: string,
+    scope: ConversationScope,
+    filter?: ConversationFilter,
+  ): Promise<string[]> {
+    const rows = await scoped(filtered(this.base(userId), filter), scope)
+      .select('cp.conversation_id')
+      .execute();
     return rows.map((r) => String(r.conversation_id));
   }
 
@@ -229,7 +271,7 @@ export class ConversationQueries {
     const messageIds = rows.flatMap((r) =>
       [r.last_message_id, r.last_authored_message_id].filter((id) => id !== null).map(String),
     );
-    const [participantRows, messages] = await Promise.all([
+    const [participantRows, messages, tagRows] = await Promise.all([
       this.db
         .selectFrom('conversation_participants as cp')
         .innerJoin('users as u', 'u.id', 'cp.user_id')
@@ -243,7 +285,19 @@ export class ConversationQueries {
         .where('cp.conversation_id', 'in', conversationIds)
         .execute(),
       this.messages([...new Set(messageIds)]),
+      this.db
+        .selectFrom('conversation_participant_tags')
+        .select(['conversation_id', 'tag'])
+        .where('user_id', '=', userId)
+        .where('conversation_id', 'in', conversationIds)
+        .orderBy('tag')
+        .execute(),
     ]);
+    const tagsByConversation = new Map<string, string[]>();
+    for (const row of tagRows) {
+      const key = String(row.conversation_id);
+      tagsByConversation.set(key, [...(tagsByConversation.get(key) ?? []), row.tag]);
+    }
     const messageById = new Map(messages.map((m) => [m.id, m]));
     const participantsByConversation = new Map<string, ParticipantView[]>();
     for (const p of participantRows) {
@@ -276,6 +330,7 @@ export class ConversationQueries {
       hasMediaObjects: r.has_media_objects === 1,
       contextCode: r.context_code,
       participants: participantsByConversation.get(String(r.conversation_id)) ?? [],
+      tags: tagsByConversation.get(String(r.conversation_id)) ?? [],
     }));
   }
 }

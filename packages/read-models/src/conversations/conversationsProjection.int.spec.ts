@@ -316,4 +316,54 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     expect(await queries.messagesForUser('3', '40')).toEqual([]);
     expect((await queries.messagesForUser('2', '40')).length).toBe(3);
   });
+
+  it('keeps per-user tags and filters by tag and by participant, with or/and', async () => {
+    const tagged = (
+      id: string,
+      messageId: string,
+      recipients: string[],
+      tags: Record<string, string[]>,
+    ) => {
+      const e = message(id, messageId, recipients[0]!, recipients, 1, false) as Extract<
+        ConversationEvent,
+        { type: 'MessageAdded' }
+      >;
+      return { ...e, data: { ...e.data, tags } } as ConversationEvent;
+    };
+    await append(
+      'conversation-50',
+      started('50', ['2', '1']),
+      tagged('50', '51', ['2', '1'], { '1': ['course_5'], '2': ['course_5'] }),
+    );
+    await append(
+      'conversation-60',
+      started('60', ['3', '1']),
+      tagged('60', '61', ['3', '1'], { '1': ['group_9', 'course_5'], '3': ['group_9'] }),
+    );
+    await project();
+    const ids = async (values: string[], mode: 'and' | 'or' = 'or') =>
+      (await queries.list('1', 'inbox', { limit: 10, offset: 0 }, { values, mode })).items.map(
+        (v) => v.id,
+      );
+    expect(await ids(['course_5'])).toEqual(['60', '50']);
+    expect(await ids(['group_9'])).toEqual(['60']);
+    expect(await ids(['user_2'])).toEqual(['50']);
+    expect(await ids(['user_2', 'user_3'])).toEqual(['60', '50']);
+    expect(await ids(['user_2', 'user_3'], 'and')).toEqual([]);
+    expect(await ids(['course_5', 'group_9'], 'and')).toEqual(['60']);
+    expect(await ids(['course_77'])).toEqual([]);
+    expect(
+      (
+        await queries.list(
+          '1',
+          'inbox',
+          { limit: 1, offset: 0 },
+          { values: ['course_5'], mode: 'or' },
+        )
+      ).total,
+    ).toBe(2);
+    const [view] = await queries.findForUser('1', ['60']);
+    expect(view!.tags).toEqual(['course_5', 'group_9']);
+    expect(await queries.allIds('1', 'inbox', { values: ['group_9'], mode: 'or' })).toEqual(['60']);
+  });
 });

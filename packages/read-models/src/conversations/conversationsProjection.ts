@@ -77,6 +77,17 @@ async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
     )
     .execute();
 
+  const tagRows = Object.entries(data.tags ?? {}).flatMap(([userId, tags]) =>
+    tags.map((tag) => ({ user_id: userId, conversation_id: data.conversationId, tag })),
+  );
+  if (tagRows.length > 0) {
+    await tx
+      .insertInto('conversation_participant_tags')
+      .values(tagRows)
+      .onConflict((oc) => oc.columns(['user_id', 'conversation_id', 'tag']).doNothing())
+      .execute();
+  }
+
   // Generated messages ("X was added...") count toward nothing and move no row.
   if (data.generated) return;
   const human = 1;
@@ -279,6 +290,12 @@ async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<
       return;
     }
     case 'ConversationViewDeleted':
+      // DELETE clears the tags too, so audience_contexts answers `{}` (specs §1.5).
+      await tx
+        .deleteFrom('conversation_participant_tags')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .execute();
       await tx
         .deleteFrom('message_copies')
         .where('conversation_id', '=', conversationId)
@@ -359,6 +376,25 @@ export const conversationsProjection: Projection = {
       .addColumn('has_media_objects', 'integer', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('conversation_participants_pk', ['user_id', 'conversation_id'])
+      .execute();
+    await db.schema
+      .createTable('conversation_participant_tags')
+      .ifNotExists()
+      .addColumn('user_id', 'bigint', (c) => c.notNull())
+      .addColumn('conversation_id', 'bigint', (c) => c.notNull())
+      .addColumn('tag', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('conversation_participant_tags_pk', [
+        'user_id',
+        'conversation_id',
+        'tag',
+      ])
+      .execute();
+    // filter[]=course_5: this user's conversations carrying a tag.
+    await db.schema
+      .createIndex('conversation_participant_tags_filter_idx')
+      .ifNotExists()
+      .on('conversation_participant_tags')
+      .columns(['user_id', 'tag', 'conversation_id'])
       .execute();
     // The default inbox order: last_message_at DESC, conversation_id DESC, per user.
     await db.schema

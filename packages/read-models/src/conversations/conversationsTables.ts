@@ -51,7 +51,15 @@ export interface ConversationParticipantsTable {
   updated_at: string;
 }
 
+/** Canvas's participant tags (`course_5`, `group_9`): what `filter[]` and `audience_contexts` read. */
+export interface ConversationParticipantTagsTable {
+  user_id: number | string;
+  conversation_id: number | string;
+  tag: string;
+}
+
 export interface ConversationsDatabase {
+  conversation_participant_tags: ConversationParticipantTagsTable;
   conversations: ConversationsTable;
   conversation_messages: ConversationMessagesTable;
   message_copies: MessageCopiesTable;

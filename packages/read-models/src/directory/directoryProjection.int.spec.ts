@@ -94,5 +94,13 @@ describe.each(['sqlite', 'postgres'] as const)('directory read model on %s', (di
     });
     expect(await queries.group('2')).toMatchObject({ name: 'Lab', membersCount: 2 });
     expect(await queries.membership('2', '103')).toMatchObject({ id: '22' });
+
+    const shared = await queries.sharedContexts('100', ['101', '102', '103']);
+    expect(Object.fromEntries(shared)).toEqual({ '101': ['course_1'], '103': ['group_2'] });
+    expect(Object.fromEntries(await queries.enrollmentTypes('101', ['1']))).toEqual({
+      '1': ['StudentEnrollment'],
+    });
+    expect(await queries.enrollmentTypes('102', ['1'])).toEqual(new Map());
+    expect([...(await queries.memberOf('103', ['2', '3']))]).toEqual(['2']);
   });
 });

@@ -147,4 +147,76 @@ export class DirectoryQueries {
     const rows = await viaCourses.union(viaGroups).execute();
     return new Set(rows.map((r) => String(r.user_id)));
   }
+
+  /**
+   * The contexts (`course_N`, `group_N`) the sender shares with each of `otherIds`: the tags
+   * Canvas puts on a message for each recipient.
+   */
+  async sharedContexts(
+    senderId: string,
+    otherIds: readonly string[],
+  ): Promise<Map<string, string[]>> {
+    const shared = new Map<string, string[]>();
+    if (otherIds.length === 0) return shared;
+    const [courses, groups] = await Promise.all([
+      this.db
+        .selectFrom('enrollments as mine')
+        .innerJoin('enrollments as theirs', 'theirs.course_id', 'mine.course_id')
+        .select(['theirs.user_id as user_id', 'theirs.course_id as context_id'])
+        .distinct()
+        .where('mine.user_id', '=', senderId)
+        .where('mine.enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES)
+        .where('theirs.enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES)
+        .where('theirs.user_id', 'in', otherIds)
+        .execute(),
+      this.db
+        .selectFrom('group_memberships as mine')
+        .innerJoin('group_memberships as theirs', 'theirs.group_id', 'mine.group_id')
+        .select(['theirs.user_id as user_id', 'theirs.group_id as context_id'])
+        .where('mine.user_id', '=', senderId)
+        .where('theirs.user_id', 'in', otherIds)
+        .execute(),
+    ]);
+    const add = (userId: unknown, code: string) => {
+      const key = String(userId);
+      shared.set(key, [...(shared.get(key) ?? []), code]);
+    };
+    for (const row of courses) add(row.user_id, `course_${row.context_id}`);
+    for (const row of groups) add(row.user_id, `group_${row.context_id}`);
+    return shared;
+  }
+
+  /** A user's active/invited enrollment types per course, for `audience_contexts`. */
+  async enrollmentTypes(
+    userId: string,
+    courseIds: readonly string[],
+  ): Promise<Map<string, string[]>> {
+    const types = new Map<string, string[]>();
+    if (courseIds.length === 0) return types;
+    const rows = await this.db
+      .selectFrom('enrollments')
+      .select(['course_id', 'type'])
+      .where('user_id', '=', userId)
+      .where('course_id', 'in', courseIds)
+      .where('enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES)
+      .orderBy('type')
+      .execute();
+    for (const row of rows) {
+      const key = String(row.course_id);
+      types.set(key, [...(types.get(key) ?? []), row.type]);
+    }
+    return types;
+  }
+
+  /** Which of these groups the user belongs to. */
+  async memberOf(userId: string, groupIds: readonly string[]): Promise<Set<string>> {
+    if (groupIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('group_memberships')
+      .select('group_id')
+      .where('user_id', '=', userId)
+      .where('group_id', 'in', groupIds)
+      .execute();
+    return new Set(rows.map((r) => String(r.group_id)));
+  }
 }

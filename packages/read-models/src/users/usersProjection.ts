@@ -40,6 +40,13 @@ export const usersProjection: Projection = {
       .on('access_tokens')
       .columns(['user_id', 'created_at'])
       .execute();
+    // Recipient search pages everyone (site admins) by sortable name from a keyset.
+    await db.schema
+      .createIndex('users_sortable_name_idx')
+      .ifNotExists()
+      .on('users')
+      .columns(['sortable_name', 'id'])
+      .execute();
   },
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
