@@ -43,6 +43,7 @@ export interface ConversationJsonOptions {
   avatars?: boolean;
   messages?: MessageView[];
   audienceContexts?: { courses: Record<string, string[]>; groups: Record<string, string[]> };
+  contextName?: string | null;
   /** The show endpoint's extras: `submissions`, `context_name`, participants' contexts. */
   detailed?: boolean;
 }
@@ -87,7 +88,7 @@ export function conversationJson(view: ConversationView, options: ConversationJs
     visible: options.visible,
     context_code: view.contextCode,
     ...(options.messages ? { messages: options.messages.map(messageJson) } : {}),
-    ...(options.detailed ? { submissions: [], context_name: null } : {}),
+    ...(options.detailed ? { submissions: [], context_name: options.contextName ?? null } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { TestApp } from '../testing/testApp';
+import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
 
 describe('One conversation over HTTP: show, update, delete, add_message, unread counts', () => {
   let app: TestApp;
@@ -325,5 +325,66 @@ describe('One conversation over HTTP: show, update, delete, add_message, unread 
     });
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual([{ attribute: 'recipients', message: 'invalid' }]);
+  });
+
+  it('expands course and group recipients by role, and validates context_code', async () => {
+    const teacher = await app.createUser('Tess Teach', 'tess');
+    const s1 = await app.createUser('Sam One', 'sam1');
+    const s2 = await app.createUser('Sue Two', 'sue2');
+    const course = await app.request('POST', '/api/v1/accounts/self/courses', {
+      token: ADMIN_TOKEN,
+      form: { 'course[name]': 'Chemistry' },
+    });
+    const enroll = (userId: number, type: string) =>
+      app.request('POST', `/api/v1/courses/${course.body.id}/enrollments`, {
+        token: ADMIN_TOKEN,
+        form: {
+          'enrollment[user_id]': String(userId),
+          'enrollment[type]': type,
+          'enrollment[enrollment_state]': 'active',
+        },
+      });
+    await enroll(teacher.id, 'TeacherEnrollment');
+    await enroll(s1.id, 'StudentEnrollment');
+    await enroll(s2.id, 'StudentEnrollment');
+    const code = `course_${course.body.id}`;
+
+    const toAll = await app.request('POST', '/api/v1/conversations', {
+      token: teacher.token,
+      json: {
+        recipients: [code],
+        body: 'welcome all',
+        group_conversation: true,
+        context_code: code,
+      },
+    });
+    expect(toAll.status).toBe(201);
+    expect(toAll.body[0].audience.sort()).toEqual([s1.id, s2.id].sort());
+    expect(toAll.body[0].context_code).toBe(code);
+    const shown = await app.request('GET', `/api/v1/conversations/${toAll.body[0].id}`, {
+      token: s1.token,
+    });
+    expect(shown.body.context_name).toBe('Chemistry');
+
+    const before = (await app.allEvents()).length;
+    const restricted = await app.request('POST', '/api/v1/conversations', {
+      token: s1.token,
+      json: { recipients: [code], body: 'hi everyone', group_conversation: true },
+    });
+    expect(restricted.status).toBe(400);
+    expect(restricted.body).toEqual([{ attribute: 'recipients', message: 'restricted by role' }]);
+    const badContext = await app.request('POST', '/api/v1/conversations', {
+      token: s1.token,
+      json: { recipients: [String(s2.id)], body: 'hi', context_code: 'course_999999' },
+    });
+    expect(badContext.body).toEqual([{ attribute: 'context_code', message: 'invalid' }]);
+    expect((await app.allEvents()).length).toBe(before);
+
+    const toTeachers = await app.request('POST', '/api/v1/conversations', {
+      token: s1.token,
+      json: { recipients: [`${code}_teachers`], body: 'question', group_conversation: true },
+    });
+    expect(toTeachers.status).toBe(201);
+    expect(toTeachers.body[0].audience).toEqual([teacher.id]);
   });
 });

@@ -22,6 +22,7 @@ import {
 } from '@missive/domain';
 import {
   ConversationQueries,
+  DirectoryQueries,
   type ConversationFilter,
   type ConversationView,
   type Page,
@@ -93,6 +94,7 @@ export class ConversationsController {
     private readonly recipients: RecipientResolver,
     private readonly progress: ProgressQueries,
     private readonly audienceContexts: AudienceContextsBuilder,
+    private readonly directory: DirectoryQueries,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -190,6 +192,7 @@ export class ConversationsController {
     const messages = await this.conversations.messagesForUser(user.id, id);
     return conversationJson(view, {
       audienceContexts: await this.contextsOf(view),
+      contextName: await this.contextNameOf(view.contextCode),
       visible: inScope(view, scopeOf(query['scope'])),
       baseUrl: baseUrlOf(req),
       messages,
@@ -363,6 +366,17 @@ export class ConversationsController {
       visible: inInbox(view),
       baseUrl: baseUrlOf(req),
     });
+  }
+
+  /** `context_name`: the course's or group's name. */
+  private async contextNameOf(contextCode: string | null): Promise<string | null> {
+    const match = /^(course|group)_(\d{1,16})$/.exec(contextCode ?? '');
+    if (!match) return null;
+    const context =
+      match[1] === 'course'
+        ? await this.directory.course(match[2]!)
+        : await this.directory.group(match[2]!);
+    return context?.name ?? null;
   }
 
   private async contextsOf(view: ConversationView) {

@@ -21,6 +21,7 @@ import type { CommandContext } from '../infrastructure/commandContext';
 import { execute, load, toEventData } from '../infrastructure/eventSourcing';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { DirectoryQueries } from '@missive/read-models';
 import { ContextTagger } from './contextTagger';
 import { RecipientResolver } from './recipientResolver';
 
@@ -76,6 +77,7 @@ export class CreateConversationHandler implements ICommandHandler<
     private readonly ids: IdGenerator,
     private readonly recipients: RecipientResolver,
     private readonly tagger: ContextTagger,
+    private readonly directory: DirectoryQueries,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
@@ -83,11 +85,17 @@ export class CreateConversationHandler implements ICommandHandler<
     if (!params.recipients || params.recipients.length === 0) {
       throw new DomainError('invalid', 'recipients', 'blank');
     }
-    const recipients = await this.recipients.resolve(
-      { id: params.authorId, siteAdmin: params.authorIsAdmin },
+    const author = { id: params.authorId, siteAdmin: params.authorIsAdmin };
+    const { userIds: recipients, restricted } = await this.recipients.resolveWithRoles(
+      author,
       params.recipients,
     );
     if (recipients.length === 0) throw new DomainError('invalid', 'recipients', 'invalid');
+    if (!(params.body ?? '').trim()) throw new DomainError('invalid', 'body', 'blank');
+    if (params.contextCode && !(await this.belongsTo(author, params.contextCode))) {
+      throw new DomainError('invalid', 'context_code', 'invalid');
+    }
+    if (restricted) throw new DomainError('invalid', 'recipients', 'restricted by role');
 
     const batchPrivate = !params.groupConversation && recipients.length > 1;
     const batchGroup = (params.groupConversation && params.bulkMessage) || params.forceNew;
@@ -137,6 +145,20 @@ export class CreateConversationHandler implements ICommandHandler<
       messageIds: new Map(written.map((w) => [w.conversationId, w.messageId])),
       batch: batchPrivate || batchGroup,
     };
+  }
+
+  /** A context code names a course or group the author belongs to (site admins: any that exists). */
+  private async belongsTo(
+    author: { id: string; siteAdmin: boolean },
+    contextCode: string,
+  ): Promise<boolean> {
+    const [kind, id] = contextCode.split('_') as [string, string];
+    if (kind === 'course') {
+      if (author.siteAdmin) return (await this.directory.course(id)) !== undefined;
+      return ((await this.directory.enrollmentTypes(author.id, [id])).get(id) ?? []).length > 0;
+    }
+    if (author.siteAdmin) return (await this.directory.group(id)) !== undefined;
+    return (await this.directory.memberOf(author.id, [id])).has(id);
   }
 
   private async startNew(

@@ -230,12 +230,14 @@ describe('Recipient search over HTTP', () => {
     const words = Array.from({ length: 500 }, (_, i) => `w${i}`).join('%20');
     const many = await get(`/api/v1/search/recipients?search=j%20${words}`, me.token);
     expect(many.status).toBe(200);
-    const excludes = Array.from({ length: 300 }, (_, i) => `exclude[]=${i + jane.id - 150}`).join(
-      '&',
-    );
+    // Past 20 `exclude[]` the query parser makes an object; past ~6 KB the Link header goes.
+    const excludes = [...Array.from({ length: 299 }, (_, i) => String(i + 1)), String(jane.id)]
+      .map((id) => `exclude[]=${id}`)
+      .join('&');
     const excluded = await get(`/api/v1/search/recipients?search=&${excludes}`, me.token);
     expect(excluded.status).toBe(200);
     expect(excluded.body.map((r: { id: unknown }) => r.id)).not.toContain(jane.id);
+    expect(excluded.headers.get('link')).toBeNull();
     const arrays = await get('/api/v1/search/recipients?search[]=j&type[]=user', me.token);
     expect(arrays.status).toBe(400);
     const odd = await get(

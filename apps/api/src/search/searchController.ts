@@ -157,15 +157,13 @@ export class SearchController {
           )
         : undefined;
     // Canvas builds these links from the search route even when the alias was called.
-    res.setHeader(
-      'Link',
-      bookmarkLinkHeader(
-        `${baseUrl}/api/v1/search/recipients`,
-        req.query as Record<string, unknown>,
-        { current: bookmark ? encodeBookmark(bookmark) : 'first', next },
-        perPage,
-      ),
+    const link = bookmarkLinkHeader(
+      `${baseUrl}/api/v1/search/recipients`,
+      req.query as Record<string, unknown>,
+      { current: bookmark ? encodeBookmark(bookmark) : 'first', next },
+      perPage,
     );
+    if (link) res.setHeader('Link', link);
     const userIds = shown.flatMap((e) => ('user' in e ? [e.user.id] : []));
     const common = await this.search.commonContexts(caller.id, userIds);
     return shown.map((e) =>

@@ -102,5 +102,8 @@ describe.each(['sqlite', 'postgres'] as const)('directory read model on %s', (di
     });
     expect(await queries.enrollmentTypes('102', ['1'])).toEqual(new Map());
     expect([...(await queries.memberOf('103', ['2', '3']))]).toEqual(['2']);
+    expect((await queries.courseMembers('1')).sort()).toEqual(['100', '101']);
+    expect(await queries.courseMembers('1', ['TeacherEnrollment'])).toEqual([]);
+    expect((await queries.groupMembers('2')).sort()).toEqual(['100', '103']);
   });
 });

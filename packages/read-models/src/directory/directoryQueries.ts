@@ -219,4 +219,25 @@ export class DirectoryQueries {
       .execute();
     return new Set(rows.map((r) => String(r.group_id)));
   }
+
+  /** Active/invited members of a course, optionally only some enrollment types. */
+  async courseMembers(courseId: string, types?: readonly string[]): Promise<string[]> {
+    let query = this.db
+      .selectFrom('enrollments')
+      .select('user_id')
+      .distinct()
+      .where('course_id', '=', courseId)
+      .where('enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES);
+    if (types) query = query.where('type', 'in', types);
+    return (await query.execute()).map((r) => String(r.user_id));
+  }
+
+  async groupMembers(groupId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('group_memberships')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .execute();
+    return rows.map((r) => String(r.user_id));
+  }
 }
