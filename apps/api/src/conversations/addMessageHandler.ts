@@ -15,6 +15,7 @@ export class AddMessageCommand {
     readonly body: string,
     readonly recipientIds: string[] | undefined,
     readonly ctx: CommandContext,
+    readonly mediaComment: { mediaId: string; mediaType: string } | null = null,
   ) {}
 }
 
@@ -51,6 +52,7 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
           messageId,
           authorId: cmd.authorId,
           body: cmd.body,
+          mediaComment: cmd.mediaComment,
           createdAt,
           recipientIds: cmd.recipientIds,
           updateForSender: true,

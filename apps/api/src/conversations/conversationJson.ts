@@ -23,14 +23,26 @@ export function orderParticipants(participants: readonly ParticipantView[]): Par
   });
 }
 
-export function messageJson(message: MessageView) {
+/** Media hosting is out of scope: the id the client gave, and where Canvas would serve it. */
+function mediaCommentJson(media: MessageView['mediaComment'], baseUrl: string) {
+  if (!media) return null;
+  return {
+    'content-type': media.mediaType === 'audio' ? 'audio/mp4' : 'video/mp4',
+    display_name: null,
+    media_id: media.mediaId,
+    media_type: media.mediaType,
+    url: `${baseUrl}/users/self/media_download?entryId=${encodeURIComponent(media.mediaId)}&type=mp4`,
+  };
+}
+
+export function messageJson(message: MessageView, baseUrl = '') {
   return {
     id: Number(message.id),
     created_at: canvasTime(message.createdAt),
     body: message.body,
     author_id: Number(message.authorId),
     generated: message.generated,
-    media_comment: message.mediaComment,
+    media_comment: mediaCommentJson(message.mediaComment, baseUrl),
     forwarded_messages: [],
     attachments: [],
     participating_user_ids: message.participatingUserIds.map(Number),
@@ -87,7 +99,9 @@ export function conversationJson(view: ConversationView, options: ConversationJs
     })),
     visible: options.visible,
     context_code: view.contextCode,
-    ...(options.messages ? { messages: options.messages.map(messageJson) } : {}),
+    ...(options.messages
+      ? { messages: options.messages.map((m) => messageJson(m, options.baseUrl)) }
+      : {}),
     ...(options.detailed ? { submissions: [], context_name: options.contextName ?? null } : {}),
   };
 }

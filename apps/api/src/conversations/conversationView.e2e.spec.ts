@@ -387,4 +387,80 @@ describe('One conversation over HTTP: show, update, delete, add_message, unread 
     expect(toTeachers.status).toBe(201);
     expect(toTeachers.body[0].audience).toEqual([teacher.id]);
   });
+
+  it('stores media comments as given and refuses attachment ids (no files exist)', async () => {
+    const res = await app.request('POST', '/api/v1/conversations', {
+      token: ann.token,
+      form: {
+        'recipients[]': String(ben.id),
+        body: 'listen',
+        group_conversation: 'true',
+        media_comment_id: 'm-123',
+        media_comment_type: 'audio',
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body[0].messages[0].media_comment).toMatchObject({
+      'content-type': 'audio/mp4',
+      media_id: 'm-123',
+      media_type: 'audio',
+    });
+    expect(res.body[0].properties).toEqual(['last_author', 'media_objects']);
+
+    const before = (await app.allEvents()).length;
+    const withFile = await app.request('POST', '/api/v1/conversations', {
+      token: ann.token,
+      form: { 'recipients[]': String(ben.id), body: 'see file', 'attachment_ids[]': '77' },
+    });
+    expect(withFile.status).toBe(400);
+    expect(withFile.body).toEqual([{ attribute: 'attachment_ids', message: 'invalid' }]);
+    const replyWithFile = await app.request(
+      'POST',
+      `/api/v1/conversations/${res.body[0].id}/add_message`,
+      {
+        token: ann.token,
+        form: { body: 'file', 'attachment_ids[]': '77' },
+      },
+    );
+    expect(replyWithFile.status).toBe(400);
+    expect((await app.allEvents()).length).toBe(before);
+  });
+
+  it('reuses a private conversation the sender deleted, and a new message unarchives it', async () => {
+    const first = await start(ann, [cy.id], 'hello again', false);
+    await app.request('DELETE', `/api/v1/conversations/${first}`, { token: ann.token });
+    const second = await start(ann, [cy.id], 'back again', false);
+    expect(second).toBe(first);
+
+    await app.request('PUT', `/api/v1/conversations/${first}`, {
+      token: cy.token,
+      form: { 'conversation[workflow_state]': 'archived' },
+    });
+    await app.request('POST', `/api/v1/conversations/${first}/add_message`, {
+      token: ann.token,
+      form: { body: 'ping' },
+    });
+    const cyView = await app.request(
+      'GET',
+      `/api/v1/conversations/${first}?auto_mark_as_read=false`,
+      { token: cy.token },
+    );
+    expect(cyView.body.workflow_state).toBe('unread');
+  });
+
+  it('lands every one of many concurrent add_message calls', async () => {
+    const id = await start(ann, [ben.id, cy.id], 'race start');
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        app.request('POST', `/api/v1/conversations/${id}/add_message`, {
+          token: [ann, ben, cy][i % 3]!.token,
+          form: { body: `reply ${i}` },
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(40).fill(200));
+    const view = await app.request('GET', `/api/v1/conversations/${id}`, { token: ann.token });
+    expect(view.body.message_count).toBe(41);
+    expect(new Set(view.body.messages.map((m: { body: string }) => m.body)).size).toBe(41);
+  });
 });

@@ -60,6 +60,17 @@ import { CreateConversationCommand, type CreatedConversations } from './createCo
 import { ListConversationsDto } from './listConversationsDto';
 import { ListConversationsQuery, scopeOf } from './listConversationsHandler';
 
+/** Files are out of scope: any attachment id names a file that does not exist (a 400). */
+function refuseAttachments(ids: unknown[] | undefined): void {
+  if (ids && ids.length > 0) throw CanvasError.conversation('attachment_ids', 'invalid');
+}
+
+function mediaCommentOf(body: { media_comment_id?: string; media_comment_type?: string }) {
+  return body.media_comment_id
+    ? { mediaId: body.media_comment_id, mediaType: body.media_comment_type ?? 'video' }
+    : null;
+}
+
 /** `filter[]`/`filter` and `filter_mode` (or, the default, or and); empty filters are ignored. */
 function filterOf(query: ListConversationsDto): ConversationFilter | undefined {
   const mode =
@@ -261,6 +272,7 @@ export class ConversationsController {
     @Req() req: Request,
   ) {
     const current = await this.participantView(user, id);
+    refuseAttachments(body.attachment_ids);
     let recipients: string[] | undefined;
     if (body.recipients && body.recipients.length > 0) {
       // Current participants stay addressable; anyone new must be in the author's address book.
@@ -281,7 +293,7 @@ export class ConversationsController {
     let messageId: string;
     try {
       messageId = await this.commands.execute<AddMessageCommand, string>(
-        new AddMessageCommand(id, user.id, body.body ?? '', recipients, ctx),
+        new AddMessageCommand(id, user.id, body.body ?? '', recipients, ctx, mediaCommentOf(body)),
       );
     } catch (err) {
       if (err instanceof DomainError) throw conversationError(err);
@@ -438,6 +450,7 @@ export class ConversationsController {
     @Body(canvasValidationPipe(conversationErrors)) body: CreateConversationDto,
     @Req() req: Request,
   ) {
+    refuseAttachments(body.attachment_ids);
     let created: CreatedConversations;
     try {
       created = await this.commands.execute<CreateConversationCommand, CreatedConversations>(
@@ -452,6 +465,7 @@ export class ConversationsController {
             bulkMessage: body.bulk_message ?? false,
             forceNew: body.force_new ?? false,
             contextCode: body.context_code,
+            mediaComment: mediaCommentOf(body),
           },
           ctx,
         ),

@@ -63,4 +63,21 @@ export class CreateConversationDto {
   @IsString()
   @Matches(/^(course|group)_\d+$/)
   context_code?: string;
+
+  /** Files are out of scope (specs): any id names an attachment that does not exist. */
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string' || typeof value === 'number' ? [String(value)] : value,
+  )
+  @IsArray()
+  attachment_ids?: unknown[];
+
+  /** Media hosting is out of scope: the id is stored as given. */
+  @IsOptional()
+  @IsString()
+  media_comment_id?: string;
+
+  @IsOptional()
+  @IsIn(['audio', 'video'])
+  media_comment_type?: 'audio' | 'video';
 }

@@ -36,6 +36,7 @@ export interface CreateConversationParams {
   bulkMessage: boolean;
   forceNew: boolean;
   contextCode?: string;
+  mediaComment?: { mediaId: string; mediaType: string } | null;
 }
 
 export class CreateConversationCommand {
@@ -56,6 +57,7 @@ export interface CreatedConversations {
 
 interface Message {
   body: string;
+  mediaComment: { mediaId: string; mediaType: string } | null;
   subject: string | null;
   contextCode: string | null;
   createdAt: string;
@@ -101,6 +103,7 @@ export class CreateConversationHandler implements ICommandHandler<
     const batchGroup = (params.groupConversation && params.bulkMessage) || params.forceNew;
     const message: Message = {
       body: params.body ?? '',
+      mediaComment: params.mediaComment ?? null,
       subject: params.subject ?? null,
       contextCode: params.contextCode ?? null,
       createdAt: new Date().toISOString(),
@@ -183,6 +186,7 @@ export class CreateConversationHandler implements ICommandHandler<
           recipientIds: recipients,
           subject: message.subject,
           body: message.body,
+          mediaComment: message.mediaComment,
           privateHash,
           contextCode: message.contextCode,
           messageId,
@@ -284,6 +288,7 @@ export class CreateConversationHandler implements ICommandHandler<
               messageId,
               authorId,
               body: message.body,
+              mediaComment: message.mediaComment,
               createdAt: message.createdAt,
               updateForSender: false,
             })
@@ -294,6 +299,7 @@ export class CreateConversationHandler implements ICommandHandler<
               recipientIds: [recipientId],
               subject: message.subject,
               body: message.body,
+              mediaComment: message.mediaComment,
               privateHash: hash,
               contextCode: message.contextCode,
               messageId,

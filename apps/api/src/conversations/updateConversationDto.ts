@@ -39,8 +39,23 @@ export class UpdateConversationDto {
   scope?: string;
 }
 
-/** `POST /api/v1/conversations/:id/add_message`: `body`, `recipients[]`. */
+/** `POST /api/v1/conversations/:id/add_message`: `body`, `recipients[]`, media, attachments. */
 export class AddMessageDto {
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string' || typeof value === 'number' ? [String(value)] : value,
+  )
+  @IsArray()
+  attachment_ids?: unknown[];
+
+  @IsOptional()
+  @IsString()
+  media_comment_id?: string;
+
+  @IsOptional()
+  @IsIn(['audio', 'video'])
+  media_comment_type?: 'audio' | 'video';
+
   @IsOptional()
   @IsString()
   body?: string;

@@ -6,6 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { ConcurrencyConflict } from '../infrastructure/eventSourcing';
 import { CanvasError } from './canvasError';
 
 const CODES: Record<number, string> = {
@@ -32,6 +33,8 @@ export class CanvasExceptionFilter implements ExceptionFilter {
 
   private toCanvas(exception: unknown): CanvasError {
     if (exception instanceof CanvasError) return exception;
+    // Still losing the race for a stream after every retry: the client may try again.
+    if (exception instanceof ConcurrencyConflict) return CanvasError.generic(409, 'conflict');
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return CanvasError.notFound();

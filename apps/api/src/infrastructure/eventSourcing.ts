@@ -43,7 +43,11 @@ export async function load<S, E extends DomainEvent>(
   return { state, revision };
 }
 
-export const MAX_CONFLICT_RETRIES = 5;
+/**
+ * Retries of a command that lost a race for its stream. Each retry reloads and decides again,
+ * with a short random pause so that a crowd of writers spreads out instead of colliding again.
+ */
+export const MAX_CONFLICT_RETRIES = 25;
 
 export class ConcurrencyConflict extends Error {
   override readonly name = 'ConcurrencyConflict';
@@ -76,6 +80,9 @@ export async function execute<S, E extends DomainEvent>(
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError)) throw err;
       if (attempt >= MAX_CONFLICT_RETRIES) throw new ConcurrencyConflict(err.message);
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))),
+      );
     }
   }
 }

@@ -19,6 +19,9 @@ import { SearchRecipientsDto } from './searchRecipientsDto';
 
 const ID = /^\d{1,16}$/;
 const MAX_TERMS = 20;
+
+/** Leading zeros dropped in the text, since ids may pass Number's exact range. */
+const canonicalId = (id: string) => id.replace(/^0+(?=\d)/, '');
 const ENROLLMENT_TYPES: Record<string, string> = {
   teachers: 'TeacherEnrollment',
   tas: 'TaEnrollment',
@@ -118,7 +121,7 @@ export class SearchController {
       const users = await this.search.users(caller, {
         terms,
         scope,
-        excludeUserIds: exclude.filter((e) => ID.test(e)).map((e) => String(Number(e))),
+        excludeUserIds: exclude.filter((e) => ID.test(e)).map(canonicalId),
         after: bookmark?.collection === 'participants' ? bookmark.after : undefined,
         limit: perPage + 1 - entries.length,
       });
@@ -177,7 +180,7 @@ export class SearchController {
   private async knownUser(caller: UserRecord, raw: string, baseUrl: string): Promise<unknown[]> {
     const id = raw === 'self' ? caller.id : raw;
     if (!ID.test(id)) throw CanvasError.notFound();
-    const userId = String(Number(id));
+    const userId = canonicalId(id);
     if (!(await this.users.findById(userId))) throw CanvasError.notFound();
     const user = await this.search.knownUser(caller, userId);
     if (!user) return [];
