@@ -121,7 +121,12 @@ describe('conversations-projector process', () => {
         projections: { name: string; lag: number }[];
       };
       expect(body.status).toBe('ok');
-      expect(body.projections.map((p) => p.name)).toEqual(['users', 'conversations', 'progress']);
+      expect(body.projections.map((p) => p.name)).toEqual([
+        'users',
+        'conversations',
+        'progress',
+        'conversation-batches',
+      ]);
       expect((await queries.list('2', 'inbox', { limit: 10, offset: 0 })).items).toMatchObject([
         { id: '100', messageCount: 1, workflowState: 'unread' },
       ]);

@@ -1,6 +1,11 @@
 import type { EventStore } from '@missive/event-store';
 import { ProjectionRunner, type Projection, type ProjectionLogger } from '@missive/projections';
-import { conversationsProjection, progressProjection, usersProjection } from '@missive/read-models';
+import {
+  conversationBatchesProjection,
+  conversationsProjection,
+  progressProjection,
+  usersProjection,
+} from '@missive/read-models';
 import type { Kysely } from 'kysely';
 
 /** The read models this app builds: users (for names and tokens), the inbox, and Progress. */
@@ -8,6 +13,7 @@ export const conversationsProjectorProjections: readonly Projection[] = [
   usersProjection,
   conversationsProjection,
   progressProjection,
+  conversationBatchesProjection,
 ];
 
 export interface ConversationsProjector {

@@ -9,6 +9,8 @@ export * from './conversations/conversation';
 export * from './conversations/privateHash';
 export * from './conversations/participantEvents';
 export * from './conversations/participantView';
+export * from './conversations/conversationBatchEvents';
+export * from './conversations/conversationBatch';
 export * from './channels/channelEvents';
 export * from './channels/communicationChannel';
 export * from './directory/directoryEvents';

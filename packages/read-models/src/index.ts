@@ -13,3 +13,4 @@ export * from './directory/directoryProjection';
 export * from './directory/directoryQueries';
 export * from './directory/recipientSearch';
 export * from './progress/progressProjection';
+export * from './conversationBatches/conversationBatchesProjection';

@@ -108,6 +108,32 @@ describe('Batch update and Progress over HTTP', () => {
     expect((await app.allEvents()).length).toBe(before);
   });
 
+  it('sends an async batch in the background: 202, [], a batch id, then one conversation each', async () => {
+    const cy = await app.createUser('Cy Cole', 'cy');
+    await app.courseWith(ann.id, cy.id);
+    const res = await app.request('POST', '/api/v1/conversations', {
+      token: ann.token,
+      json: { recipients: [ben.id, cy.id], body: 'async hello', mode: 'async' },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual([]);
+    expect(res.headers.get('x-conversation-batch-id')).toMatch(/^\d+$/);
+    for (let i = 0; i < 200; i++) {
+      const batches = await app.request('GET', '/api/v1/conversations/batches', {
+        token: ann.token,
+      });
+      expect(batches.status).toBe(200);
+      if (batches.body.length === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    for (const recipient of [ben, cy]) {
+      const inbox = await app.request('GET', '/api/v1/conversations', { token: recipient.token });
+      expect(inbox.body.map((c: { last_message: string }) => c.last_message)).toContain(
+        'async hello',
+      );
+    }
+  });
+
   it('answers 404 for an unknown progress', async () => {
     expect((await app.request('GET', '/api/v1/progress/424242', { token: ann.token })).status).toBe(
       404,

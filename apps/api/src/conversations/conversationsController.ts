@@ -21,6 +21,7 @@ import {
   type BatchUpdateEvent,
 } from '@missive/domain';
 import {
+  ConversationBatchQueries,
   ConversationQueries,
   DirectoryQueries,
   type ConversationFilter,
@@ -33,6 +34,7 @@ import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '../infrastructure/commandContext';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
+import { canvasTime } from '../http/canvasTime';
 import {
   canvasValidationPipe,
   conversationErrors,
@@ -106,6 +108,7 @@ export class ConversationsController {
     private readonly progress: ProgressQueries,
     private readonly audienceContexts: AudienceContextsBuilder,
     private readonly directory: DirectoryQueries,
+    private readonly batchQueries: ConversationBatchQueries,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -140,6 +143,45 @@ export class ConversationsController {
       ),
     );
     return progressJson((await this.progress.find(progressId))!, baseUrlOf(req));
+  }
+
+  /** The user's batches still sending (specs §1.9), paged by id with the Link header. */
+  @Get('batches')
+  async batches(
+    @CurrentUser() user: UserRecord,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const page = parsePage(query['page']);
+    if (page === undefined) throw CanvasError.notFound();
+    const perPage = clampPerPage(query['per_page']);
+    const result = await this.batchQueries.unfinished(user.id, {
+      limit: perPage,
+      offset: (page - 1) * perPage,
+    });
+    const base = baseUrlOf(req);
+    res.setHeader(
+      'Link',
+      canvasLinkHeader(`${base}${req.path}`, query, { page, perPage }, result.total),
+    );
+    return result.items.map((b) => ({
+      id: Number(b.id),
+      workflow_state: b.workflowState,
+      completion: b.workflowState === 'sent' ? 1 : 0,
+      recipient_count: b.recipientCount,
+      message: {
+        id: null,
+        created_at: canvasTime(b.createdAt),
+        body: b.body,
+        author_id: Number(b.userId),
+        generated: false,
+        media_comment: null,
+        forwarded_messages: [],
+        attachments: [],
+      },
+      tags: b.tags,
+    }));
   }
 
   @Get('unread_count')
@@ -449,6 +491,7 @@ export class ConversationsController {
     @RequestContext() ctx: CommandContext,
     @Body(canvasValidationPipe(conversationErrors)) body: CreateConversationDto,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ) {
     refuseAttachments(body.attachment_ids);
     let created: CreatedConversations;
@@ -466,6 +509,7 @@ export class ConversationsController {
             forceNew: body.force_new ?? false,
             contextCode: body.context_code,
             mediaComment: mediaCommentOf(body),
+            async: body.mode === 'async',
           },
           ctx,
         ),
@@ -473,6 +517,11 @@ export class ConversationsController {
     } catch (err) {
       if (err instanceof DomainError) throw conversationError(err);
       throw err;
+    }
+    if (created.batchId) {
+      // Canvas: 202, an empty array, and the batch to poll under /conversations/batches.
+      res.status(202).setHeader('X-Conversation-Batch-Id', created.batchId);
+      return [];
     }
     const views = await this.conversations.findForUser(user.id, created.conversationIds);
     const base = baseUrlOf(req);

@@ -5,7 +5,10 @@ import {
   IdGenerator,
   addMessage,
   evolveConversation,
+  evolveConversationBatch,
+  finishConversationBatch,
   privateHashOf,
+  startConversationBatch,
   startConversation,
   streams,
   type ConversationState,
@@ -37,6 +40,8 @@ export interface CreateConversationParams {
   forceNew: boolean;
   contextCode?: string;
   mediaComment?: { mediaId: string; mediaType: string } | null;
+  /** `mode=async`: on the batch path, answer at once and send in the background. */
+  async?: boolean;
 }
 
 export class CreateConversationCommand {
@@ -53,6 +58,8 @@ export interface CreatedConversations {
   messageIds: Map<string, string>;
   /** True for the batch paths (one conversation per recipient). */
   batch: boolean;
+  /** Set when the batch runs asynchronously: nothing is written yet but the batch. */
+  batchId?: string;
 }
 
 interface Message {
@@ -121,6 +128,11 @@ export class CreateConversationHandler implements ICommandHandler<
       createdAt: message.createdAt,
     });
 
+    if ((batchPrivate || batchGroup) && params.async) {
+      const batchId = await this.startBatch(params.authorId, recipients, batchGroup, message, ctx);
+      return { conversationIds: [], messageIds: new Map(), batch: true, batchId };
+    }
+
     const written: { conversationId: string; messageId: string; position: Position | null }[] = [];
     if (batchPrivate || batchGroup) {
       for (const recipient of recipients) {
@@ -148,6 +160,79 @@ export class CreateConversationHandler implements ICommandHandler<
       messageIds: new Map(written.map((w) => [w.conversationId, w.messageId])),
       batch: batchPrivate || batchGroup,
     };
+  }
+
+  /**
+   * mode=async: records the batch, then sends one conversation per recipient in this process.
+   * Not resumed after a crash (the batch would stay `sending`); a durable runner comes with
+   * the process managers of the delivery issue.
+   */
+  private async startBatch(
+    authorId: string,
+    recipients: string[],
+    group: boolean,
+    message: Message,
+    ctx: CommandContext,
+  ): Promise<string> {
+    const batchId = this.ids.next();
+    const { result } = await execute(
+      this.store,
+      streams.conversationBatch(batchId),
+      evolveConversationBatch,
+      (s) =>
+        startConversationBatch(s, {
+          batchId,
+          userId: authorId,
+          recipientIds: recipients,
+          group,
+          subject: message.subject,
+          body: message.body,
+          contextCode: message.contextCode,
+          mediaComment: message.mediaComment,
+          tags: message.contextCode ? [message.contextCode] : [],
+          createdAt: message.createdAt,
+        }),
+      ctx,
+    );
+    await this.readYourWrites.waitFor('conversation-batches', result?.position);
+    setImmediate(() => {
+      void this.runBatch(batchId, authorId, recipients, group, message, ctx);
+    });
+    return batchId;
+  }
+
+  private async runBatch(
+    batchId: string,
+    authorId: string,
+    recipients: string[],
+    group: boolean,
+    message: Message,
+    ctx: CommandContext,
+  ): Promise<void> {
+    const conversationIds: string[] = [];
+    let workflowState: 'sent' | 'error' = 'sent';
+    try {
+      for (const recipient of recipients) {
+        const written = group
+          ? await this.startNew(authorId, [recipient], null, message, ctx)
+          : await this.sendPrivate(authorId, recipient, message, ctx);
+        conversationIds.push(written.conversationId);
+      }
+    } catch {
+      workflowState = 'error';
+    }
+    await execute(
+      this.store,
+      streams.conversationBatch(batchId),
+      evolveConversationBatch,
+      (s) =>
+        finishConversationBatch(s, {
+          workflowState,
+          conversationIds,
+          at: new Date().toISOString(),
+        }),
+      ctx,
+    ).catch(() => undefined);
   }
 
   /** A context code names a course or group the author belongs to (site admins: any that exists). */

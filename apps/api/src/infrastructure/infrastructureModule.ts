@@ -3,6 +3,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { IdGenerator } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
 import {
+  ConversationBatchQueries,
   ConversationQueries,
   DirectoryQueries,
   ProgressQueries,
@@ -32,6 +33,7 @@ export class InfrastructureModule {
       { provide: ConversationQueries, useValue: new ConversationQueries(db) },
       { provide: DirectoryQueries, useValue: new DirectoryQueries(db) },
       { provide: ProgressQueries, useValue: new ProgressQueries(db) },
+      { provide: ConversationBatchQueries, useValue: new ConversationBatchQueries(db) },
       ReadYourWrites,
     ];
     return { module: InfrastructureModule, providers, exports: providers };

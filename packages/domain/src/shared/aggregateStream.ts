@@ -7,6 +7,7 @@ export const streams = {
   participant: (conversationId: string, userId: string) =>
     `participant-${conversationId}-${userId}`,
   progress: (progressId: string) => `progress-${progressId}`,
+  conversationBatch: (batchId: string) => `conversationbatch-${batchId}`,
   course: (courseId: string) => `course-${courseId}`,
   group: (groupId: string) => `group-${groupId}`,
   channel: (channelId: string) => `channel-${channelId}`,
@@ -20,6 +21,7 @@ export const categories = {
   privateConversation: 'privateconversation-',
   participant: 'participant-',
   progress: 'progress-',
+  conversationBatch: 'conversationbatch-',
   course: 'course-',
   group: 'group-',
   channel: 'channel-',
