@@ -16,6 +16,7 @@ export class AddMessageCommand {
     readonly recipientIds: string[] | undefined,
     readonly ctx: CommandContext,
     readonly mediaComment: { mediaId: string; mediaType: string } | null = null,
+    readonly forwardedMessageIds: string[] = [],
   ) {}
 }
 
@@ -53,6 +54,7 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
           authorId: cmd.authorId,
           body: cmd.body,
           mediaComment: cmd.mediaComment,
+          forwardedMessageIds: cmd.forwardedMessageIds,
           createdAt,
           recipientIds: cmd.recipientIds,
           updateForSender: true,

@@ -35,7 +35,14 @@ function mediaCommentJson(media: MessageView['mediaComment'], baseUrl: string) {
   };
 }
 
-export function messageJson(message: MessageView, baseUrl = '') {
+const MAX_FORWARD_DEPTH = 5;
+
+export function messageJson(
+  message: MessageView,
+  baseUrl = '',
+  forwarded: ReadonlyMap<string, MessageView> = new Map(),
+  depth = 0,
+): Record<string, unknown> {
   return {
     id: Number(message.id),
     created_at: canvasTime(message.createdAt),
@@ -43,7 +50,13 @@ export function messageJson(message: MessageView, baseUrl = '') {
     author_id: Number(message.authorId),
     generated: message.generated,
     media_comment: mediaCommentJson(message.mediaComment, baseUrl),
-    forwarded_messages: [],
+    forwarded_messages:
+      depth >= MAX_FORWARD_DEPTH
+        ? []
+        : message.forwardedMessageIds
+            .map((id) => forwarded.get(id))
+            .filter((m): m is MessageView => m !== undefined)
+            .map((m) => messageJson(m, baseUrl, forwarded, depth + 1)),
     attachments: [],
     participating_user_ids: message.participatingUserIds.map(Number),
   };
@@ -56,6 +69,8 @@ export interface ConversationJsonOptions {
   messages?: MessageView[];
   audienceContexts?: { courses: Record<string, string[]>; groups: Record<string, string[]> };
   contextName?: string | null;
+  /** Messages that `messages` forward (included_messages), by id, for `forwarded_messages`. */
+  forwarded?: ReadonlyMap<string, MessageView>;
   /** The show endpoint's extras: `submissions`, `context_name`, participants' contexts. */
   detailed?: boolean;
 }
@@ -100,7 +115,9 @@ export function conversationJson(view: ConversationView, options: ConversationJs
     visible: options.visible,
     context_code: view.contextCode,
     ...(options.messages
-      ? { messages: options.messages.map((m) => messageJson(m, options.baseUrl)) }
+      ? {
+          messages: options.messages.map((m) => messageJson(m, options.baseUrl, options.forwarded)),
+        }
       : {}),
     ...(options.detailed ? { submissions: [], context_name: options.contextName ?? null } : {}),
   };

@@ -463,4 +463,59 @@ describe('One conversation over HTTP: show, update, delete, add_message, unread 
     expect(view.body.message_count).toBe(41);
     expect(new Set(view.body.messages.map((m: { body: string }) => m.body)).size).toBe(41);
   });
+
+  it('forwards included messages to recipients who lack them', async () => {
+    const gus = await app.createUser('Gus Gray', 'gus', 'Gus');
+    await app.courseWith(ann.id, gus.id);
+    const id = await start(ann, [ben.id], 'original words');
+    const shown = await app.request('GET', `/api/v1/conversations/${id}`, { token: ann.token });
+    const original = shown.body.messages[0].id;
+    const res = await app.request('POST', `/api/v1/conversations/${id}/add_message`, {
+      token: ann.token,
+      form: {
+        body: 'see above, Gus',
+        'recipients[]': String(gus.id),
+        'included_messages[]': String(original),
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.messages[0].forwarded_messages).toEqual([
+      expect.objectContaining({ id: original, body: 'original words' }),
+    ]);
+    const gusView = await app.request(
+      'GET',
+      `/api/v1/conversations/${id}?auto_mark_as_read=false`,
+      { token: gus.token },
+    );
+    expect(gusView.body.messages.map((m: { body: string }) => m.body)).toEqual([
+      'see above, Gus',
+      'original words',
+    ]);
+    expect(gusView.body.message_count).toBe(2);
+
+    const other = await start(ann, [ben.id], 'elsewhere');
+    const elsewhere = (
+      await app.request('GET', `/api/v1/conversations/${other}`, { token: ann.token })
+    ).body.messages[0].id;
+    const before = (await app.allEvents()).length;
+    const wrong = await app.request('POST', `/api/v1/conversations/${id}/add_message`, {
+      token: ann.token,
+      form: { body: 'x', 'included_messages[]': String(elsewhere) },
+    });
+    expect(wrong.body).toEqual([
+      { attribute: 'included_messages', message: 'not for this conversation' },
+    ]);
+    await app.request('POST', `/api/v1/conversations/${id}/remove_messages`, {
+      token: ben.token,
+      form: { 'remove[]': String(original) },
+    });
+    const notHeld = await app.request('POST', `/api/v1/conversations/${id}/add_message`, {
+      token: ben.token,
+      form: { body: 'y', 'included_messages[]': String(original) },
+    });
+    expect(notHeld.body).toEqual([
+      { attribute: 'included_messages', message: 'not a participant' },
+    ]);
+    expect((await app.allEvents()).length).toBe(before + 1); // only Ben's removal
+  });
 });

@@ -26,6 +26,7 @@ import {
   DirectoryQueries,
   type ConversationFilter,
   type ConversationView,
+  type MessageView,
   type Page,
   type UserRecord,
 } from '@missive/read-models';
@@ -244,6 +245,7 @@ export class ConversationsController {
     }
     const messages = await this.conversations.messagesForUser(user.id, id);
     return conversationJson(view, {
+      forwarded: await this.forwardedOf(messages),
       audienceContexts: await this.contextsOf(view),
       contextName: await this.contextNameOf(view.contextCode),
       visible: inScope(view, scopeOf(query['scope'])),
@@ -332,10 +334,20 @@ export class ConversationsController {
       ];
       if (recipients.length === 0) throw CanvasError.conversation('recipients', 'invalid');
     }
+    const included = [...new Set(body.included_messages ?? [])];
+    if (included.length > 0) await this.checkIncluded(user.id, id, included);
     let messageId: string;
     try {
       messageId = await this.commands.execute<AddMessageCommand, string>(
-        new AddMessageCommand(id, user.id, body.body ?? '', recipients, ctx, mediaCommentOf(body)),
+        new AddMessageCommand(
+          id,
+          user.id,
+          body.body ?? '',
+          recipients,
+          ctx,
+          mediaCommentOf(body),
+          included,
+        ),
       );
     } catch (err) {
       if (err instanceof DomainError) throw conversationError(err);
@@ -348,6 +360,7 @@ export class ConversationsController {
       visible: inInbox(view),
       baseUrl: baseUrlOf(req),
       messages,
+      forwarded: await this.forwardedOf(messages),
     });
   }
 
@@ -431,6 +444,38 @@ export class ConversationsController {
         ? await this.directory.course(match[2]!)
         : await this.directory.group(match[2]!);
     return context?.name ?? null;
+  }
+
+  /** included_messages (specs §1.6): each must be of this conversation and held by the caller. */
+  private async checkIncluded(
+    userId: string,
+    conversationId: string,
+    ids: string[],
+  ): Promise<void> {
+    const valid = ids.filter((m) => /^\d{1,16}$/.test(m));
+    const found = await this.conversations.messages(valid);
+    if (found.length !== ids.length || found.some((m) => m.conversationId !== conversationId)) {
+      throw CanvasError.conversation('included_messages', 'not for this conversation');
+    }
+    const held = new Set(
+      (await this.conversations.messagesForUser(userId, conversationId)).map((m) => m.id),
+    );
+    if (ids.some((m) => !held.has(m)))
+      throw CanvasError.conversation('included_messages', 'not a participant');
+  }
+
+  /** Every message forwarded by these, transitively (bounded), for `forwarded_messages`. */
+  private async forwardedOf(messages: readonly MessageView[]): Promise<Map<string, MessageView>> {
+    const found = new Map<string, MessageView>();
+    let wanted = [...new Set(messages.flatMap((m) => m.forwardedMessageIds))];
+    for (let depth = 0; depth < 5 && wanted.length > 0; depth++) {
+      const batch = await this.conversations.messages(wanted.filter((w) => !found.has(w)));
+      for (const m of batch) found.set(m.id, m);
+      wanted = [...new Set(batch.flatMap((m) => m.forwardedMessageIds))].filter(
+        (w) => !found.has(w),
+      );
+    }
+    return found;
   }
 
   private async contextsOf(view: ConversationView) {

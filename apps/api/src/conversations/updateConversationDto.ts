@@ -67,6 +67,19 @@ export class AddMessageDto {
   @IsArray()
   @IsString({ each: true })
   recipients?: string[];
+
+  /** Earlier messages of this conversation to forward with the new one. */
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string' || typeof value === 'number'
+      ? [String(value)]
+      : Array.isArray(value)
+        ? value.map(String)
+        : value,
+  )
+  @IsArray()
+  @IsString({ each: true })
+  included_messages?: string[];
 }
 
 const toIdList = ({ value }: { value: unknown }) =>

@@ -204,6 +204,18 @@ describe('Conversation: add message', () => {
     ]);
   });
 
+  it('forwards only messages of this conversation', () => {
+    conversation
+      .given(started, firstMessage)
+      .when((s) => addMessage(s, { ...reply, forwardedMessageIds: ['999'] }))
+      .thenThrows({ attribute: 'included_messages', message: 'not for this conversation' });
+    const [e] = addMessage(
+      [started, firstMessage].reduce<ConversationState | null>(evolveConversation, null),
+      { ...reply, forwardedMessageIds: ['500'] },
+    );
+    expect(e!.type === 'MessageAdded' && e!.data.forwardedMessageIds).toEqual(['500']);
+  });
+
   it('is idempotent on the message id', () => {
     conversation
       .given(started, firstMessage)

@@ -164,6 +164,10 @@ export function addMessage(
   }
   if (state.messageIds.has(cmd.messageId)) return [];
   checkBody(cmd.body, 'empty_message', 'Unable to create message without a body');
+  // included_messages: only messages of this conversation may be forwarded into it.
+  if ((cmd.forwardedMessageIds ?? []).some((id) => !state.messageIds.has(id))) {
+    throw new DomainError('invalid', 'included_messages', 'not for this conversation');
+  }
   if (!cmd.recipientIds || cmd.recipientIds.length === 0) {
     return [
       messageAdded(

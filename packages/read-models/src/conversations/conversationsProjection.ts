@@ -210,6 +210,41 @@ async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void>
   }
 }
 
+/**
+ * included_messages (specs §1.6): recipients who lack a forwarded message get a copy of it,
+ * and their counters are recomputed from the copies they now hold.
+ */
+async function forwardedCopies(tx: Tx, { data }: MessageAdded): Promise<void> {
+  for (const userId of data.recipientIds) {
+    await tx
+      .insertInto('message_copies')
+      .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('conversation_messages')
+          .select([
+            sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
+            'conversation_id',
+            'id',
+            'created_at',
+          ])
+          .where('id', 'in', data.forwardedMessageIds),
+      )
+      .onConflict((oc) => oc.columns(['user_id', 'conversation_id', 'message_id']).doNothing())
+      .execute();
+    const { message_count, has_attachments, has_media_objects } = recomputed(
+      userId,
+      data.conversationId,
+    );
+    await tx
+      .updateTable('conversation_participants')
+      .set({ message_count, has_attachments, has_media_objects })
+      .where('conversation_id', '=', data.conversationId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
+
 /** A participant's own actions on their row (specs §1.5). */
 async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<void> {
   const { conversationId, userId, at } = e.data;
@@ -403,6 +438,20 @@ export const conversationsProjection: Projection = {
       .on('conversation_participants')
       .columns(['user_id', 'last_message_at desc', 'conversation_id desc'])
       .execute();
+    // scope=sent: visible_last_authored_at DESC, conversation_id DESC.
+    await db.schema
+      .createIndex('conversation_participants_sent_idx')
+      .ifNotExists()
+      .on('conversation_participants')
+      .columns(['user_id', 'visible_last_authored_at desc', 'conversation_id desc'])
+      .execute();
+    // scope=starred: updated_at DESC, conversation_id DESC among starred rows.
+    await db.schema
+      .createIndex('conversation_participants_starred_idx')
+      .ifNotExists()
+      .on('conversation_participants')
+      .columns(['user_id', 'starred', 'updated_at desc', 'conversation_id desc'])
+      .execute();
     await db.schema
       .createIndex('conversation_participants_conversation_idx')
       .ifNotExists()
@@ -421,6 +470,7 @@ export const conversationsProjection: Projection = {
           break;
         case 'MessageAdded':
           await messageAdded(tx, e);
+          if (e.data.forwardedMessageIds.length > 0) await forwardedCopies(tx, e);
           break;
         case 'RecipientsAdded':
           await recipientsAdded(tx, e);
