@@ -9,38 +9,45 @@ export interface AudienceContexts {
 /**
  * Canvas's `audience_contexts` (specs §1.8): the viewer's context tags keyed by id (string
  * keys); when the audience is one user, each course lists that user's enrollment types and
- * each group `["Member"]`, otherwise the lists are empty.
+ * each group `["Member"]`, otherwise the lists are empty. A whole page costs two queries.
  */
 @Injectable()
 export class AudienceContextsBuilder {
   constructor(private readonly directory: DirectoryQueries) {}
 
   async forViews(views: readonly ConversationView[]): Promise<Map<string, AudienceContexts>> {
-    const result = new Map<string, AudienceContexts>();
-    await Promise.all(
-      views.map(async (view) => {
-        const courseIds = view.tags.filter((t) => t.startsWith('course_')).map((t) => t.slice(7));
-        const groupIds = view.tags.filter((t) => t.startsWith('group_')).map((t) => t.slice(6));
-        const others = view.participants.filter((p) => p.id !== view.userId);
-        const single =
-          others.length === 1 ? others[0]!.id : others.length === 0 ? view.userId : null;
-        const [types, groups] =
-          single && (courseIds.length > 0 || groupIds.length > 0)
-            ? await Promise.all([
-                this.directory.enrollmentTypes(single, courseIds),
-                this.directory.memberOf(single, groupIds),
-              ])
-            : [new Map<string, string[]>(), new Set<string>()];
-        result.set(view.id, {
+    const plans = views.map((view) => {
+      const others = view.participants.filter((p) => p.id !== view.userId);
+      return {
+        view,
+        courseIds: view.tags.filter((t) => t.startsWith('course_')).map((t) => t.slice(7)),
+        groupIds: view.tags.filter((t) => t.startsWith('group_')).map((t) => t.slice(6)),
+        single: others.length === 1 ? others[0]!.id : others.length === 0 ? view.userId : null,
+      };
+    });
+    const withSingle = plans.filter(
+      (p) => p.single !== null && p.courseIds.length + p.groupIds.length > 0,
+    );
+    const { types, memberships } = await this.directory.contextsOfUsers(
+      [...new Set(withSingle.map((p) => p.single!))],
+      [...new Set(withSingle.flatMap((p) => p.courseIds))],
+      [...new Set(withSingle.flatMap((p) => p.groupIds))],
+    );
+    return new Map(
+      plans.map(({ view, courseIds, groupIds, single }) => [
+        view.id,
+        {
           courses: Object.fromEntries(
-            courseIds.map((id) => [id, single ? (types.get(id) ?? []) : []]),
+            courseIds.map((id) => [id, single ? (types.get(`${single}/${id}`) ?? []) : []]),
           ),
           groups: Object.fromEntries(
-            groupIds.map((id) => [id, single && groups.has(id) ? ['Member'] : []]),
+            groupIds.map((id) => [
+              id,
+              single && memberships.has(`${single}/${id}`) ? ['Member'] : [],
+            ]),
           ),
-        });
-      }),
+        },
+      ]),
     );
-    return result;
   }
 }

@@ -240,4 +240,44 @@ export class DirectoryQueries {
       .execute();
     return rows.map((r) => String(r.user_id));
   }
+
+  /**
+   * Active/invited enrollment types of several users in several courses, and their group
+   * memberships, in two queries: `audience_contexts` for a whole page at once.
+   */
+  async contextsOfUsers(
+    userIds: readonly string[],
+    courseIds: readonly string[],
+    groupIds: readonly string[],
+  ): Promise<{ types: Map<string, string[]>; memberships: Set<string> }> {
+    const types = new Map<string, string[]>();
+    const memberships = new Set<string>();
+    if (userIds.length === 0) return { types, memberships };
+    const [enrollments, members] = await Promise.all([
+      courseIds.length === 0
+        ? Promise.resolve([])
+        : this.db
+            .selectFrom('enrollments')
+            .select(['user_id', 'course_id', 'type'])
+            .where('user_id', 'in', userIds)
+            .where('course_id', 'in', courseIds)
+            .where('enrollment_state', 'in', MESSAGEABLE_ENROLLMENT_STATES)
+            .orderBy('type')
+            .execute(),
+      groupIds.length === 0
+        ? Promise.resolve([])
+        : this.db
+            .selectFrom('group_memberships')
+            .select(['user_id', 'group_id'])
+            .where('user_id', 'in', userIds)
+            .where('group_id', 'in', groupIds)
+            .execute(),
+    ]);
+    for (const row of enrollments) {
+      const key = `${row.user_id}/${row.course_id}`;
+      types.set(key, [...(types.get(key) ?? []), row.type]);
+    }
+    for (const row of members) memberships.add(`${row.user_id}/${row.group_id}`);
+    return { types, memberships };
+  }
 }
