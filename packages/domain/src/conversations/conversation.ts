@@ -1,3 +1,4 @@
+import { grownSet } from '../shared/grow';
 import { DomainError } from '../shared/domainError';
 import type {
   ConversationEvent,
@@ -38,12 +39,12 @@ export function evolveConversation(
       };
     case 'MessageAdded':
       if (!state) return state;
-      return { ...state, messageIds: new Set([...state.messageIds, event.data.messageId]) };
+      return { ...state, messageIds: grownSet(state.messageIds, event.data.messageId) };
     case 'RecipientsAdded':
       if (!state) return state;
       return {
         ...state,
-        participantIds: new Set([...state.participantIds, ...event.data.userIds]),
+        participantIds: grownSet(state.participantIds, ...event.data.userIds),
       };
   }
 }

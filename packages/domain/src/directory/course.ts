@@ -1,3 +1,4 @@
+import { grownMap } from '../shared/grow';
 import { DomainError } from '../shared/domainError';
 import {
   ENROLLMENT_STATES,
@@ -24,9 +25,14 @@ export function evolveCourse(state: CourseState | null, event: CourseEvent): Cou
       return { courseId: event.data.courseId, name: event.data.name, enrollments: new Map() };
     case 'UserEnrolled': {
       if (!state) return state;
-      const enrollments = new Map(state.enrollments);
-      enrollments.set(`${event.data.userId}/${event.data.type}`, event.data.enrollmentId);
-      return { ...state, enrollments };
+      return {
+        ...state,
+        enrollments: grownMap(
+          state.enrollments,
+          `${event.data.userId}/${event.data.type}`,
+          event.data.enrollmentId,
+        ),
+      };
     }
   }
 }

@@ -1,3 +1,4 @@
+import { grownMap } from '../shared/grow';
 import { DomainError } from '../shared/domainError';
 import type { GroupCreated, GroupEvent, GroupMembershipAdded } from './directoryEvents';
 
@@ -16,9 +17,10 @@ export function evolveGroup(state: GroupState | null, event: GroupEvent): GroupS
       return { groupId: event.data.groupId, name: event.data.name, members: new Map() };
     case 'GroupMembershipAdded': {
       if (!state) return state;
-      const members = new Map(state.members);
-      members.set(event.data.userId, event.data.membershipId);
-      return { ...state, members };
+      return {
+        ...state,
+        members: grownMap(state.members, event.data.userId, event.data.membershipId),
+      };
     }
   }
 }

@@ -1,3 +1,4 @@
+import { grownSet } from '../shared/grow';
 import { DomainError } from '../shared/domainError';
 import type {
   AccessTokenIssued,
@@ -34,10 +35,10 @@ export function evolveUser(state: UserState | null, event: UserEvent): UserState
       };
     case 'AccessTokenIssued':
       if (!state) return state;
-      return { ...state, tokenIds: new Set([...state.tokenIds, event.data.tokenId]) };
+      return { ...state, tokenIds: grownSet(state.tokenIds, event.data.tokenId) };
     case 'AccessTokenRevoked':
       if (!state) return state;
-      return { ...state, revokedTokenIds: new Set([...state.revokedTokenIds, event.data.tokenId]) };
+      return { ...state, revokedTokenIds: grownSet(state.revokedTokenIds, event.data.tokenId) };
   }
 }
 

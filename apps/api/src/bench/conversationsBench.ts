@@ -1,0 +1,299 @@
+import { SqliteEventStore, type EventData } from '@missive/event-store';
+import { fork } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startApp } from '../app';
+import { AppConfig, loadConfig } from '../config/appConfig';
+
+/**
+ * Issue #4's figures on the embedded default: GET /api/v1/conversations with 100,000
+ * conversations over 1,000 users (user 1 holds 10,000) at 32 concurrent clients, and
+ * add_message latency on a conversation with 5,000 messages. The data is appended straight to
+ * the event store (as a migration would) and projected by the real projectors; the HTTP load
+ * comes from a separate process so the server's core is not shared with the client.
+ *   env: BENCH_CONVERSATIONS (100000), BENCH_USERS (1000), BENCH_HEAVY (10000)
+ */
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const HEAVY = Number(process.env.BENCH_HEAVY ?? 10_000);
+const LONG_THREAD = 5000;
+const token = (userId: number) => `bench-token-${userId}`;
+const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+
+function event(type: string, data: unknown): EventData {
+  return { id: randomUUID(), type, data };
+}
+
+async function seed(store: SqliteEventStore): Promise<{ longThread: string }> {
+  const pending: Promise<unknown>[] = [];
+  const flush = async () => {
+    await Promise.all(pending.splice(0));
+  };
+  for (let u = 1; u <= USERS; u++) {
+    const id = String(u + 1000);
+    pending.push(
+      store.append(`user-${id}`, [
+        event('UserRegistered', {
+          userId: id,
+          name: `User ${u}`,
+          shortName: `User ${u}`,
+          sortableName: `${u}, User`,
+          loginId: `user${u}`,
+          siteAdmin: false,
+          createdAt: at(0),
+        }),
+        event('AccessTokenIssued', {
+          userId: id,
+          tokenId: id,
+          tokenHash: createHash('sha256')
+            .update(token(u + 1000))
+            .digest('hex'),
+          hint: 'xxxx',
+          purpose: null,
+          createdAt: at(0),
+          expiresAt: null,
+        }),
+      ]),
+    );
+    if (pending.length >= 256) await flush();
+  }
+  await flush();
+  for (let c = 0; c < CONVERSATIONS; c++) {
+    const conversationId = String(1_000_000 + c);
+    // The first HEAVY conversations all include user 1001; the rest pair users at random.
+    const a = c < HEAVY ? 1001 : 1001 + ((c * 7919) % USERS);
+    let b = 1001 + ((c * 104729 + 13) % USERS);
+    if (b === a) b = a === 1001 + USERS - 1 ? 1001 : a + 1;
+    const [author, recipient] = c % 2 === 0 ? [b, a] : [a, b];
+    pending.push(
+      store.append(`conversation-${conversationId}`, [
+        event('ConversationStarted', {
+          conversationId,
+          authorId: String(author),
+          participantIds: [String(author), String(recipient)],
+          subject: `Subject ${c}`,
+          privateHash: null,
+          contextCode: null,
+          createdAt: at(c),
+        }),
+        event('MessageAdded', {
+          conversationId,
+          messageId: String(10_000_000 + c),
+          authorId: String(author),
+          body: `Message number ${c} with a little text so that previews are realistic.`,
+          createdAt: at(c),
+          recipientIds: [String(author), String(recipient)],
+          generated: false,
+          attachmentIds: [],
+          mediaComment: null,
+          forwardedMessageIds: [],
+          updateForSender: false,
+        }),
+      ]),
+    );
+    if (pending.length >= 256) await flush();
+  }
+  await flush();
+  const longThread = '999999';
+  const messages: EventData[] = [
+    event('ConversationStarted', {
+      conversationId: longThread,
+      authorId: '1002',
+      participantIds: ['1002', '1003'],
+      subject: 'long',
+      privateHash: null,
+      contextCode: null,
+      createdAt: at(0),
+    }),
+  ];
+  for (let m = 0; m < LONG_THREAD; m++) {
+    const author = m % 2 === 0 ? '1002' : '1003';
+    messages.push(
+      event('MessageAdded', {
+        conversationId: longThread,
+        messageId: String(20_000_000 + m),
+        authorId: author,
+        body: `long thread message ${m}`,
+        createdAt: at(m),
+        recipientIds: ['1002', '1003'],
+        generated: false,
+        attachmentIds: [],
+        mediaComment: null,
+        forwardedMessageIds: [],
+        updateForSender: m > 0,
+      }),
+    );
+  }
+  for (let i = 0; i < messages.length; i += 500) {
+    await store.append(`conversation-${longThread}`, messages.slice(i, i + 500));
+  }
+  return { longThread };
+}
+
+interface LoadResult {
+  requests: number;
+  ms: number;
+  latencies: number[];
+  errors: number;
+}
+
+/** Client mode: run the HTTP load and send the latencies back to the parent. */
+async function client(): Promise<void> {
+  const { url, requests, concurrency, mode, longThread } = JSON.parse(process.argv[3]!) as {
+    url: string;
+    requests: number;
+    concurrency: number;
+    mode: 'list' | 'add_message';
+    longThread: string;
+  };
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        const i = next++;
+        const t0 = performance.now();
+        const res =
+          mode === 'list'
+            ? await fetch(`${url}/api/v1/conversations?per_page=10&page=${1 + (i % 5)}`, {
+                // Every tenth request is the heavy user's inbox.
+                headers: {
+                  authorization: `Bearer ${token(i % 10 === 0 ? 1001 : 1001 + (i % USERS))}`,
+                },
+              })
+            : await fetch(`${url}/api/v1/conversations/${longThread}/add_message`, {
+                method: 'POST',
+                headers: {
+                  authorization: `Bearer ${token(1002 + (i % 2))}`,
+                  'content-type': 'application/json',
+                },
+                body: JSON.stringify({ body: `bench reply ${i}` }),
+              });
+        await res.arrayBuffer();
+        if (res.status >= 300) errors++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  process.send!({
+    requests,
+    ms: performance.now() - started,
+    latencies,
+    errors,
+  } satisfies LoadResult);
+}
+
+function runClient(args: object): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--client', JSON.stringify(args)]);
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`load client exited with ${code} before reporting`)),
+    );
+  });
+}
+
+function report(name: string, r: LoadResult, extra: Record<string, unknown>): void {
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  const pct = (p: number) =>
+    +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2);
+  console.log(
+    JSON.stringify({
+      bench: name,
+      ...extra,
+      requests: r.requests,
+      errors: r.errors,
+      requestsPerSec: Math.round((r.requests / r.ms) * 1000),
+      p50Ms: pct(50),
+      p99Ms: pct(99),
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'missive-conv-bench-'));
+  try {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    const t0 = performance.now();
+    const { longThread } = await seed(store);
+    const head = await store.headPosition();
+    await store.close();
+    const seeded = performance.now();
+    const config = loadConfig(AppConfig, {
+      DATA_DIR: dir,
+      PORT: '0',
+      PROJECTOR_POLL_INTERVAL_MS: '5',
+    });
+    const app = await startApp(config, { logger: false });
+    try {
+      // Wait until every projector has caught up with the seeded log.
+      for (;;) {
+        const res = await fetch(`${app.url}/api/v1/conversations/${longThread}`, {
+          headers: { authorization: `Bearer ${token(1002)}` },
+        });
+        await res.arrayBuffer();
+        if (res.status === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const projected = performance.now();
+      console.log(
+        JSON.stringify({
+          bench: 'conversations.seed',
+          conversations: CONVERSATIONS,
+          users: USERS,
+          events: head === 'start' ? 0 : Number(head.commit),
+          appendSeconds: +((seeded - t0) / 1000).toFixed(1),
+          projectSeconds: +((projected - seeded) / 1000).toFixed(1),
+        }),
+      );
+      await runClient({ url: app.url, requests: 500, concurrency: 32, mode: 'list', longThread }); // warm-up
+      report(
+        'api.conversations.list.large',
+        await runClient({
+          url: app.url,
+          requests: 5000,
+          concurrency: 32,
+          mode: 'list',
+          longThread,
+        }),
+        {
+          concurrency: 32,
+          conversations: CONVERSATIONS,
+        },
+      );
+      report(
+        'api.conversations.add_message.long_thread',
+        await runClient({
+          url: app.url,
+          requests: 300,
+          concurrency: 1,
+          mode: 'add_message',
+          longThread,
+        }),
+        { concurrency: 1, threadMessages: LONG_THREAD },
+      );
+    } finally {
+      await app.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--client') {
+  client().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
