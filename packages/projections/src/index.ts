@@ -26,3 +26,4 @@ export { isTransientError } from './isTransientError';
 export { lagBetween } from './lagBetween';
 export { chunkRows, MAX_BOUND_PARAMETERS } from './chunkRows';
 export { insertRows, type InsertRowsOptions } from './insertRows';
+export { startProjections, type RunningProjections } from './startProjections';

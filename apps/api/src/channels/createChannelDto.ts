@@ -1,12 +1,6 @@
 import { Transform, Type } from 'class-transformer';
+import { toBoolean } from '../conversations/createConversationDto';
 import { IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
-
-/** Rails' value_to_boolean for the values clients send; anything else is false. */
-export function canvasBoolean({ value }: { value: unknown }): unknown {
-  if (value === undefined || typeof value === 'boolean') return value;
-  if (typeof value !== 'string') return value;
-  return ['1', 'true', 't', 'on', 'yes'].includes(value.trim().toLowerCase());
-}
 
 export class ChannelParams {
   @IsOptional()
@@ -23,7 +17,7 @@ export class ChannelParams {
   token?: string;
 
   @IsOptional()
-  @Transform(canvasBoolean)
+  @Transform(toBoolean)
   @IsBoolean()
   skip_confirmation?: boolean;
 }
@@ -40,7 +34,7 @@ export class CreateChannelDto {
   communication_channel?: ChannelParams;
 
   @IsOptional()
-  @Transform(canvasBoolean)
+  @Transform(toBoolean)
   @IsBoolean()
   skip_confirmation?: boolean;
 }
