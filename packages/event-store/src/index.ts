@@ -12,3 +12,13 @@ export {
   type EventStoreDbEventStoreOptions,
 } from './esdb/eventStoreDbEventStore';
 export { createEventStore } from './createEventStore';
+export {
+  ConcurrencyConflict,
+  MAX_CONFLICT_RETRIES,
+  SCHEMA_VERSION,
+  execute,
+  load,
+  toEventData,
+  type Loaded,
+} from './commands/eventSourcing';
+export { systemContext, type CommandContext } from './commands/commandContext';

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { CommandContext } from '../infrastructure/commandContext';
+import type { CommandContext } from '@missive/event-store';
 import type { AuthenticatedRequest } from './authenticatedRequest';
 
 export const CurrentUser = createParamDecorator(

@@ -20,7 +20,7 @@ import {
 } from '@missive/read-models';
 import type { Request, Response } from 'express';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
-import type { CommandContext } from '../infrastructure/commandContext';
+import type { CommandContext } from '@missive/event-store';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
 import { canvasValidationPipe, modelErrors } from '../http/canvasValidationPipe';

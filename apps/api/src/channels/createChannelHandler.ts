@@ -13,8 +13,8 @@ import {
 } from '@missive/domain';
 import { WrongExpectedVersionError, type EventStore } from '@missive/event-store';
 import { ChannelQueries } from '@missive/read-models';
-import type { CommandContext } from '../infrastructure/commandContext';
-import { execute, toEventData } from '../infrastructure/eventSourcing';
+import type { CommandContext } from '@missive/event-store';
+import { execute, toEventData } from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ConfirmationCodes } from './confirmationCode';

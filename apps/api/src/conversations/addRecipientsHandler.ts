@@ -9,8 +9,8 @@ import {
 } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
 import { UserQueries } from '@missive/read-models';
-import type { CommandContext } from '../infrastructure/commandContext';
-import { execute } from '../infrastructure/eventSourcing';
+import type { CommandContext } from '@missive/event-store';
+import { execute } from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 

@@ -20,8 +20,8 @@ import {
   type EventStore,
   type Position,
 } from '@missive/event-store';
-import type { CommandContext } from '../infrastructure/commandContext';
-import { execute, load, toEventData } from '../infrastructure/eventSourcing';
+import type { CommandContext } from '@missive/event-store';
+import { execute, load, toEventData } from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { DirectoryQueries } from '@missive/read-models';

@@ -6,7 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConcurrencyConflict } from '../infrastructure/eventSourcing';
+import { ConcurrencyConflict } from '@missive/event-store';
 import { CanvasError } from './canvasError';
 
 const CODES: Record<number, string> = {
