@@ -18,3 +18,7 @@ export * from './directory/course';
 export * from './directory/group';
 export * from './progress/progressEvents';
 export * from './progress/progress';
+export * from './outbound/outboundEvents';
+export * from './outbound/outboundMessage';
+export * from './outbound/outboundIds';
+export * from './outbound/outboundStatus';

@@ -12,6 +12,8 @@ export const streams = {
   group: (groupId: string) => `group-${groupId}`,
   channel: (channelId: string) => `channel-${channelId}`,
   channelAddress: (addressKey: string) => `channeladdress-${addressKey}`,
+  outbound: (outboundId: string) => `outbound-${outboundId}`,
+  operation: (operationId: string) => `operation-${operationId}`,
 } as const;
 
 export const categories = {
@@ -26,4 +28,6 @@ export const categories = {
   group: 'group-',
   channel: 'channel-',
   channelAddress: 'channeladdress-',
+  outbound: 'outbound-',
+  operation: 'operation-',
 } as const;
