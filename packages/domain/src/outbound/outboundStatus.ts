@@ -41,13 +41,15 @@ export function commsStatus(state: OutboundState): CommsStatus {
 }
 
 /** The state each outbound event moves a message into (read models follow it without folding). */
-export function outboundStateAfter(event: {
-  type: string;
-  data: { suppressed?: boolean; scheduledFor?: string | null; retryAt?: string | null };
-}): OutboundState | null {
+export function outboundStateAfter(event: { type: string; data: unknown }): OutboundState | null {
+  const data = event.data as {
+    suppressed?: boolean;
+    scheduledFor?: string | null;
+    retryAt?: string | null;
+  };
   switch (event.type) {
     case 'OutboundMessageCreated':
-      return event.data.suppressed ? 'bounced' : event.data.scheduledFor ? 'scheduled' : 'staged';
+      return data.suppressed ? 'bounced' : data.scheduledFor ? 'scheduled' : 'staged';
     case 'OutboundMessageQueued':
       return 'staged';
     case 'OutboundDispatchStarted':
@@ -55,7 +57,7 @@ export function outboundStateAfter(event: {
     case 'OutboundMessageSent':
       return 'sent';
     case 'OutboundAttemptFailed':
-      return event.data.retryAt ? 'staged' : 'failed';
+      return data.retryAt ? 'staged' : 'failed';
     case 'OutboundMessageBounced':
       return 'bounced';
     case 'OutboundMessageDelivered':
