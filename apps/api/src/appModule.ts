@@ -9,6 +9,7 @@ import type { AppConfig } from './config/appConfig';
 import { ChannelsModule } from './channels/channelsModule';
 import { ConversationsModule } from './conversations/conversationsModule';
 import { DirectoryModule } from './directory/directoryModule';
+import { EventsModule } from './events/eventsModule';
 import { HealthController } from './http/healthController';
 import { CanvasExceptionFilter } from './http/canvasExceptionFilter';
 import { SearchModule } from './search/searchModule';
@@ -34,6 +35,7 @@ export class AppModule {
         ConversationsModule,
         DirectoryModule,
         ChannelsModule,
+        EventsModule,
       ],
       controllers: [HealthController],
       providers: [

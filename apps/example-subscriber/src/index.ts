@@ -1,0 +1,4 @@
+export * from './inboxDigest';
+export * from './followEventFeed';
+export * from './digestFile';
+export * from './runDigest';

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventCatalogue, currentVersionOf } from './eventCatalogue';
+import { upcast, upcasters } from './upcasters';
+
+const DOMAIN_SRC = join(__dirname, '..', '..', '..', 'domain', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** Every `DomainEvent<'Name', ...>` the domain declares. */
+function declaredEventTypes(): string[] {
+  const found = new Set<string>();
+  for (const file of sourceFiles(DOMAIN_SRC)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/DomainEvent<\s*'([A-Za-z]+)'/g)) {
+      found.add(match[1]!);
+    }
+  }
+  return [...found].sort();
+}
+
+describe('event catalogue', () => {
+  it('lists exactly the event types the domain declares', () => {
+    expect(eventCatalogue.map((e) => e.type).sort()).toEqual(declaredEventTypes());
+  });
+
+  it('names each type once, with versions counting up from 1', () => {
+    const types = eventCatalogue.map((e) => e.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const entry of eventCatalogue) {
+      expect(entry.versions.map((v) => v.version)).toEqual(entry.versions.map((_, i) => i + 1));
+    }
+  });
+
+  it('has an upcaster for every step of every version history', () => {
+    for (const entry of eventCatalogue) {
+      for (let version = 1; version < currentVersionOf(entry.type); version++) {
+        expect(upcasters[entry.type]?.[version]).toBeInstanceOf(Function);
+      }
+    }
+  });
+
+  it('leaves current payloads alone and treats a missing version as 1', () => {
+    const data = { userId: '1' };
+    expect(upcast('ChannelRemoved', 1, data)).toEqual({ version: 1, data });
+    expect(upcast('ChannelRemoved', undefined, data)).toEqual({ version: 1, data });
+  });
+});
