@@ -3,6 +3,7 @@ import {
   ProjectorConfig,
   consoleProjectionLogger,
   loadConfig,
+  startHealthServer,
 } from '@missive/conversations-projector';
 import { createEventStore } from '@missive/event-store';
 import { createDatabase } from '@missive/projections';
@@ -19,8 +20,12 @@ async function main(): Promise<void> {
     pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
     logger: consoleProjectionLogger,
   });
+  const health = config.HEALTH_PORT
+    ? await startHealthServer(config.HEALTH_PORT, projector.runners)
+    : undefined;
   console.log(`channels-projector running: ${projector.runners.map((r) => r.name).join(', ')}`);
   const shutdown = async () => {
+    health?.close();
     await projector.stop();
     await db.destroy();
     await store.close();
