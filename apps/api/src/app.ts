@@ -8,12 +8,28 @@ import {
   type ConversationsProjector,
 } from '@missive/conversations-projector';
 import { createEventStore } from '@missive/event-store';
+import { startMessagesProjector, type MessagesProjector } from '@missive/messages-projector';
+import {
+  NotifierConfig,
+  confirmationSecret,
+  loadConfig,
+  startNotifier,
+  type Notifier,
+} from '@missive/notifier';
+import { IdGenerator } from '@missive/domain';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { json, raw } from 'express';
 import { AppModule } from './appModule';
 import type { AppConfig } from './config/appConfig';
+import { DELIVERY_WEBHOOK_PATH } from './deliveryWebhook/deliveryWebhookController';
 import { rateLimitMiddleware } from './http/rateLimitMiddleware';
+import { httpMetricsMiddleware } from './operability/httpMetricsMiddleware';
+import { instrumentEventStore } from './operability/instrumentedEventStore';
+import { Metrics } from './operability/metrics';
+import { serveOpenApi } from './openapi/openApiRoute';
+import { Logger } from 'nestjs-pino';
 import { RateLimiter } from './http/rateLimiter';
 
 export interface RunningApp {
@@ -25,14 +41,22 @@ export interface RunningApp {
 /** Opens the stores, starts the in-process projectors (embedded default) and listens. */
 export async function startApp(
   config: AppConfig,
-  options: { logger?: boolean } = {},
+  options: {
+    logger?: boolean;
+    /** Where JSON log lines go (stdout by default); tests read them from here. */
+    logStream?: NodeJS.WritableStream;
+    /** Where the in-process notifier reads its own settings (SMTP_URL, ...); process.env. */
+    env?: Record<string, string | undefined>;
+  } = {},
 ): Promise<RunningApp> {
   if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL)
     mkdirSync(resolve(config.DATA_DIR), { recursive: true });
-  const store = createEventStore(config.eventStoreUrl);
+  const metrics = new Metrics();
+  const store = instrumentEventStore(createEventStore(config.eventStoreUrl), metrics);
   const db = createDatabase(config.readModelUrl);
   let projector: ConversationsProjector | undefined;
   let channelsProjector: ChannelsProjector | undefined;
+  let messagesProjector: MessagesProjector | undefined;
   if (config.RUN_PROJECTORS) {
     projector = await startConversationsProjector({
       store,
@@ -46,26 +70,71 @@ export async function startApp(
       pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
       logger: consoleProjectionLogger,
     });
+    messagesProjector = await startMessagesProjector({
+      store,
+      db,
+      pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
+      logger: consoleProjectionLogger,
+    });
   }
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.create(config, store, db, (name) =>
-      [...(projector?.runners ?? []), ...(channelsProjector?.runners ?? [])]
-        .find((r) => r.name === name)
-        ?.wake(),
+    AppModule.create(
+      config,
+      store,
+      db,
+      (name) =>
+        [
+          ...(projector?.runners ?? []),
+          ...(channelsProjector?.runners ?? []),
+          ...(messagesProjector?.runners ?? []),
+        ]
+          .find((r) => r.name === name)
+          ?.wake(),
+      metrics,
+      options.logStream,
     ),
-    {
-      logger: options.logger === false ? false : ['log', 'warn', 'error'],
-    },
+    { bufferLogs: true },
   );
+  app.useLogger(options.logger === false && !options.logStream ? false : app.get(Logger));
   // Canvas clients send bracket names (`recipients[]=1`, `user[name]=x`) in queries and forms.
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
+  app.use(httpMetricsMiddleware(metrics));
+  serveOpenApi(app);
   // Registered before the body parsers so that it runs first (see rateLimitMiddleware).
   app.use(rateLimitMiddleware(new RateLimiter(config.rateLimit)));
+  // The webhook's HMAC covers the exact bytes sent: keep them, unparsed, for that one route.
+  app.use(DELIVERY_WEBHOOK_PATH, raw({ type: () => true, limit: '1mb' }));
+  // A send to 10,000 recipients, each with its own variables, outgrows the usual limit.
+  app.use('/v1/Messages', json({ limit: '16mb' }));
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
   app.useBodyParser('json', { limit: '1mb' });
-  app.enableShutdownHooks();
   await app.listen(config.PORT, '0.0.0.0');
+  let notifier: Notifier | undefined;
+  let notifierDb: ReturnType<typeof createDatabase> | undefined;
+  if (config.RUN_NOTIFIER) {
+    const settings = loadConfig(NotifierConfig, options.env ?? process.env);
+    notifier = await startNotifier({
+      store,
+      // Its process managers append while their read-model transaction is open: on a
+      // connection of their own, the API's reads never wait behind a fan-out.
+      db: (notifierDb = createDatabase(config.readModelUrl)),
+      ids: app.get(IdGenerator),
+      confirmationSecret: confirmationSecret(config),
+      dataDir: config.DATA_DIR,
+      from: settings.NOTIFICATION_FROM,
+      fromName: settings.NOTIFICATION_FROM_NAME,
+      smtpUrl: settings.SMTP_URL,
+      commsProvider: settings.commsProvider,
+      bounceThreshold: settings.BOUNCE_THRESHOLD,
+      retryBaseMs: settings.DELIVERY_RETRY_BASE_MS,
+      leaseMs: settings.DELIVERY_LEASE_MS,
+      deliveryPollIntervalMs: settings.DELIVERY_POLL_INTERVAL_MS,
+      deliveryConcurrency: settings.DELIVERY_CONCURRENCY,
+      pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
+      logger: consoleProjectionLogger,
+    });
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return {
@@ -73,8 +142,11 @@ export async function startApp(
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await app.close();
+      await notifier?.stop();
+      await notifierDb?.destroy();
       await projector?.stop();
       await channelsProjector?.stop();
+      await messagesProjector?.stop();
       await db.destroy();
       await store.close();
     },

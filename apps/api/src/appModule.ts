@@ -7,7 +7,10 @@ import { AdminBootstrap } from './auth/adminBootstrap';
 import { AuthGuard } from './auth/authGuard';
 import type { AppConfig } from './config/appConfig';
 import { ChannelsModule } from './channels/channelsModule';
+import { CommMessagesModule } from './commMessages/commMessagesModule';
+import { CommsModule } from './comms/commsModule';
 import { ConversationsModule } from './conversations/conversationsModule';
+import { DeliveryWebhookModule } from './deliveryWebhook/deliveryWebhookModule';
 import { DirectoryModule } from './directory/directoryModule';
 import { EventsModule } from './events/eventsModule';
 import { HealthController } from './http/healthController';
@@ -16,6 +19,9 @@ import { SearchModule } from './search/searchModule';
 import { InfrastructureModule } from './infrastructure/infrastructureModule';
 import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
+import { loggerModule } from './operability/loggerModule';
+import type { Metrics } from './operability/metrics';
+import { OperabilityModule } from './operability/operabilityModule';
 
 @Module({})
 export class AppModule {
@@ -24,18 +30,25 @@ export class AppModule {
     store: EventStore,
     db: SchemalessDb,
     wake: ProjectionWaker,
+    metrics: Metrics,
+    logStream?: NodeJS.WritableStream,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        loggerModule(config, logStream),
         CqrsModule.forRoot(),
+        OperabilityModule.forRoot(metrics),
         InfrastructureModule.forRoot(config, store, db, wake),
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
         ConversationsModule,
         DirectoryModule,
         ChannelsModule,
+        CommMessagesModule,
         EventsModule,
+        DeliveryWebhookModule,
+        CommsModule,
       ],
       controllers: [HealthController],
       providers: [

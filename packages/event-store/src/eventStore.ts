@@ -96,5 +96,11 @@ export interface EventStore {
   subscribe(options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log (`start` when empty); used for lag. */
   headPosition(): Promise<Position | 'start'>;
+  /**
+   * Retention: lets the store discard the stream's events once they are older than `seconds`
+   * (EventStoreDB's `$maxAge`, enforced by its scavenge). Optional in the port; adapters that
+   * cannot drop events keep them and say why.
+   */
+  setStreamMaxAge?(stream: string, seconds: number): Promise<void>;
   close(): Promise<void>;
 }

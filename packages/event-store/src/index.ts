@@ -19,6 +19,13 @@ export {
   execute,
   load,
   toEventData,
+  type ExecuteOptions,
   type Loaded,
+  type LoadOptions,
 } from './commands/eventSourcing';
+export {
+  AggregateCache,
+  type AggregateCacheStats,
+  type CachedAggregate,
+} from './commands/aggregateCache';
 export { systemContext, type CommandContext } from './commands/commandContext';

@@ -5,7 +5,7 @@ export {
   type CreateDatabaseOptions,
   type SqlDialectName,
 } from './database';
-export type { Projection } from './projection';
+export type { Projection, ProjectionKind } from './projection';
 export {
   ProjectionRunner,
   type ProjectionLogger,
@@ -18,6 +18,7 @@ export {
   ensureProjectionTables,
   isMissingTableError,
   readCheckpoint,
+  type CheckpointTable,
   type ProjectionTables,
   type StoredCheckpoint,
 } from './projectionTables';
@@ -27,3 +28,33 @@ export { lagBetween } from './lagBetween';
 export { chunkRows, MAX_BOUND_PARAMETERS } from './chunkRows';
 export { insertRows, type InsertRowsOptions } from './insertRows';
 export { startProjections, type RunningProjections } from './startProjections';
+export {
+  projectionsStatus,
+  type ProjectionsStatusOptions,
+  type StoredProjectionState,
+  type StoredProjectionStatus,
+} from './projectionsStatus';
+export {
+  replayParked,
+  type ReplayedEvent,
+  type ReplayOutcome,
+  type ReplayParkedOptions,
+  type ReplayParkedResult,
+} from './replayParked';
+export {
+  rebuildProjection,
+  RebuildInterruptedError,
+  RebuildRefusedError,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+} from './rebuild/rebuildProjection';
+export { RebuildConflictError } from './rebuild/switchToShadow';
+export {
+  ShadowTablesPlugin,
+  SHADOW_SUFFIX,
+  shadowName,
+  type OwnedObjects,
+} from './rebuild/shadowTablesPlugin';
+export { discoverOwnedObjects } from './rebuild/discoverOwnedObjects';
+export { REBUILD_NAME_SUFFIX, rebuildNameOf } from './rebuild/shadowProjection';

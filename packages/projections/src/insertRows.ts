@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { MAX_BOUND_PARAMETERS } from './chunkRows';
 import { dialectOf } from './database';
+import { shadowTablesPluginOf } from './rebuild/shadowTablesPlugin';
 
 export interface InsertRowsOptions {
   /**
@@ -37,6 +38,8 @@ export async function insertRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   const postgres = dialectOf(db) === 'postgres';
+  // The SQL below bypasses Kysely's query tree, so a rebuild's table renaming is applied here.
+  const shadow = shadowTablesPluginOf(db);
   const byParameters = Math.max(
     1,
     Math.floor((options.maxParameters ?? MAX_BOUND_PARAMETERS) / columns.length),
@@ -56,7 +59,7 @@ export async function insertRows(
         for (const value of row) parameters.push(value);
       }
       const text = sqlFor(postgres, table, columns, chunk.length, options);
-      await db.executeQuery(CompiledQuery.raw(text, parameters));
+      await db.executeQuery(CompiledQuery.raw(shadow ? shadow.renameSql(text) : text, parameters));
     }
   }
 }

@@ -2,14 +2,26 @@ import type { EventFilter, RecordedEvent } from '@missive/event-store';
 import type { Kysely, Transaction } from 'kysely';
 
 /**
+ * `read-model`: only writes its own rows, so it can be rebuilt from the log at will.
+ * `process-manager`: reacts to events with side effects (appends, sends); replaying its history
+ * would repeat them, so operator tooling refuses to rebuild it.
+ */
+export type ProjectionKind = 'read-model' | 'process-manager';
+
+/**
  * A read model fed from the event log. The runtime owns ordering, batching, checkpoints and
  * poison events; a projection only says which events it reads and how rows change.
  */
 export interface Projection {
   /** Stable identifier, e.g. `conversations`; keys the checkpoint and parked events. */
   readonly name: string;
-  /** Bump to rebuild side by side (blue/green): each version keeps its own checkpoint. */
+  /**
+   * Bump when the rows change shape or meaning. Each version keeps its own checkpoint;
+   * `missive-projections rebuild` builds the new version beside the live one and switches.
+   */
   readonly version: number;
+  /** Default `read-model`. */
+  readonly kind?: ProjectionKind;
   /** Categories (stream prefixes) and/or event types; the store filters before we see them. */
   readonly filter: EventFilter;
   /**

@@ -11,6 +11,7 @@ import { isTransientError } from './isTransientError';
 import { lagBetween } from './lagBetween';
 import type { Projection } from './projection';
 import {
+  type CheckpointTable,
   type ProjectionTables,
   countParked,
   ensureProjectionTables,
@@ -41,6 +42,18 @@ export interface ProjectionRunnerOptions {
   /** Which apply errors are infrastructure (retry later) rather than a bad event (park). */
   readonly isTransient?: (error: unknown) => boolean;
   readonly logger?: ProjectionLogger;
+  /**
+   * Called after a transaction that applied events has committed, with those events. Lets a
+   * consumer of the rows (a dispatcher polling a queue table) look at once instead of at its
+   * next poll, without risking a look before the commit.
+   */
+  readonly onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /**
+   * Where the checkpoint lives. `projection_rebuilds` is for the shadow copy of a blue/green
+   * rebuild, which readiness, lag metrics and read-your-writes must not see. Default
+   * `projection_checkpoints`.
+   */
+  readonly checkpointTable?: CheckpointTable;
 }
 
 export interface ProjectionStatus {
@@ -106,7 +119,9 @@ export class ProjectionRunner {
   readonly #maxRetryDelayMs: number;
   readonly #isTransient: (error: unknown) => boolean;
   readonly #logger: ProjectionLogger;
+  readonly #onCommitted: ((events: readonly RecordedEvent[]) => void) | undefined;
   readonly #postgres: boolean;
+  readonly #checkpointTable: CheckpointTable;
 
   /** Last checkpoint this runner committed or read; `undefined` means "re-read it". */
   #checkpoint: Position | 'start' | undefined;
@@ -134,7 +149,9 @@ export class ProjectionRunner {
     this.#maxRetryDelayMs = Math.max(this.#pollIntervalMs, options.maxRetryDelayMs ?? 5000);
     this.#isTransient = options.isTransient ?? isTransientError;
     this.#logger = options.logger ?? NO_LOG;
+    this.#onCommitted = options.onCommitted;
     this.#postgres = dialectOf(options.db) === 'postgres';
+    this.#checkpointTable = options.checkpointTable ?? 'projection_checkpoints';
   }
 
   get name(): string {
@@ -204,7 +221,9 @@ export class ProjectionRunner {
   async status(): Promise<ProjectionStatus> {
     const { name, version } = this.#projection;
     const [stored, parked, head] = await Promise.all([
-      readCheckpoint(this.#db, name, version).catch(whenMissingTable(undefined)),
+      readCheckpoint(this.#db, name, version, this.#checkpointTable).catch(
+        whenMissingTable(undefined),
+      ),
       countParked(this.#db, name, version).catch(whenMissingTable(0)),
       this.#store.headPosition(),
     ]);
@@ -343,7 +362,9 @@ export class ProjectionRunner {
     events: readonly RecordedEvent[],
   ): Promise<boolean> {
     try {
-      return await this.#transact(from, to, (tx) => this.#apply(events, tx));
+      const committed = await this.#transact(from, to, (tx) => this.#apply(events, tx));
+      if (committed) this.#committed(events);
+      return committed;
     } catch (error) {
       if (!(error instanceof ApplyFailure)) throw error;
       if (this.#isTransient(error.failure)) throw error.failure;
@@ -367,6 +388,7 @@ export class ProjectionRunner {
         if (!(await this.#transact(previous, event.position, (tx) => this.#apply([event], tx)))) {
           return false;
         }
+        this.#committed([event]);
       } catch (error) {
         if (!(error instanceof ApplyFailure)) throw error;
         if (this.#isTransient(error.failure)) throw error.failure;
@@ -395,6 +417,16 @@ export class ProjectionRunner {
       await this.#projection.apply(events, tx);
     } catch (error) {
       throw new ApplyFailure(error);
+    }
+  }
+
+  #committed(events: readonly RecordedEvent[]): void {
+    try {
+      this.#onCommitted?.(events);
+    } catch (error) {
+      this.#logger.warn(`projection ${this.#projection.name}: onCommitted failed`, {
+        error: describeError(error),
+      });
     }
   }
 
@@ -441,7 +473,7 @@ export class ProjectionRunner {
           await sql`set local synchronous_commit = off`.execute(tx);
         }
         const result = await (tx as Kysely<ProjectionTables>)
-          .updateTable('projection_checkpoints')
+          .updateTable(this.#checkpointTable)
           .set({ position: encodePosition(to), updated_at: new Date().toISOString() })
           .where('name', '=', name)
           .where('version', '=', version)
@@ -467,7 +499,8 @@ export class ProjectionRunner {
   async #currentCheckpoint(): Promise<Position | 'start'> {
     if (this.#checkpoint === undefined) {
       const { name, version } = this.#projection;
-      const stored = await readCheckpoint(this.#db, name, version);
+      const stored = await readCheckpoint(this.#db, name, version, this.#checkpointTable);
+      // No row: a rebuild switched in another version and retired this one. Never write.
       if (!stored) throw new Error(`projection ${name} v${version} has no checkpoint row`);
       this.#checkpoint = stored.position;
     }
@@ -493,8 +526,18 @@ export class ProjectionRunner {
         );
       }
       await ensureProjectionTables(tx);
+      if (this.#checkpointTable === 'projection_checkpoints') {
+        const newest = await readCheckpoint(tx, name);
+        if (newest && newest.version > version) {
+          // Old code starting after a rebuild switched in a newer version: creating its
+          // checkpoint at the start would replay the whole log into the newer tables.
+          throw new Error(
+            `projection ${name} v${version} is superseded by v${newest.version}: this process runs old code`,
+          );
+        }
+      }
       await (tx as Kysely<ProjectionTables>)
-        .insertInto('projection_checkpoints')
+        .insertInto(this.#checkpointTable)
         .values({ name, version, position: 'start', updated_at: new Date().toISOString() })
         .onConflict((oc) => oc.columns(['name', 'version']).doNothing())
         .execute();

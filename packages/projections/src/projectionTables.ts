@@ -2,15 +2,23 @@ import { type Position, decodePosition } from '@missive/event-store';
 import { type Kysely, sql } from 'kysely';
 import { dialectOf } from './database';
 
+interface CheckpointRow {
+  name: string;
+  version: number;
+  /** `encodePosition` text: positions are opaque, so compare them in code, not SQL. */
+  position: string;
+  updated_at: string | Date;
+}
+
 /** The runtime's own tables, shared by every projection in a read-model database. */
 export interface ProjectionTables {
-  projection_checkpoints: {
-    name: string;
-    version: number;
-    /** `encodePosition` text: positions are opaque, so compare them in code, not SQL. */
-    position: string;
-    updated_at: string | Date;
-  };
+  projection_checkpoints: CheckpointRow;
+  /**
+   * Checkpoints of blue/green rebuilds in progress (`<name>#rebuild`). Kept apart from
+   * `projection_checkpoints` because everything that reads that table (readiness, lag
+   * metrics, read-your-writes) must see only what readers are served.
+   */
+  projection_rebuilds: CheckpointRow;
   projection_parked: {
     projection: string;
     version: number;
@@ -24,6 +32,8 @@ export interface ProjectionTables {
   };
 }
 
+export type CheckpointTable = 'projection_checkpoints' | 'projection_rebuilds';
+
 export interface StoredCheckpoint {
   readonly version: number;
   readonly position: Position | 'start';
@@ -33,15 +43,17 @@ export interface StoredCheckpoint {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function ensureProjectionTables(db: Kysely<any>): Promise<void> {
   const timestamp = dialectOf(db) === 'postgres' ? 'timestamptz' : 'text';
-  await db.schema
-    .createTable('projection_checkpoints')
-    .ifNotExists()
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
-    .addColumn('position', 'text', (c) => c.notNull())
-    .addColumn('updated_at', sql.raw(timestamp), (c) => c.notNull())
-    .addPrimaryKeyConstraint('projection_checkpoints_pk', ['name', 'version'])
-    .execute();
+  for (const table of ['projection_checkpoints', 'projection_rebuilds'] as const) {
+    await db.schema
+      .createTable(table)
+      .ifNotExists()
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('position', 'text', (c) => c.notNull())
+      .addColumn('updated_at', sql.raw(timestamp), (c) => c.notNull())
+      .addPrimaryKeyConstraint(`${table}_pk`, ['name', 'version'])
+      .execute();
+  }
   await db.schema
     .createTable('projection_parked')
     .ifNotExists()
@@ -68,9 +80,10 @@ export async function readCheckpoint(
   db: Kysely<any>,
   name: string,
   version?: number,
+  table: CheckpointTable = 'projection_checkpoints',
 ): Promise<StoredCheckpoint | undefined> {
   let query = (db as Kysely<ProjectionTables>)
-    .selectFrom('projection_checkpoints')
+    .selectFrom(table)
     .select(['version', 'position'])
     .where('name', '=', name);
   query =

@@ -21,9 +21,10 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = req.get('x-request-id');
-    req.correlationId = header && header.length <= 200 ? header : randomUUID();
-    if (this.reflector.get<boolean>(IS_PUBLIC, context.getHandler())) return true;
+    // pino-http already chose the request id (the client's X-Request-Id or a fresh one).
+    req.correlationId = typeof req.id === 'string' ? req.id : randomUUID();
+    const handlers = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, handlers)) return true;
 
     const token = accessTokenOf(req);
     if (token === undefined) throw CanvasError.unauthenticated();

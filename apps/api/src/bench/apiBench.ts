@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
+import { discard } from './discard';
 
 /**
  * End-to-end command and query paths over real HTTP on the embedded default: each request is
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     ADMIN_TOKEN: ADMIN,
     PROJECTOR_POLL_INTERVAL_MS: '5',
   });
-  const app = await startApp(config, { logger: false });
+  const app = await startApp(config, { logger: false, logStream: discard() });
   try {
     const users: { id: number; token: string }[] = [];
     for (let i = 0; i < 50; i++) {

@@ -1,11 +1,14 @@
 import { SqliteEventStore, type EventData } from '@missive/event-store';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp } from '../app';
+import { discard } from './discard';
+import { keepAliveClient } from './keepAliveClient';
 import { AppConfig, loadConfig } from '../config/appConfig';
 
 /**
@@ -14,12 +17,20 @@ import { AppConfig, loadConfig } from '../config/appConfig';
  * add_message latency on a conversation with 5,000 messages. The data is appended straight to
  * the event store (as a migration would) and projected by the real projectors; the HTTP load
  * comes from a separate process so the server's core is not shared with the client.
- *   env: BENCH_CONVERSATIONS (100000), BENCH_USERS (1000), BENCH_HEAVY (10000)
+ *   env: BENCH_CONVERSATIONS (100000), BENCH_USERS (1000), BENCH_HEAVY (10000),
+ *   BENCH_PROFILE=<dir> writes the server's CPU profile of each measured phase there
+ *   (`<figure>.cpuprofile`, open in Chrome DevTools), leaving seeding and warm-up out;
+ *   BENCH_API_PROCESSES=N serves the list from N API processes on the same stores (the
+ *   first runs the projectors; the others are plain replicas with their own NODE_ID);
+ *   BENCH_DATA_DIR=<dir> keeps the stores there and reuses them on the next run (same scale
+ *   only; the add_message replies pile up, so the long thread grows by 300 a run).
  */
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const HEAVY = Number(process.env.BENCH_HEAVY ?? 10_000);
+const API_PROCESSES = Math.max(1, Number(process.env.BENCH_API_PROCESSES ?? 1));
 const LONG_THREAD = 5000;
+const LONG_THREAD_ID = '999999';
 const token = (userId: number) => `bench-token-${userId}`;
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
 
@@ -97,7 +108,7 @@ async function seed(store: SqliteEventStore): Promise<{ longThread: string }> {
     if (pending.length >= 256) await flush();
   }
   await flush();
-  const longThread = '999999';
+  const longThread = LONG_THREAD_ID;
   const messages: EventData[] = [
     event('ConversationStarted', {
       conversationId: longThread,
@@ -142,31 +153,36 @@ interface LoadResult {
 
 /** Client mode: run the HTTP load and send the latencies back to the parent. */
 async function client(): Promise<void> {
-  const { url, requests, concurrency, mode, longThread } = JSON.parse(process.argv[3]!) as {
-    url: string;
+  const { urls, requests, concurrency, mode, longThread } = JSON.parse(process.argv[3]!) as {
+    urls: string[];
     requests: number;
     concurrency: number;
     mode: 'list' | 'add_message';
     longThread: string;
   };
+  // Callers are spread over the API processes as a load balancer spreads connections.
+  const senders = urls.map((url, k) =>
+    keepAliveClient(url, Math.ceil((concurrency - k) / urls.length)),
+  );
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, caller) => {
+      const send = senders[caller % senders.length]!;
       while (next < requests) {
         const i = next++;
         const t0 = performance.now();
-        const res =
+        const status =
           mode === 'list'
-            ? await fetch(`${url}/api/v1/conversations?per_page=10&page=${1 + (i % 5)}`, {
+            ? await send(`/api/v1/conversations?per_page=10&page=${1 + (i % 5)}`, {
                 // Every tenth request is the heavy user's inbox.
                 headers: {
                   authorization: `Bearer ${token(i % 10 === 0 ? 1001 : 1001 + (i % USERS))}`,
                 },
               })
-            : await fetch(`${url}/api/v1/conversations/${longThread}/add_message`, {
+            : await send(`/api/v1/conversations/${longThread}/add_message`, {
                 method: 'POST',
                 headers: {
                   authorization: `Bearer ${token(1002 + (i % 2))}`,
@@ -174,8 +190,7 @@ async function client(): Promise<void> {
                 },
                 body: JSON.stringify({ body: `bench reply ${i}` }),
               });
-        await res.arrayBuffer();
-        if (res.status >= 300) errors++;
+        if (status >= 300) errors++;
         latencies.push(performance.now() - t0);
       }
     }),
@@ -188,6 +203,40 @@ async function client(): Promise<void> {
   } satisfies LoadResult);
 }
 
+/**
+ * API-process mode (BENCH_API_PROCESSES > 1): one more API instance on the same stores, as
+ * `docker compose --scale api=N` runs them, without projectors (the first process runs them)
+ * and with its own NODE_ID. Sends its URL, then serves until the parent disconnects.
+ */
+async function apiProcess(): Promise<void> {
+  const { dir, nodeId } = JSON.parse(process.argv[3]!) as { dir: string; nodeId: number };
+  const app = await startApp(
+    loadConfig(AppConfig, {
+      DATA_DIR: dir,
+      PORT: '0',
+      NODE_ID: String(nodeId),
+      RUN_PROJECTORS: 'false',
+    }),
+    { logger: false, logStream: discard() },
+  );
+  process.send!({ url: app.url });
+  process.once('disconnect', () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+function startApiProcess(
+  dir: string,
+  nodeId: number,
+): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--api', JSON.stringify({ dir, nodeId })]);
+    child.once('message', (m) => resolve({ url: (m as { url: string }).url, child }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`API process exited with ${code}`)));
+  });
+}
+
 function runClient(args: object): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--client', JSON.stringify(args)]);
@@ -197,6 +246,23 @@ function runClient(args: object): Promise<LoadResult> {
       reject(new Error(`load client exited with ${code} before reporting`)),
     );
   });
+}
+
+/** Runs `phase` under the V8 profiler when BENCH_PROFILE names a directory. */
+async function profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return phase();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await phase();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 function report(name: string, r: LoadResult, extra: Record<string, unknown>): void {
@@ -217,11 +283,14 @@ function report(name: string, r: LoadResult, extra: Record<string, unknown>): vo
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'missive-conv-bench-'));
+  const kept = process.env.BENCH_DATA_DIR;
+  const reused = kept !== undefined && existsSync(join(kept, 'events.db'));
+  if (kept) mkdirSync(kept, { recursive: true });
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'missive-conv-bench-'));
   try {
     const store = new SqliteEventStore({ path: join(dir, 'events.db') });
     const t0 = performance.now();
-    const { longThread } = await seed(store);
+    const { longThread } = reused ? { longThread: LONG_THREAD_ID } : await seed(store);
     const head = await store.headPosition();
     await store.close();
     const seeded = performance.now();
@@ -230,7 +299,8 @@ async function main(): Promise<void> {
       PORT: '0',
       PROJECTOR_POLL_INTERVAL_MS: '5',
     });
-    const app = await startApp(config, { logger: false });
+    const app = await startApp(config, { logger: false, logStream: discard() });
+    const extra: { url: string; child: ChildProcess }[] = [];
     try {
       // Wait until every projector has caught up with the seeded log.
       for (;;) {
@@ -252,42 +322,47 @@ async function main(): Promise<void> {
           projectSeconds: +((projected - seeded) / 1000).toFixed(1),
         }),
       );
-      await runClient({ url: app.url, requests: 500, concurrency: 32, mode: 'list', longThread }); // warm-up
+      for (let k = 1; k < API_PROCESSES; k++) extra.push(await startApiProcess(dir, k));
+      const urls = [app.url, ...extra.map((e) => e.url)];
+      await runClient({ urls, requests: 500, concurrency: 32, mode: 'list', longThread }); // warm-up
       report(
         'api.conversations.list.large',
-        await runClient({
-          url: app.url,
-          requests: 5000,
-          concurrency: 32,
-          mode: 'list',
-          longThread,
-        }),
+        await profiled('list', () =>
+          runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
+        ),
         {
           concurrency: 32,
           conversations: CONVERSATIONS,
+          ...(API_PROCESSES > 1 ? { apiProcesses: API_PROCESSES } : {}),
         },
       );
       report(
         'api.conversations.add_message.long_thread',
-        await runClient({
-          url: app.url,
-          requests: 300,
-          concurrency: 1,
-          mode: 'add_message',
-          longThread,
-        }),
+        await profiled('add_message', () =>
+          runClient({
+            urls: [app.url],
+            requests: 300,
+            concurrency: 1,
+            mode: 'add_message',
+            longThread,
+          }),
+        ),
         { concurrency: 1, threadMessages: LONG_THREAD },
       );
     } finally {
+      for (const { child } of extra) {
+        child.removeAllListeners('exit');
+        child.disconnect();
+      }
       await app.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--client') {
-  client().catch((err) => {
+if (process.argv[2] === '--client' || process.argv[2] === '--api') {
+  (process.argv[2] === '--client' ? client() : apiProcess()).catch((err) => {
     console.error(err);
     process.exit(1);
   });

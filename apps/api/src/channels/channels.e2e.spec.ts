@@ -1,5 +1,5 @@
 import { ADMIN_TOKEN, CONFIRMATION_SECRET, TestApp } from '../testing/testApp';
-import { ConfirmationCodes } from './confirmationCode';
+import { ConfirmationCodes } from '@missive/domain';
 
 type Who = { id: number; token: string };
 

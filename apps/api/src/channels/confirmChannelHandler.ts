@@ -1,12 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { confirmChannel, evolveChannel, streams } from '@missive/domain';
+import { ConfirmationCodes, confirmChannel, evolveChannel, streams } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
 import type { CommandContext } from '@missive/event-store';
 import { execute } from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { ConfirmationCodes } from './confirmationCode';
 
 export class ConfirmChannelCommand {
   constructor(

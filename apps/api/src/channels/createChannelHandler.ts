@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  ConfirmationCodes,
   IdGenerator,
   addChannel,
   channelAddressKeyOf,
@@ -17,7 +18,6 @@ import type { CommandContext } from '@missive/event-store';
 import { execute, toEventData } from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { ConfirmationCodes } from './confirmationCode';
 
 export class CreateChannelCommand {
   constructor(

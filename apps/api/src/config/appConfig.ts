@@ -2,16 +2,21 @@ import { ProjectorConfig } from '@missive/conversations-projector';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsNumber,
   IsOptional,
   IsPositive,
   IsString,
+  IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
   ValidateBy,
+  ValidateIf,
 } from 'class-validator';
+import type { CommsSettings } from '../comms/commsSettings';
 import type { RateLimitSettings } from '../http/leakyBucket';
 
 export { ConfigError, loadConfig } from '@missive/conversations-projector';
@@ -53,6 +58,15 @@ export class AppConfig extends ProjectorConfig {
   @MinLength(32, { message: 'must be at least 32 characters' })
   CONFIRMATION_SECRET?: string;
 
+  /**
+   * Key providers sign delivery reports with (POST /api/v1/delivery_webhook). Unset: the
+   * webhook answers 404, so no one can report bounces without it.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  WEBHOOK_SECRET?: string;
+
   /** Node number (0..63) in generated ids: give each API instance its own. */
   @IsInt()
   @Min(0)
@@ -64,6 +78,26 @@ export class AppConfig extends ProjectorConfig {
   @IsBoolean()
   @Transform(({ value }) => (value === undefined ? true : value === 'true' || value === '1'))
   RUN_PROJECTORS = true;
+
+  /** `/ready` fails while any projection trails the log by more than this (events on SQLite). */
+  @IsInt()
+  @Min(0)
+  @Transform(({ value }) => (value === undefined ? 1000 : Number(value)))
+  READY_MAX_LAG = 1000;
+
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @Transform(({ value }) => (value === undefined ? 'info' : value))
+  LOG_LEVEL = 'info';
+
+  /**
+   * Run the notifier (notifications, delivery, bounce feedback) inside the API process: the
+   * embedded default. Its own settings (SMTP_URL, NOTIFICATION_FROM, ...) are read as the
+   * standalone notifier reads them.
+   */
+  @IsBoolean()
+  @Transform(({ value }) => (value === undefined ? true : value === 'true' || value === '1'))
+  RUN_NOTIFIER = true;
 
   /** How long a command waits for its projection before answering (read-your-writes). */
   @IsInt()
@@ -92,6 +126,76 @@ export class AppConfig extends ProjectorConfig {
   @Min(0)
   @Transform(toNumber(50))
   RATE_LIMIT_UPFRONT_COST = 50;
+
+  /** Comms API (`/v1`) Basic-auth user; with COMMS_AUTH_TOKEN. Unset: every /v1 call is 401. */
+  @IsOptional()
+  @Matches(/^[^:\s]{1,64}$/, { message: 'must be 1-64 characters without ":" or spaces' })
+  COMMS_ACCOUNT_ID?: string;
+
+  @ValidateIf(
+    (c: AppConfig) => c.COMMS_ACCOUNT_ID !== undefined || c.COMMS_AUTH_TOKEN !== undefined,
+  )
+  @IsString({ message: 'is required with COMMS_ACCOUNT_ID' })
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  COMMS_AUTH_TOKEN?: string;
+
+  /** The spec's second scheme, `apiKey:apiKeySecret`; optional. */
+  @IsOptional()
+  @Matches(/^[^:\s]{1,64}$/, { message: 'must be 1-64 characters without ":" or spaces' })
+  COMMS_API_KEY?: string;
+
+  @ValidateIf(
+    (c: AppConfig) => c.COMMS_API_KEY !== undefined || c.COMMS_API_KEY_SECRET !== undefined,
+  )
+  @IsString({ message: 'is required with COMMS_API_KEY' })
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  COMMS_API_KEY_SECRET?: string;
+
+  /** Origin of the absolute URLs the Comms API returns; unset: the request's own host. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  COMMS_BASE_URL?: string;
+
+  /** Per-credential token bucket: sustained requests per second, and the burst above it. */
+  @IsNumber()
+  @IsPositive()
+  @Transform(toNumber(100))
+  COMMS_RATE_LIMIT_PER_SEC = 100;
+
+  @IsInt()
+  @Min(1)
+  @Transform(toNumber(200))
+  COMMS_RATE_LIMIT_BURST = 200;
+
+  /** Bearer token an SMS provider uses on the status webhook (Basic credentials work too). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  COMMS_WEBHOOK_TOKEN?: string;
+
+  /** Senders used when a send names no `from`. */
+  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'must be an E.164 number' })
+  COMMS_SMS_FROM = '+15005550006';
+
+  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'must be an E.164 number' })
+  COMMS_WHATSAPP_FROM = '+15005550006';
+
+  get comms(): CommsSettings {
+    const credentials: Array<{ username: string; password: string }> = [];
+    if (this.COMMS_ACCOUNT_ID && this.COMMS_AUTH_TOKEN) {
+      credentials.push({ username: this.COMMS_ACCOUNT_ID, password: this.COMMS_AUTH_TOKEN });
+    }
+    if (this.COMMS_API_KEY && this.COMMS_API_KEY_SECRET) {
+      credentials.push({ username: this.COMMS_API_KEY, password: this.COMMS_API_KEY_SECRET });
+    }
+    return {
+      credentials,
+      baseUrl: this.COMMS_BASE_URL?.replace(/\/+$/, ''),
+      rateLimit: { perSecond: this.COMMS_RATE_LIMIT_PER_SEC, burst: this.COMMS_RATE_LIMIT_BURST },
+      webhookToken: this.COMMS_WEBHOOK_TOKEN,
+      defaultSenders: { sms: this.COMMS_SMS_FROM, whatsapp: this.COMMS_WHATSAPP_FROM },
+    };
+  }
 
   get rateLimit(): RateLimitSettings {
     return {

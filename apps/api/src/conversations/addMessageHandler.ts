@@ -1,9 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { IdGenerator, addMessage, evolveConversation, streams } from '@missive/domain';
-import type { EventStore } from '@missive/event-store';
-import type { CommandContext } from '@missive/event-store';
-import { execute, load } from '@missive/event-store';
+import {
+  AggregateCache,
+  execute,
+  type CommandContext,
+  type EventStore,
+} from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ContextTagger } from './contextTagger';
@@ -28,27 +31,23 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
     private readonly ids: IdGenerator,
     private readonly readYourWrites: ReadYourWrites,
     private readonly tagger: ContextTagger,
+    private readonly cache: AggregateCache,
   ) {}
 
   async execute(cmd: AddMessageCommand): Promise<string> {
     const messageId = this.ids.next();
-    // Tags need the participant set, which only the loaded state knows: load it first.
-    const loaded = await load(
-      this.store,
-      streams.conversation(cmd.conversationId),
-      evolveConversation,
-    );
-    const everyone = loaded.state
-      ? [...new Set([...loaded.state.participantIds, ...(cmd.recipientIds ?? [])])]
-      : [];
-    const tags = await this.tagger.tagsFor(cmd.authorId, everyone, loaded.state?.contextCode);
     const createdAt = new Date().toISOString();
     const { result } = await execute(
       this.store,
       streams.conversation(cmd.conversationId),
       evolveConversation,
-      (state) =>
-        addMessage(state, {
+      async (state) => {
+        // Tags need the participant set, which only the loaded state knows.
+        const everyone = state
+          ? [...new Set([...state.participantIds, ...(cmd.recipientIds ?? [])])]
+          : [];
+        const tags = await this.tagger.tagsFor(cmd.authorId, everyone, state?.contextCode);
+        return addMessage(state, {
           tags,
           messageId,
           authorId: cmd.authorId,
@@ -58,8 +57,10 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
           createdAt,
           recipientIds: cmd.recipientIds,
           updateForSender: true,
-        }),
+        });
+      },
       cmd.ctx,
+      { cache: this.cache },
     );
     await this.readYourWrites.waitFor('conversations', result?.position);
     return messageId;

@@ -7,10 +7,13 @@ import {
   recipientsAddedText,
   streams,
 } from '@missive/domain';
-import type { EventStore } from '@missive/event-store';
+import {
+  AggregateCache,
+  execute,
+  type CommandContext,
+  type EventStore,
+} from '@missive/event-store';
 import { UserQueries } from '@missive/read-models';
-import type { CommandContext } from '@missive/event-store';
-import { execute } from '@missive/event-store';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
@@ -32,6 +35,7 @@ export class AddRecipientsHandler implements ICommandHandler<AddRecipientsComman
     private readonly ids: IdGenerator,
     private readonly users: UserQueries,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly cache: AggregateCache,
   ) {}
 
   async execute(cmd: AddRecipientsCommand): Promise<string> {
@@ -57,6 +61,7 @@ export class AddRecipientsHandler implements ICommandHandler<AddRecipientsComman
           at: new Date().toISOString(),
         }),
       cmd.ctx,
+      { cache: this.cache },
     );
     await this.readYourWrites.waitFor('conversations', result?.position);
     return messageId;

@@ -36,6 +36,7 @@ import type { CommandContext } from '@missive/event-store';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
 import { canvasTime } from '../http/canvasTime';
+import { PlainQueryPipe } from '../http/plainQueryPipe';
 import {
   canvasValidationPipe,
   conversationErrors,
@@ -62,6 +63,13 @@ import { CreateConversationDto } from './createConversationDto';
 import { CreateConversationCommand, type CreatedConversations } from './createConversationHandler';
 import { ListConversationsDto } from './listConversationsDto';
 import { ListConversationsQuery, scopeOf } from './listConversationsHandler';
+
+/** The list is the hottest endpoint: its usual query (page, per_page, scope) skips the validators. */
+const listQueryPipe = new PlainQueryPipe(
+  ListConversationsDto,
+  ['scope', 'page', 'per_page', 'filter_mode'],
+  canvasValidationPipe(conversationErrors),
+);
 
 /** Files are out of scope: any attachment id names a file that does not exist (a 400). */
 function refuseAttachments(ids: unknown[] | undefined): void {
@@ -493,7 +501,7 @@ export class ConversationsController {
   @Get()
   async list(
     @CurrentUser() user: UserRecord,
-    @Query(canvasValidationPipe(conversationErrors)) query: ListConversationsDto,
+    @Query(listQueryPipe) query: ListConversationsDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {

@@ -15,6 +15,7 @@ import {
   type PrivateConversationClaimed,
 } from '@missive/domain';
 import {
+  AggregateCache,
   WrongExpectedVersionError,
   comparePositions,
   type EventStore,
@@ -88,6 +89,7 @@ export class CreateConversationHandler implements ICommandHandler<
     private readonly tagger: ContextTagger,
     private readonly directory: DirectoryQueries,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly cache: AggregateCache,
   ) {}
 
   async execute({ params, ctx }: CreateConversationCommand): Promise<CreatedConversations> {
@@ -341,6 +343,7 @@ export class CreateConversationHandler implements ICommandHandler<
           this.store,
           streams.conversation(conversationId),
           evolveConversation,
+          { cache: this.cache },
         );
         if (state && state.contextCode !== contextCode) return null;
       }
@@ -391,6 +394,7 @@ export class CreateConversationHandler implements ICommandHandler<
               createdAt: message.createdAt,
             }),
       ctx,
+      { cache: this.cache },
     );
     return { conversationId, messageId, position: result?.position ?? null };
   }

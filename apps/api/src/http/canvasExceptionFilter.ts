@@ -5,8 +5,9 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ConcurrencyConflict } from '@missive/event-store';
+import { isCommsPath, renderCommsError } from '../comms/commsExceptionFilter';
 import { CanvasError } from './canvasError';
 
 const CODES: Record<number, string> = {
@@ -26,6 +27,9 @@ export class CanvasExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    // Errors raised before a Comms controller is reached (unknown /v1 routes, body parsing).
+    const req = host.switchToHttp().getRequest<Request>();
+    if (isCommsPath(req.path)) return renderCommsError(exception, res, this.logger);
     const error = this.toCanvas(exception);
     if (error.status >= 500) this.logger.error(exception);
     res.status(error.status).set(error.headers).json(error.body);

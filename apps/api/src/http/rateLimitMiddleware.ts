@@ -11,6 +11,8 @@ export const RATE_LIMIT_EXCEEDED = '403 Forbidden (Rate Limit Exceeded)\n';
  * address (e.g. through a proxy) must not get the instance killed for failing its health check.
  */
 const EXEMPT = /^\/health\/?$/;
+/** The Comms API (/v1) limits per credential on its own, with Twilio's 429 (comms/commsAuthGuard). */
+const OWN_LIMIT = /^\/v1(\/|$)/;
 
 /**
  * Canvas's throttle (specs/canvas-api.md §6) as plain Express middleware, mounted ahead of the
@@ -19,7 +21,7 @@ const EXEMPT = /^\/health\/?$/;
  */
 export function rateLimitMiddleware(limiter: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (EXEMPT.test(req.path)) return next();
+    if (EXEMPT.test(req.path) || OWN_LIMIT.test(req.path)) return next();
     const admission = limiter.admit(clientKeyOf(req));
     const throttled = !admission.allowed;
     const writeHead = res.writeHead as (...args: unknown[]) => Response;

@@ -1,7 +1,7 @@
 import type { SchemalessDb } from '@missive/read-models';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { IdGenerator } from '@missive/domain';
-import type { EventStore } from '@missive/event-store';
+import { AggregateCache, type EventStore } from '@missive/event-store';
 import {
   ConversationBatchQueries,
   ConversationQueries,
@@ -11,7 +11,10 @@ import {
 } from '@missive/read-models';
 import type { AppConfig } from '../config/appConfig';
 import { ReadYourWrites, type ProjectionWaker } from './readYourWrites';
+import { SqliteReadTuning } from './sqliteReadTuning';
 import { APP_CONFIG, EVENT_STORE, PROJECTION_WAKER, READ_DB } from './tokens';
+
+const AGGREGATE_CACHE_STREAMS = 1000;
 
 /** The ports (event store, read-model database) and the services built on them. */
 @Global()
@@ -29,12 +32,16 @@ export class InfrastructureModule {
       { provide: READ_DB, useValue: db },
       { provide: PROJECTION_WAKER, useValue: wake },
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
+      // Folded conversation states, so a reply reads only the events since the last command.
+      // Bounded: a 5,000-message state is about half a megabyte.
+      { provide: AggregateCache, useValue: new AggregateCache(AGGREGATE_CACHE_STREAMS) },
       { provide: UserQueries, useValue: new UserQueries(db) },
       { provide: ConversationQueries, useValue: new ConversationQueries(db) },
       { provide: DirectoryQueries, useValue: new DirectoryQueries(db) },
       { provide: ProgressQueries, useValue: new ProgressQueries(db) },
       { provide: ConversationBatchQueries, useValue: new ConversationBatchQueries(db) },
       ReadYourWrites,
+      SqliteReadTuning,
     ];
     return { module: InfrastructureModule, providers, exports: providers };
   }

@@ -1,3 +1,4 @@
+import { EventValidator } from '@missive/contracts';
 import type { EventStore, RecordedEvent } from '@missive/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,8 @@ import { join } from 'node:path';
 import { startApp, type RunningApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
 import { EVENT_STORE } from '../infrastructure/tokens';
+
+const validator = new EventValidator();
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const CONFIRMATION_SECRET = 'test-confirmation-secret-0123456789abcdef';
@@ -31,17 +34,25 @@ export class TestApp {
     private readonly dir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
-    const dir = mkdtempSync(join(tmpdir(), 'missive-e2e-'));
-    const config = loadConfig(AppConfig, {
+  /** `dir`: the data directory of an earlier TestApp stopped with `keepData` (a restart). */
+  static async start(
+    env: Record<string, string> = {},
+    logStream?: NodeJS.WritableStream,
+    dir: string = mkdtempSync(join(tmpdir(), 'missive-e2e-')),
+  ): Promise<TestApp> {
+    const settings = {
       DATA_DIR: dir,
       PORT: '0',
       ADMIN_TOKEN,
       CONFIRMATION_SECRET,
       PROJECTOR_POLL_INTERVAL_MS: '5',
+      LOG_LEVEL: 'silent',
+      // Tests that deliver start the notifier themselves, with the transports they inspect.
+      RUN_NOTIFIER: 'false',
       ...env,
-    });
-    return new TestApp(await startApp(config, { logger: false }), dir);
+    };
+    const config = loadConfig(AppConfig, settings);
+    return new TestApp(await startApp(config, { logger: false, logStream, env: settings }), dir);
   }
 
   get store(): EventStore {
@@ -117,8 +128,21 @@ export class TestApp {
     return course.body.id;
   }
 
-  async stop(): Promise<void> {
+  get dataDir(): string {
+    return this.dir;
+  }
+
+  /**
+   * Stops the app, after checking every event the test made the system write against the
+   * public catalogue's schemas: each e2e suite doubles as a test that what the domain emits
+   * is what the catalogue promises.
+   */
+  async stop(options: { keepData?: boolean } = {}): Promise<void> {
+    const invalid = (await this.allEvents()).flatMap((event) => validator.validate(event).errors);
     await this.running.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!options.keepData) rmSync(this.dir, { recursive: true, force: true });
+    if (invalid.length > 0) {
+      throw new Error(`events that break the catalogue:\n${[...new Set(invalid)].join('\n')}`);
+    }
   }
 }

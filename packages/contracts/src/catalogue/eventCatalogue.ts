@@ -83,6 +83,12 @@ export const eventCatalogue: readonly CatalogueEntry[] = [
   entry('OutboundMessageDelivered', 'outbound', 'A provider confirmed delivery.'),
   entry('OutboundMessageUndelivered', 'outbound', 'A provider reported non-delivery.'),
   entry('OutboundMessageCancelled', 'outbound', 'The message was cancelled before sending.'),
+  entry('MessageOperationCreated', 'operation', 'A Comms send request was accepted.'),
+  entry(
+    'MessageOperationProcessed',
+    'operation',
+    'Every message of a Comms operation exists (processing done, not delivery).',
+  ),
 ];
 
 const byType = new Map(eventCatalogue.map((e) => [e.type, e]));

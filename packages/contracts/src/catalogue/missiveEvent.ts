@@ -4,6 +4,7 @@ import type {
   ConversationEvent,
   CourseEvent,
   GroupEvent,
+  MessageOperationEvent,
   OutboundEvent,
   ParticipantViewEvent,
   ProgressEvent,
@@ -20,7 +21,8 @@ export type MissiveEvent =
   | ConversationBatchEvent
   | ProgressEvent
   | ChannelEvent
-  | OutboundEvent;
+  | OutboundEvent
+  | MessageOperationEvent;
 
 export type MissiveEventType = MissiveEvent['type'];
 

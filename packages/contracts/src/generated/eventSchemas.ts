@@ -1362,5 +1362,71 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       "cancelledAt"
     ],
     "additionalProperties": false
+  },
+  "MessageOperationCreated": {
+    "type": "object",
+    "properties": {
+      "operationId": {
+        "type": "string",
+        "description": "Lowercase ULID; the stream is `operation-<operationId>`, the Comms id `comms_operation_<it>`."
+      },
+      "recipients": {
+        "type": "number",
+        "description": "Recipients targeted by the request (one `to` entry each)."
+      },
+      "messages": {
+        "type": "number",
+        "description": "Messages the operation creates: one per addressable recipient."
+      },
+      "unaddressable": {
+        "type": "number",
+        "description": "Recipients with no usable sender/recipient pairing: no message, no attempt."
+      },
+      "scheduledFor": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "tags": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "string"
+        }
+      },
+      "createdAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "operationId",
+      "recipients",
+      "messages",
+      "unaddressable",
+      "scheduledFor",
+      "tags",
+      "createdAt"
+    ],
+    "additionalProperties": false
+  },
+  "MessageOperationProcessed": {
+    "type": "object",
+    "properties": {
+      "operationId": {
+        "type": "string"
+      },
+      "messages": {
+        "type": "number"
+      },
+      "processedAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "operationId",
+      "messages",
+      "processedAt"
+    ],
+    "additionalProperties": false
   }
 };

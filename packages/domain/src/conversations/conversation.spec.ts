@@ -305,3 +305,31 @@ describe('Conversation: add recipients', () => {
     );
   });
 });
+
+describe('Conversation: folding onto a cached state', () => {
+  /** What an aggregate cache does to a state it keeps: the state and its collections frozen. */
+  function frozen(state: ConversationState): ConversationState {
+    Object.freeze(state.messageIds);
+    Object.freeze(state.participantIds);
+    return Object.freeze(state);
+  }
+
+  it('leaves the cached state as it was and folds into copies', () => {
+    const cached = frozen(
+      [started, firstMessage].reduce<ConversationState | null>(evolveConversation, null)!,
+    );
+    const reply: MessageAdded = {
+      ...firstMessage,
+      data: { ...firstMessage.data, messageId: '501' },
+    };
+    const joined = {
+      type: 'RecipientsAdded' as const,
+      data: { conversationId: '100', addedBy: '1', userIds: ['3'], withHistory: false, at },
+    };
+    const next = [reply, joined].reduce<ConversationState | null>(evolveConversation, cached)!;
+    expect([...next.messageIds]).toEqual(['500', '501']);
+    expect([...next.participantIds]).toEqual(['1', '2', '3']);
+    expect([...cached.messageIds]).toEqual(['500']);
+    expect([...cached.participantIds]).toEqual(['1', '2']);
+  });
+});

@@ -74,6 +74,15 @@ describe('EventStoreDbEventStore', () => {
     expect(all.map((e) => e.streamId)).toEqual(['conversation-1']);
   });
 
+  it("sets a stream's $maxAge through its metastream, which readers never see", async () => {
+    await store.append('outbound-1', [event()]);
+    await store.setStreamMaxAge('outbound-1', 604_800);
+
+    expect(fake.streamMetadata('outbound-1')).toEqual({ $maxAge: 604_800 });
+    expect((await collect(store.readAll())).map((e) => e.streamId)).toEqual(['outbound-1']);
+    await expect(store.setStreamMaxAge('outbound-1', 0)).rejects.toThrow(RangeError);
+  });
+
   it('rejects an empty append', async () => {
     await expect(store.append('conversation-1', [])).rejects.toThrow(RangeError);
   });

@@ -211,6 +211,13 @@ export class EventStoreDbEventStore implements EventStore {
     return latest ?? 'start';
   }
 
+  async setStreamMaxAge(stream: string, seconds: number): Promise<void> {
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      throw new RangeError(`maxAge of ${stream} must be a positive number of seconds`);
+    }
+    await this.client.setStreamMetadata(stream, { maxAge: seconds });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     if (this.ownsClient) await this.client.dispose();

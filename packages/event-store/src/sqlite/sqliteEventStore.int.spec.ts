@@ -43,6 +43,14 @@ describe('SqliteEventStore', () => {
     expect(store.pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeout: 5000 });
   });
 
+  it('accepts a stream maxAge and keeps the events (the read models enforce retention)', async () => {
+    await store.append('outbound-1', [event()]);
+    await store.setStreamMaxAge('outbound-1', 1);
+
+    expect(await collect(store.readStream('outbound-1'))).toHaveLength(1);
+    await expect(store.setStreamMaxAge('outbound-1', 0.5)).rejects.toThrow(RangeError);
+  });
+
   it('groups concurrent appends into shared transactions', async () => {
     const appends = 200;
 

@@ -242,6 +242,18 @@ export class SqliteEventStore implements EventStore {
     return { commit: sequence, prepare: sequence };
   }
 
+  /**
+   * Accepted and ignored: the embedded log keeps every event. Dropping rows here would need a
+   * scavenger that also keeps idempotent re-appends and readers' resume positions meaningful;
+   * on this deployment the read models enforce retention (they hide and purge expired rows),
+   * and the file is the single-machine audit log.
+   */
+  async setStreamMaxAge(stream: string, seconds: number): Promise<void> {
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      throw new RangeError(`maxAge of ${stream} must be a positive number of seconds`);
+    }
+  }
+
   /** Answers queued appends, ends subscriptions, then closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;

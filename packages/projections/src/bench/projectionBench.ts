@@ -1,17 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EventData, SqliteEventStore } from '@missive/event-store';
+import { SqliteEventStore } from '@missive/event-store';
 import { type Kysely, sql } from 'kysely';
 import { createDatabase } from '../database';
 import { ProjectionRunner } from '../projectionRunner';
-import {
-  type BenchWriter,
-  type ConversationStarted,
-  type MessageSent,
-  conversationsBenchProjection,
-} from './conversationsBenchProjection';
+import { type BenchWriter, conversationsBenchProjection } from './conversationsBenchProjection';
+import { fillConversationEvents } from './fillConversationEvents';
 
 // Catch-up throughput of the projection runtime over a 100,000-event SQLite log, into a
 // SQLite read model and into PostgreSQL. One JSON line per figure on stdout.
@@ -22,51 +18,10 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1000);
 const PG_URL =
   process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
-const CONVERSATIONS = Math.max(1, Math.round(EVENTS / 50));
-const MESSAGES_PER_APPEND = 5;
 const WRITERS: readonly BenchWriter[] = ['insertRows', 'kysely'];
 
 function report(figure: Record<string, unknown>): void {
   console.log(JSON.stringify(figure));
-}
-
-/** Fills the log: each conversation starts, then receives messages in small appends. */
-async function fillEventStore(store: SqliteEventStore): Promise<void> {
-  const started = Date.now() - EVENTS * 1000;
-  const revisions = new Array<number>(CONVERSATIONS).fill(-1);
-  let written = 0;
-  let round = 0;
-  let messageId = 1_000_000;
-  while (written < EVENTS) {
-    const appends: Promise<unknown>[] = [];
-    // Many appends in flight at once: the store groups them into one commit.
-    for (let c = 0; c < CONVERSATIONS && written < EVENTS; c++) {
-      const events: EventData[] = [];
-      if (revisions[c] === -1) {
-        const data: ConversationStarted = {
-          subject: `Conversation ${c} about the quarterly plan`,
-          participantIds: [`${1 + (c % 97)}`, `${1 + ((c * 7) % 97)}`, `${1 + ((c * 13) % 97)}`],
-        };
-        events.push({ id: randomUUID(), type: 'ConversationStarted', data });
-      }
-      while (events.length < MESSAGES_PER_APPEND && written + events.length < EVENTS) {
-        messageId += 1;
-        const data: MessageSent = {
-          messageId: String(messageId),
-          authorId: String(1 + ((c + round + events.length) % 97)),
-          body: `Message ${round}.${events.length} in conversation ${c}: ${'lorem ipsum dolor sit amet '.repeat(3)}`,
-          sentAt: new Date(started + written + events.length).toISOString(),
-        };
-        events.push({ id: randomUUID(), type: 'MessageSent', data });
-      }
-      revisions[c] = revisions[c]! + events.length;
-      written += events.length;
-      appends.push(store.append(`conversation-${1000 + c}`, events));
-      if (appends.length >= 500) await Promise.all(appends.splice(0));
-    }
-    await Promise.all(appends);
-    round += 1;
-  }
 }
 
 async function timePagedRead(store: SqliteEventStore): Promise<void> {
@@ -128,7 +83,7 @@ async function main(): Promise<void> {
   const store = new SqliteEventStore({ path: join(dir, 'events.db') });
   try {
     const fillStart = Date.now();
-    await fillEventStore(store);
+    await fillConversationEvents(store, EVENTS);
     report({ bench: 'setup', events: EVENTS, fillSeconds: (Date.now() - fillStart) / 1000 });
     await timePagedRead(store);
 

@@ -55,6 +55,7 @@ export const usersProjection: Projection = {
       const e = { type: event.type, data: event.data } as UserEvent;
       switch (e.type) {
         case 'UserRegistered':
+          // Written once and never updated: UserNames caches name and short name for good.
           await tx
             .insertInto('users')
             .values({

@@ -1,0 +1,11 @@
+import type { Request } from 'express';
+import type { CommsSettings } from './commsSettings';
+
+/**
+ * Origin of the absolute URLs in answers (`Location`, `operationLocation`, `related[].uri`):
+ * COMMS_BASE_URL when set (behind a proxy the request cannot know its public name), else the
+ * scheme and host the request came in on.
+ */
+export function commsBaseUrl(settings: CommsSettings, req: Request): string {
+  return settings.baseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}

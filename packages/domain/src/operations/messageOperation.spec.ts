@@ -1,0 +1,115 @@
+import { spec } from '../testing/givenWhenThen';
+import { ULID_PATTERN } from '../outbound/outboundIds';
+import {
+  checkSendAt,
+  createMessageOperation,
+  evolveMessageOperation,
+  markMessageOperationProcessed,
+  operationMessageId,
+  type MessageOperationState,
+} from './messageOperation';
+import type { MessageOperationCreated, MessageOperationEvent } from './messageOperationEvents';
+
+const operation = spec<MessageOperationState, MessageOperationEvent>(evolveMessageOperation);
+const T = '2026-11-23T10:00:00.000Z';
+
+function created(
+  overrides: Partial<MessageOperationCreated['data']> = {},
+): MessageOperationCreated {
+  return {
+    type: 'MessageOperationCreated',
+    data: {
+      operationId: '01jabcdefghjkmnpqrstvwxyz0',
+      recipients: 3,
+      messages: 2,
+      unaddressable: 1,
+      scheduledFor: null,
+      tags: { campaign: 'spring' },
+      createdAt: T,
+      ...overrides,
+    },
+  };
+}
+const processed: MessageOperationEvent = {
+  type: 'MessageOperationProcessed',
+  data: { operationId: created().data.operationId, messages: 2, processedAt: T },
+};
+
+describe('message operation', () => {
+  it('is created once', () => {
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, created().data))
+      .then([created()]);
+    operation
+      .given(created())
+      .when((s) => createMessageOperation(s, created().data))
+      .thenThrows({ kind: 'conflict' });
+  });
+
+  it('needs 1 to 10,000 recipients, each a message or unaddressable', () => {
+    operation
+      .given()
+      .when((s) =>
+        createMessageOperation(s, created({ recipients: 0, messages: 0, unaddressable: 0 }).data),
+      )
+      .thenThrows({ kind: 'invalid', attribute: 'to' });
+    operation
+      .given()
+      .when((s) =>
+        createMessageOperation(
+          s,
+          created({ recipients: 10_001, messages: 10_001, unaddressable: 0 }).data,
+        ),
+      )
+      .thenThrows({ kind: 'invalid', attribute: 'to' });
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, created({ recipients: 3, messages: 3 }).data))
+      .thenThrows({ kind: 'invalid', attribute: 'to' });
+  });
+
+  it('is processed once, after it exists', () => {
+    operation
+      .given(created())
+      .when((s) => markMessageOperationProcessed(s, { processedAt: T }))
+      .then([processed]);
+    operation
+      .given(created(), processed)
+      .when((s) => markMessageOperationProcessed(s, { processedAt: T }))
+      .then([]);
+    operation
+      .given()
+      .when((s) => markMessageOperationProcessed(s, { processedAt: T }))
+      .thenThrows({ kind: 'not_found' });
+  });
+
+  it('names its messages the same way every time, in creation order', () => {
+    const at = new Date(T);
+    const first = operationMessageId('op1', 0, at);
+    expect(first).toMatch(ULID_PATTERN);
+    expect(operationMessageId('op1', 0, at)).toBe(first);
+    expect(operationMessageId('op1', 1, at)).not.toBe(first);
+    expect(operationMessageId('op2', 0, at)).not.toBe(first);
+    const later = operationMessageId('op1', 0, new Date(at.getTime() + 1));
+    expect(first.slice(0, 10) < later.slice(0, 10)).toBe(true);
+  });
+
+  it('schedules strictly in the future and at most 30 days ahead', () => {
+    const now = new Date(T);
+    expect(checkSendAt('2026-11-23T11:00:00+01:00', new Date('2026-11-23T09:00:00Z'))).toBe(
+      '2026-11-23T10:00:00.000Z',
+    );
+    expect(checkSendAt('2026-12-23T10:00:00Z', now)).toBe('2026-12-23T10:00:00.000Z');
+    for (const bad of [
+      '2026-11-23T10:00:00Z',
+      '2026-11-22T10:00:00Z',
+      '2026-12-23T10:00:01Z',
+      'soon',
+    ]) {
+      expect(() => checkSendAt(bad, now)).toThrow(
+        expect.objectContaining({ kind: 'invalid', attribute: 'schedule.sendAt' }),
+      );
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { derivedUlid } from '../outbound/outboundIds';
+import { DomainError } from '../shared/domainError';
+import type {
+  MessageOperationCreated,
+  MessageOperationEvent,
+  MessageOperationProcessed,
+} from './messageOperationEvents';
+
+/** comms-api §0: one send request reaches at most this many recipients. */
+export const MAX_COMMS_RECIPIENTS = 10_000;
+/** comms-api §10: `schedule.sendAt` at most this far ahead. */
+export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface MessageOperationState {
+  readonly operationId: string;
+  readonly messages: number;
+  readonly processed: boolean;
+}
+
+export function evolveMessageOperation(
+  state: MessageOperationState | null,
+  event: MessageOperationEvent,
+): MessageOperationState | null {
+  switch (event.type) {
+    case 'MessageOperationCreated':
+      return {
+        operationId: event.data.operationId,
+        messages: event.data.messages,
+        processed: false,
+      };
+    case 'MessageOperationProcessed':
+      return state && { ...state, processed: true };
+  }
+}
+
+/**
+ * The id of the `index`-th message of an operation: the operation's creation time keeps ids in
+ * creation order, and the rest is a hash of the operation and the index, so a repeated fan-out
+ * names the same messages.
+ */
+export function operationMessageId(operationId: string, index: number, createdAt: Date): string {
+  return derivedUlid(operationId, `message:${index}`, createdAt);
+}
+
+/**
+ * `schedule.sendAt`: strictly in the future and at most 30 days ahead of `now`. Returns the
+ * normalized time, or throws `invalid` on `schedule.sendAt`.
+ */
+export function checkSendAt(sendAt: string, now: Date): string {
+  const at = Date.parse(sendAt);
+  if (Number.isNaN(at)) {
+    throw new DomainError('invalid', 'schedule.sendAt', 'sendAt must be an RFC 3339 date-time');
+  }
+  if (at <= now.getTime()) {
+    throw new DomainError('invalid', 'schedule.sendAt', 'sendAt must be in the future');
+  }
+  if (at - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+    throw new DomainError('invalid', 'schedule.sendAt', 'sendAt must be at most 30 days ahead');
+  }
+  return new Date(at).toISOString();
+}
+
+export function createMessageOperation(
+  state: MessageOperationState | null,
+  data: MessageOperationCreated['data'],
+): MessageOperationCreated[] {
+  if (state) throw new DomainError('conflict', 'operationId', 'operation already exists');
+  if (data.recipients < 1 || data.recipients > MAX_COMMS_RECIPIENTS) {
+    throw new DomainError(
+      'invalid',
+      'to',
+      `between 1 and ${MAX_COMMS_RECIPIENTS} recipients are required`,
+    );
+  }
+  if (data.messages + data.unaddressable !== data.recipients || data.messages < 0) {
+    throw new DomainError('invalid', 'to', 'every recipient is a message or unaddressable');
+  }
+  return [{ type: 'MessageOperationCreated', data }];
+}
+
+/** Marks the fan-out finished; a repeated fan-out decides nothing. */
+export function markMessageOperationProcessed(
+  state: MessageOperationState | null,
+  cmd: { processedAt: string },
+): MessageOperationProcessed[] {
+  if (!state) throw new DomainError('not_found', 'operation', 'The resource was not found.');
+  if (state.processed) return [];
+  return [
+    {
+      type: 'MessageOperationProcessed',
+      data: {
+        operationId: state.operationId,
+        messages: state.messages,
+        processedAt: cmd.processedAt,
+      },
+    },
+  ];
+}

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Position, type RecordedEvent, SqliteEventStore } from '@missive/event-store';
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+} from 'kysely';
+import { createDatabase } from '../database';
+import { ProjectionRunner } from '../projectionRunner';
+import { rebuildProjection } from '../rebuild/rebuildProjection';
+import { conversationsBenchProjection } from './conversationsBenchProjection';
+import { fillConversationEvents } from './fillConversationEvents';
+
+// Blue/green rebuild throughput over a 1,000,000-event SQLite log (issue #7 item 6): the live
+// copy is built first (a plain catch-up), then rebuilt beside it and switched in, into a SQLite
+// read model and into PostgreSQL. To say where the time goes it also times, alone, the paged
+// read of the log and the projection's own code with a database that executes nothing.
+// One JSON line per figure on stdout.
+//   npm run bench:rebuild -w @missive/projections
+//   env: BENCH_EVENTS (1000000), BENCH_BATCH_SIZE (2000), PG_BENCH_URL / PG_TEST_URL
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 2000);
+const PG_URL =
+  process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
+
+function report(figure: Record<string, unknown>): void {
+  console.log(JSON.stringify(figure));
+}
+
+function seconds(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** Pages of `BATCH_SIZE` events, read the way the runner reads them. */
+async function* pages(store: SqliteEventStore): AsyncGenerator<RecordedEvent[]> {
+  const { filter } = conversationsBenchProjection();
+  let from: Position | 'start' = 'start';
+  for (;;) {
+    const page: RecordedEvent[] = [];
+    for await (const event of store.readAll({ fromPosition: from, filter, maxCount: BATCH_SIZE })) {
+      page.push(event);
+    }
+    if (page.length === 0) return;
+    from = page[page.length - 1]!.position;
+    yield page;
+    if (page.length < BATCH_SIZE) return;
+  }
+}
+
+async function timeRead(store: SqliteEventStore): Promise<number> {
+  const start = process.hrtime.bigint();
+  let count = 0;
+  for await (const page of pages(store)) count += page.length;
+  const took = seconds(start);
+  report({
+    bench: 'rebuild-profile',
+    part: 'event-store paged read',
+    events: count,
+    seconds: round3(took),
+    eventsPerSecond: Math.round(count / took),
+  });
+  return took;
+}
+
+/** The projection's code (fold, SQL text, parameters) against a database that runs nothing. */
+async function timeApplyWithoutDatabase(store: SqliteEventStore): Promise<number> {
+  const db = new Kysely({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (inner) => new SqliteIntrospector(inner),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
+  const projection = conversationsBenchProjection();
+  let took = 0;
+  let count = 0;
+  await db.transaction().execute(async (tx) => {
+    for await (const page of pages(store)) {
+      const start = process.hrtime.bigint();
+      await projection.apply(page, tx);
+      took += seconds(start);
+      count += page.length;
+    }
+  });
+  await db.destroy();
+  report({
+    bench: 'rebuild-profile',
+    part: 'projection apply without a database',
+    events: count,
+    seconds: round3(took),
+    eventsPerSecond: Math.round(count / took),
+  });
+  return took;
+}
+
+async function timeRebuild(
+  store: SqliteEventStore,
+  readModel: 'sqlite' | 'postgres',
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  profile: { read: number; apply: number } | undefined,
+): Promise<void> {
+  const projection = conversationsBenchProjection();
+  const liveStart = process.hrtime.bigint();
+  await new ProjectionRunner({ store, db, projection, batchSize: BATCH_SIZE }).catchUp();
+  const liveSeconds = seconds(liveStart);
+  report({
+    bench: 'projection-catch-up',
+    readModel,
+    events: EVENTS,
+    batchSize: BATCH_SIZE,
+    seconds: round3(liveSeconds),
+    eventsPerSecond: Math.round(EVENTS / liveSeconds),
+  });
+
+  const start = process.hrtime.bigint();
+  const result = await rebuildProjection({ store, db, projection, batchSize: BATCH_SIZE });
+  const took = seconds(start);
+  const rows = await db
+    .selectFrom('bench_messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  report({
+    bench: 'projection-rebuild',
+    readModel,
+    events: result.events,
+    batchSize: BATCH_SIZE,
+    seconds: round3(took),
+    buildSeconds: round3(result.buildMs / 1000),
+    switchMs: result.switchMs,
+    eventsPerSecond: Math.round(result.events / took),
+    messageRows: Number(rows.n),
+    ...(profile
+      ? {
+          // What is left once reading the log and the projection's own code are taken out:
+          // the database executing the statements, the checkpoint and the commits.
+          databaseSeconds: round3(took - profile.read - profile.apply),
+        }
+      : {}),
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rebuild-bench-'));
+  const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+  try {
+    const fillStart = process.hrtime.bigint();
+    await fillConversationEvents(store, EVENTS);
+    report({ bench: 'setup', events: EVENTS, fillSeconds: round3(seconds(fillStart)) });
+    const profile = {
+      read: await timeRead(store),
+      apply: await timeApplyWithoutDatabase(store),
+    };
+
+    const sqliteDb = createDatabase(`sqlite:${join(dir, 'read-model.db')}`);
+    try {
+      await timeRebuild(store, 'sqlite', sqliteDb, profile);
+    } finally {
+      await sqliteDb.destroy();
+    }
+
+    const admin = createDatabase(PG_URL, { poolSize: 1 });
+    const schema = `rebuild_bench_${randomBytes(4).toString('hex')}`;
+    try {
+      await sql`create schema ${sql.id(schema)}`.execute(admin);
+      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
+      try {
+        await timeRebuild(store, 'postgres', pgDb, undefined);
+      } finally {
+        await pgDb.destroy();
+      }
+    } catch (error) {
+      report({ bench: 'projection-rebuild', readModel: 'postgres', error: String(error) });
+      process.exitCode = 1;
+    } finally {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
+      await admin.destroy();
+    }
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
