@@ -178,4 +178,35 @@ describe('notifications over HTTP and SMTP', () => {
     await mailTo('fay@example.com');
     expect(smtp.receptions.filter((r) => r.to.includes('eve@example.com'))).toHaveLength(1);
   });
+
+  it('counts an address the SMTP server refuses (550) against its channel and shows it bounced', async () => {
+    const gil = await userWithEmail('Gil Gray', 'gil@example.com');
+    const hal = await userWithEmail('Hal Hill', 'gone.hal@example.com');
+    await app.courseWith(gil.id, hal.id);
+    const posted = await app.request('POST', '/api/v1/conversations', {
+      token: gil.token,
+      form: { 'recipients[]': String(hal.id), subject: 'Hello', body: 'Are you there?' },
+    });
+    expect(posted.status).toBe(201);
+
+    let channel: { bounce_count: number } | undefined;
+    let messages: { workflow_state: string; to: string }[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const channels = await app.request('GET', `/api/v1/users/${hal.id}/communication_channels`, {
+        token: ADMIN_TOKEN,
+      });
+      channel = channels.body[0];
+      const listed = await app.request('GET', `/api/v1/comm_messages?user_id=${hal.id}`, {
+        token: ADMIN_TOKEN,
+      });
+      messages = listed.body;
+      if (channel?.bounce_count === 1 && messages[0]?.workflow_state === 'bounced') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(channel).toMatchObject({ address: 'gone.hal@example.com', bounce_count: 1 });
+    expect(messages).toEqual([
+      expect.objectContaining({ to: 'gone.hal@example.com', workflow_state: 'bounced' }),
+    ]);
+    expect(smtp.receptions.some((r) => r.to.includes('gone.hal@example.com'))).toBe(false);
+  });
 });
