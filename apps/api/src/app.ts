@@ -111,14 +111,15 @@ export async function startApp(
   app.useBodyParser('json', { limit: '1mb' });
   await app.listen(config.PORT, '0.0.0.0');
   let notifier: Notifier | undefined;
-  let notifierDb: ReturnType<typeof createDatabase> | undefined;
   if (config.RUN_NOTIFIER) {
     const settings = loadConfig(NotifierConfig, options.env ?? process.env);
     notifier = await startNotifier({
       store,
-      // Its process managers append while their read-model transaction is open: on a
-      // connection of their own, the API's reads never wait behind a fan-out.
-      db: (notifierDb = createDatabase(config.readModelUrl)),
+      // The same connection as the projectors: better-sqlite3 waits for a lock synchronously,
+      // so a second connection in this process would stall the event loop while the notifier
+      // (which appends with its transaction open) holds the write lock. Reads wait out a
+      // fan-out instead; run the notifier as its own process to avoid even that.
+      db,
       ids: app.get(IdGenerator),
       confirmationSecret: confirmationSecret(config),
       dataDir: config.DATA_DIR,
@@ -143,7 +144,6 @@ export async function startApp(
     close: async () => {
       await app.close();
       await notifier?.stop();
-      await notifierDb?.destroy();
       await projector?.stop();
       await channelsProjector?.stop();
       await messagesProjector?.stop();
