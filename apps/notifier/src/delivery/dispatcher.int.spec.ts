@@ -296,8 +296,8 @@ describe.each(['sqlite', 'postgres'] as const)('dispatcher on %s', (dialect) => 
       await queue.catchUp();
     }
 
-    // Both went for the same rows: the claims that lost were refused by the store.
-    expect(store.stats().conflicts + storeB.stats().conflicts).toBeGreaterThan(0);
+    // Both read the same due rows. Whether a given claim lost to a store conflict or found the
+    // message already claimed depends on timing; either way each message went out once.
     const sentIds = [...a.calls, ...b.calls].map((m) => m.outboundId).sort();
     expect(sentIds).toEqual(ids);
     for (const id of ids) {
