@@ -74,12 +74,24 @@ async function main(): Promise<void> {
   const app = await startApp(config, { logger: false, logStream: discard() });
   try {
     const users: { id: number; token: string }[] = [];
+    // Users may message each other only when they share a course (or group): one course holds
+    // all of them.
+    const course = await call(`${app.url}/api/v1/accounts/self/courses`, ADMIN, 'POST', {
+      course: { name: 'Bench' },
+    });
     for (let i = 0; i < 50; i++) {
       const u = await call(`${app.url}/api/v1/accounts/self/users`, ADMIN, 'POST', {
         user: { name: `User ${i}` },
         pseudonym: { unique_id: `user${i}` },
       });
       const t = await call(`${app.url}/api/v1/users/${u.id}/tokens`, ADMIN, 'POST', {});
+      await call(`${app.url}/api/v1/courses/${course.id}/enrollments`, ADMIN, 'POST', {
+        enrollment: {
+          user_id: String(u.id),
+          type: 'StudentEnrollment',
+          enrollment_state: 'active',
+        },
+      });
       users.push({ id: u.id, token: t.visible_token });
     }
     const pair = (i: number) => [users[i % 50]!, users[(i * 7 + 1) % 50]!] as const;

@@ -64,7 +64,7 @@ import { CreateConversationCommand, type CreatedConversations } from './createCo
 import { ListConversationsDto } from './listConversationsDto';
 import { ListConversationsQuery, scopeOf } from './listConversationsHandler';
 
-/** The list is the hottest endpoint: its usual query (page, per_page, scope) skips the validators. */
+/** The hottest endpoint: its usual query (page, per_page, scope) skips the validators. */
 const listQueryPipe = new PlainQueryPipe(
   ListConversationsDto,
   ['scope', 'page', 'per_page', 'filter_mode'],

@@ -33,7 +33,7 @@ export class InfrastructureModule {
       { provide: PROJECTION_WAKER, useValue: wake },
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
       // Folded conversation states, so a reply reads only the events since the last command.
-      // Bounded: a 5,000-message state is about half a megabyte.
+      // Bounded: a 5,000-message conversation's state is a few hundred kilobytes of ids.
       { provide: AggregateCache, useValue: new AggregateCache(AGGREGATE_CACHE_STREAMS) },
       { provide: UserQueries, useValue: new UserQueries(db) },
       { provide: ConversationQueries, useValue: new ConversationQueries(db) },
