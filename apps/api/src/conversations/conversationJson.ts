@@ -140,5 +140,3 @@ export function inScope(view: ConversationView, scope: ConversationScope = 'inbo
       return view.starred;
   }
 }
-
-export const inInbox = (view: ConversationView): boolean => inScope(view, 'inbox');

@@ -43,7 +43,7 @@ import {
   modelErrors,
 } from '../http/canvasValidationPipe';
 import { AddMessageCommand } from './addMessageHandler';
-import { conversationJson, inInbox, inScope } from './conversationJson';
+import { conversationJson } from './conversationJson';
 import { toBoolean } from './createConversationDto';
 import { ChangeParticipantViewsCommand } from './participantViewHandler';
 import { AddRecipientsCommand } from './addRecipientsHandler';
@@ -62,6 +62,7 @@ import {
 import { CreateConversationDto } from './createConversationDto';
 import { CreateConversationCommand, type CreatedConversations } from './createConversationHandler';
 import { ListConversationsDto } from './listConversationsDto';
+import { visibilityOf } from './conversationVisibility';
 import { ListConversationsQuery, scopeOf } from './listConversationsHandler';
 
 /** The hottest endpoint: its usual query (page, per_page, scope) skips the validators. */
@@ -229,6 +230,7 @@ export class ConversationsController {
     @Query() query: Record<string, unknown>,
     @Req() req: Request,
   ) {
+    const visible = visibilityOf(req.query, req.body);
     let view = await this.participantView(user, id);
     if (view.messageCount === 0) throw CanvasError.notFound();
     // Showing marks read unless auto_mark_as_read is falsy (API default: true).
@@ -256,7 +258,7 @@ export class ConversationsController {
       forwarded: await this.forwardedOf(messages),
       audienceContexts: await this.contextsOf(view),
       contextName: await this.contextNameOf(view.contextCode),
-      visible: inScope(view, scopeOf(query['scope'])),
+      visible: visible(view),
       baseUrl: baseUrlOf(req),
       messages,
       detailed: true,
@@ -271,6 +273,7 @@ export class ConversationsController {
     @Body(canvasValidationPipe(modelErrors)) body: UpdateConversationDto,
     @Req() req: Request,
   ) {
+    const visible = visibilityOf(req.query, req.body);
     if (!body.conversation) throw CanvasError.missing('conversation');
     const view = await this.participantView(user, id);
     const events = updateParticipantView({
@@ -287,7 +290,7 @@ export class ConversationsController {
     const updated = await this.participantView(user, id);
     return conversationJson(updated, {
       audienceContexts: await this.contextsOf(updated),
-      visible: inScope(updated, scopeOf(body.scope)),
+      visible: visible(updated),
       baseUrl: baseUrlOf(req),
     });
   }
@@ -323,6 +326,7 @@ export class ConversationsController {
     @Body(canvasValidationPipe(conversationErrors)) body: AddMessageDto,
     @Req() req: Request,
   ) {
+    const visible = visibilityOf(req.query, req.body);
     const current = await this.participantView(user, id);
     refuseAttachments(body.attachment_ids);
     let recipients: string[] | undefined;
@@ -365,7 +369,7 @@ export class ConversationsController {
     const messages = await this.conversations.messages([messageId]);
     return conversationJson(view, {
       audienceContexts: await this.contextsOf(view),
-      visible: inInbox(view),
+      visible: visible(view),
       baseUrl: baseUrlOf(req),
       messages,
       forwarded: await this.forwardedOf(messages),
@@ -381,6 +385,7 @@ export class ConversationsController {
     @Body(canvasValidationPipe(conversationErrors)) body: AddRecipientsDto,
     @Req() req: Request,
   ) {
+    const visible = visibilityOf(req.query, req.body);
     await this.participantView(user, id);
     const resolved = (await this.recipients.resolve(user, body.recipients ?? [])).filter(
       (r) => r !== user.id,
@@ -406,7 +411,7 @@ export class ConversationsController {
     const messages = await this.conversations.messages([messageId]);
     return conversationJson(view, {
       audienceContexts: await this.contextsOf(view),
-      visible: inInbox(view),
+      visible: visible(view),
       baseUrl: baseUrlOf(req),
       messages,
     });
@@ -422,6 +427,7 @@ export class ConversationsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
+    const visible = visibilityOf(req.query, req.body);
     await this.participantView(user, id);
     const events = removeMessages({
       conversationId: id,
@@ -438,7 +444,7 @@ export class ConversationsController {
     const view = await this.participantView(user, id);
     return conversationJson(view, {
       audienceContexts: await this.contextsOf(view),
-      visible: inInbox(view),
+      visible: visible(view),
       baseUrl: baseUrlOf(req),
     });
   }
@@ -546,6 +552,7 @@ export class ConversationsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
+    const visible = visibilityOf(req.query, req.body);
     refuseAttachments(body.attachment_ids);
     let created: CreatedConversations;
     try {
@@ -586,13 +593,13 @@ export class ConversationsController {
           cmp(b.lastMessageAt, a.lastMessageAt) ||
           Number(b.id) - Number(a.id),
       );
-      return views.map((v) => conversationJson(v, { visible: inInbox(v), baseUrl: base }));
+      return views.map((v) => conversationJson(v, { visible: visible(v), baseUrl: base }));
     }
     const messages = await this.conversations.messages([...created.messageIds.values()]);
     const contexts = await this.audienceContexts.forViews(views);
     return views.map((v) =>
       conversationJson(v, {
-        visible: inInbox(v),
+        visible: visible(v),
         baseUrl: base,
         messages,
         audienceContexts: contexts.get(v.id),
