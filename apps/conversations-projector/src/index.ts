@@ -2,3 +2,4 @@ export * from './conversationsProjector';
 export * from './projectorConfig';
 export * from './consoleProjectionLogger';
 export * from './healthServer';
+export * from './runProjectorProcess';

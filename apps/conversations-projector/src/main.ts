@@ -1,39 +1,4 @@
-import { createEventStore } from '@missive/event-store';
-import { createDatabase } from '@missive/projections';
-import { consoleProjectionLogger } from './consoleProjectionLogger';
 import { startConversationsProjector } from './conversationsProjector';
-import { startHealthServer } from './healthServer';
-import { ConfigError, loadConfig, ProjectorConfig } from './projectorConfig';
+import { runProjectorProcess } from './runProjectorProcess';
 
-/** Standalone projector process (production: one container, scaled independently). */
-async function main(): Promise<void> {
-  const config = loadConfig(ProjectorConfig, process.env);
-  const store = createEventStore(config.eventStoreUrl);
-  const db = createDatabase(config.readModelUrl);
-  const projector = await startConversationsProjector({
-    store,
-    db,
-    pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
-    logger: consoleProjectionLogger,
-  });
-  const health = config.HEALTH_PORT
-    ? await startHealthServer(config.HEALTH_PORT, projector.runners)
-    : undefined;
-  console.log(
-    `conversations-projector running: ${projector.runners.map((r) => r.name).join(', ')}`,
-  );
-  const shutdown = async () => {
-    health?.close();
-    await projector.stop();
-    await db.destroy();
-    await store.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-}
-
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runProjectorProcess('conversations-projector', startConversationsProjector);

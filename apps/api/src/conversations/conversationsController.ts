@@ -24,7 +24,6 @@ import {
   ConversationBatchQueries,
   ConversationQueries,
   DirectoryQueries,
-  type ConversationFilter,
   type ConversationView,
   type MessageView,
   type Page,
@@ -62,7 +61,7 @@ import {
 import { CreateConversationDto } from './createConversationDto';
 import { CreateConversationCommand, type CreatedConversations } from './createConversationHandler';
 import { ListConversationsDto } from './listConversationsDto';
-import { visibilityOf } from './conversationVisibility';
+import { filterFromParams, visibilityOf } from './conversationVisibility';
 import { ListConversationsQuery, scopeOf } from './listConversationsHandler';
 
 /** The hottest endpoint: its usual query (page, per_page, scope) skips the validators. */
@@ -81,15 +80,6 @@ function mediaCommentOf(body: { media_comment_id?: string; media_comment_type?: 
   return body.media_comment_id
     ? { mediaId: body.media_comment_id, mediaType: body.media_comment_type ?? 'video' }
     : null;
-}
-
-/** `filter[]`/`filter` and `filter_mode` (or, the default, or and); empty filters are ignored. */
-function filterOf(query: ListConversationsDto): ConversationFilter | undefined {
-  const mode =
-    query.filter_mode === undefined || query.filter_mode === '' ? 'or' : query.filter_mode;
-  if (mode !== 'or' && mode !== 'and') throw CanvasError.conversation('filter_mode', 'invalid');
-  const values = (query.filter ?? []).map((v) => v.trim()).filter((v) => v !== '');
-  return values.length > 0 ? { values, mode } : undefined;
 }
 
 export function baseUrlOf(req: Request): string {
@@ -514,7 +504,7 @@ export class ConversationsController {
     const page = parsePage(query.page);
     if (page === undefined) throw CanvasError.notFound();
     const perPage = clampPerPage(query.per_page);
-    const filter = filterOf(query);
+    const filter = filterFromParams(query as unknown as Record<string, unknown>);
     const result = await this.queries.execute<ListConversationsQuery, Page<ConversationView>>(
       new ListConversationsQuery(user.id, scopeOf(query.scope), page, perPage, filter),
     );

@@ -14,27 +14,9 @@ describe('notifier inside the API process (embedded default)', () => {
   });
   afterAll(() => app.stop());
 
-  async function userWithEmail(name: string, email: string) {
-    const created = await app.request('POST', '/api/v1/accounts/self/users', {
-      token: ADMIN_TOKEN,
-      form: {
-        'user[name]': name,
-        'pseudonym[unique_id]': `${email}.login`,
-        'communication_channel[type]': 'email',
-        'communication_channel[address]': email,
-        'communication_channel[skip_confirmation]': 'true',
-      },
-    });
-    expect(created.status).toBe(200);
-    const token = await app.request('POST', `/api/v1/users/${created.body.id}/tokens`, {
-      token: ADMIN_TOKEN,
-    });
-    return { id: created.body.id as number, token: token.body.visible_token as string };
-  }
-
   it('delivers a conversation message into the sandbox and lists it in comm_messages', async () => {
-    const ann = await userWithEmail('Ann', 'ann@example.com');
-    const ben = await userWithEmail('Ben', 'ben@example.com');
+    const ann = await app.createUserWithEmail('Ann', 'ann@example.com');
+    const ben = await app.createUserWithEmail('Ben', 'ben@example.com');
     await app.courseWith(ann.id, ben.id);
     const posted = await app.request('POST', '/api/v1/conversations', {
       token: ann.token,

@@ -52,24 +52,6 @@ describe('notifications over HTTP and SMTP', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function userWithEmail(name: string, email: string) {
-    const created = await app.request('POST', '/api/v1/accounts/self/users', {
-      token: ADMIN_TOKEN,
-      form: {
-        'user[name]': name,
-        'pseudonym[unique_id]': `${email}.login`,
-        'communication_channel[type]': 'email',
-        'communication_channel[address]': email,
-        'communication_channel[skip_confirmation]': 'true',
-      },
-    });
-    expect(created.status).toBe(200);
-    const token = await app.request('POST', `/api/v1/users/${created.body.id}/tokens`, {
-      token: ADMIN_TOKEN,
-    });
-    return { id: created.body.id as number, token: token.body.visible_token as string };
-  }
-
   async function mailTo(address: string, count = 1): Promise<Reception[]> {
     for (let i = 0; i < 2000; i++) {
       const found = smtp.receptions.filter((r) => r.to.includes(address));
@@ -80,8 +62,8 @@ describe('notifications over HTTP and SMTP', () => {
   }
 
   it('mails a new conversation message to the recipient, not to the author', async () => {
-    const ann = await userWithEmail('Ann Author', 'ann@example.com');
-    const ben = await userWithEmail('Ben Baker', 'ben@example.com');
+    const ann = await app.createUserWithEmail('Ann Author', 'ann@example.com');
+    const ben = await app.createUserWithEmail('Ben Baker', 'ben@example.com');
     await app.courseWith(ann.id, ben.id);
 
     const posted = await app.request('POST', '/api/v1/conversations', {
@@ -100,7 +82,7 @@ describe('notifications over HTTP and SMTP', () => {
   });
 
   it('mails the code that confirms a new channel', async () => {
-    const cy = await userWithEmail('Cy Cole', 'cy@example.com');
+    const cy = await app.createUserWithEmail('Cy Cole', 'cy@example.com');
     const added = await app.request('POST', `/api/v1/users/self/communication_channels`, {
       token: cy.token,
       form: {
@@ -123,8 +105,8 @@ describe('notifications over HTTP and SMTP', () => {
   });
 
   it('counts a bounce a provider reports against the channel, and mails it no more', async () => {
-    const dee = await userWithEmail('Dee Doe', 'dee@example.com');
-    const eve = await userWithEmail('Eve East', 'eve@example.com');
+    const dee = await app.createUserWithEmail('Dee Doe', 'dee@example.com');
+    const eve = await app.createUserWithEmail('Eve East', 'eve@example.com');
     await app.courseWith(dee.id, eve.id);
     const first = await app.request('POST', '/api/v1/conversations', {
       token: dee.token,
@@ -169,7 +151,7 @@ describe('notifications over HTTP and SMTP', () => {
     expect(reply.status).toBe(200);
     // Dee's own copy is not mailed; Eve's is created already bounced and never sent. Mail to
     // someone else after it shows the notifier has moved past it.
-    const fay = await userWithEmail('Fay Fox', 'fay@example.com');
+    const fay = await app.createUserWithEmail('Fay Fox', 'fay@example.com');
     await app.courseWith(dee.id, fay.id);
     await app.request('POST', '/api/v1/conversations', {
       token: dee.token,
@@ -180,8 +162,8 @@ describe('notifications over HTTP and SMTP', () => {
   });
 
   it('counts an address the SMTP server refuses (550) against its channel and shows it bounced', async () => {
-    const gil = await userWithEmail('Gil Gray', 'gil@example.com');
-    const hal = await userWithEmail('Hal Hill', 'gone.hal@example.com');
+    const gil = await app.createUserWithEmail('Gil Gray', 'gil@example.com');
+    const hal = await app.createUserWithEmail('Hal Hill', 'gone.hal@example.com');
     await app.courseWith(gil.id, hal.id);
     const posted = await app.request('POST', '/api/v1/conversations', {
       token: gil.token,

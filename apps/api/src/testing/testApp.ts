@@ -111,6 +111,26 @@ export class TestApp {
     return { id: created.body.id, token: token.body.visible_token };
   }
 
+  /** A user whose first channel is an active email address (admin-created, so confirmed). */
+  async createUserWithEmail(name: string, email: string): Promise<{ id: number; token: string }> {
+    const created = await this.request('POST', '/api/v1/accounts/self/users', {
+      token: ADMIN_TOKEN,
+      form: {
+        'user[name]': name,
+        'pseudonym[unique_id]': `${email}.login`,
+        'communication_channel[type]': 'email',
+        'communication_channel[address]': email,
+        'communication_channel[skip_confirmation]': 'true',
+      },
+    });
+    if (created.status !== 200) throw new Error(`create user: ${created.status} ${created.text}`);
+    const token = await this.request('POST', `/api/v1/users/${created.body.id}/tokens`, {
+      token: ADMIN_TOKEN,
+    });
+    if (token.status !== 200) throw new Error(`create token: ${token.status} ${token.text}`);
+    return { id: created.body.id, token: token.body.visible_token };
+  }
+
   /** A course with these users actively enrolled as students, so they may message each other. */
   async courseWith(...userIds: number[]): Promise<number> {
     const course = await this.request('POST', '/api/v1/accounts/self/courses', {
