@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createEventStore } from '@missive/event-store';
 import {
   createDatabase,
@@ -19,6 +21,10 @@ export function runProjectorProcess(
 ): void {
   const main = async () => {
     const config = loadConfig(ProjectorConfig, process.env);
+    // The embedded default keeps its files in DATA_DIR, as the API does.
+    if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL) {
+      mkdirSync(resolve(config.DATA_DIR), { recursive: true });
+    }
     const store = createEventStore(config.eventStoreUrl);
     const db = createDatabase(config.readModelUrl);
     const projector = await start({
