@@ -31,6 +31,11 @@ import { Metrics } from './operability/metrics';
 import { serveOpenApi } from './openapi/openApiRoute';
 import { Logger } from 'nestjs-pino';
 import { RateLimiter } from './http/rateLimiter';
+import { IdempotencyKeys } from './idempotency/idempotencyKeys';
+import { idempotencyMiddleware } from './idempotency/idempotencyMiddleware';
+
+/** Retries are remembered a day (as Stripe does); a dead instance's claim frees after a minute. */
+const IDEMPOTENCY = { ttlMs: 24 * 3600_000, leaseMs: 60_000 };
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -109,6 +114,10 @@ export async function startApp(
   app.use('/v1/Messages', json({ limit: '16mb' }));
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
   app.useBodyParser('json', { limit: '1mb' });
+  // After the body parsers: the body is part of what makes a retry the same request.
+  const idempotencyKeys = new IdempotencyKeys(db, IDEMPOTENCY);
+  await idempotencyKeys.migrate();
+  app.use(idempotencyMiddleware(idempotencyKeys));
   await app.listen(config.PORT, '0.0.0.0');
   let notifier: Notifier | undefined;
   if (config.RUN_NOTIFIER) {

@@ -1,0 +1,185 @@
+import type { SchemalessDb } from '@missive/read-models';
+import { sql } from 'kysely';
+
+/** What a finished request answered, kept so that a retry with the same key gets it again. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export type Claim =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'replay'; readonly response: StoredResponse }
+  /** The key was first used for a different request (method, path or body). */
+  | { readonly kind: 'mismatch' }
+  /** Another instance (or this one) is still answering the first request with this key. */
+  | { readonly kind: 'in-flight' };
+
+export interface IdempotencyKeysOptions {
+  /** How long a finished request is remembered (Stripe keeps keys 24 hours). */
+  readonly ttlMs: number;
+  /**
+   * How long a claim stays with the instance that took it. A process that dies mid-request
+   * leaves its claim behind; after this long a retry takes it over instead of waiting forever.
+   */
+  readonly leaseMs: number;
+}
+
+interface Row {
+  fingerprint: string;
+  state: string;
+  claimed_at: number | string;
+  status: number | null;
+  headers: string | null;
+  body: string | null;
+}
+
+/**
+ * The `Idempotency-Key` records (DESIGN §5), in the read-model database so that every API
+ * instance sees them. They are not a read model: nothing in the log produces them, a rebuild
+ * leaves them alone, and losing them only forgets which retries were already answered.
+ */
+export class IdempotencyKeys {
+  private lastPurge = 0;
+
+  constructor(
+    private readonly db: SchemalessDb,
+    private readonly options: IdempotencyKeysOptions,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await this.db.schema
+      .createTable('idempotency_keys')
+      .ifNotExists()
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('headers', 'text')
+      .addColumn('body', 'text')
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+      .execute();
+    await this.db.schema
+      .createIndex('idempotency_keys_claimed_at')
+      .ifNotExists()
+      .on('idempotency_keys')
+      .column('claimed_at')
+      .execute();
+  }
+
+  async claim(scope: string, key: string, fingerprint: string, now = Date.now()): Promise<Claim> {
+    this.purgeNowAndThen(now);
+    const inserted = await this.db
+      .insertInto('idempotency_keys')
+      .values({ scope, key, fingerprint, state: 'in_flight', claimed_at: now })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { kind: 'claimed' };
+
+    const row = (await this.db
+      .selectFrom('idempotency_keys')
+      .select(['fingerprint', 'state', 'claimed_at', 'status', 'headers', 'body'])
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst()) as Row | undefined;
+    // Purged between the insert and the read: the key is free again.
+    if (!row) return this.claim(scope, key, fingerprint, now);
+    const claimedAt = Number(row.claimed_at);
+    const expired =
+      row.state === 'done'
+        ? claimedAt < now - this.options.ttlMs
+        : claimedAt < now - this.options.leaseMs;
+    if (expired)
+      return (await this.takeOver(scope, key, fingerprint, claimedAt, now))
+        ? { kind: 'claimed' }
+        : { kind: 'in-flight' };
+    if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    if (row.state !== 'done') return { kind: 'in-flight' };
+    return {
+      kind: 'replay',
+      response: {
+        status: Number(row.status),
+        headers: JSON.parse(row.headers ?? '{}') as Record<string, string>,
+        body: row.body ?? '',
+      },
+    };
+  }
+
+  /** Records the answer; from now on a retry gets it. */
+  async complete(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+    now = Date.now(),
+  ): Promise<void> {
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({
+        state: 'done',
+        claimed_at: now,
+        status: response.status,
+        headers: JSON.stringify(response.headers),
+        body: response.body,
+      })
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('fingerprint', '=', fingerprint)
+      .where('state', '=', 'in_flight')
+      .execute();
+  }
+
+  /** Forgets a claim whose request was refused or failed: it wrote nothing, so retry afresh. */
+  async release(scope: string, key: string, fingerprint: string): Promise<void> {
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('fingerprint', '=', fingerprint)
+      .where('state', '=', 'in_flight')
+      .execute();
+  }
+
+  async purgeExpired(now = Date.now()): Promise<void> {
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('claimed_at', '<', now - Math.max(this.options.ttlMs, this.options.leaseMs))
+      .execute();
+  }
+
+  /** Compare-and-set on the claim time: of two retries racing for an expired key, one wins. */
+  private async takeOver(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    claimedAt: number,
+    now: number,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('idempotency_keys')
+      .set({
+        fingerprint,
+        state: 'in_flight',
+        claimed_at: now,
+        status: null,
+        headers: null,
+        body: null,
+      })
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('claimed_at', '=', sql<number>`${claimedAt}`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Expired keys go at most once a minute, off the request's path. */
+  private purgeNowAndThen(now: number): void {
+    if (now - this.lastPurge < 60_000) return;
+    this.lastPurge = now;
+    // A failed purge only keeps old keys a minute longer; the next one tries again.
+    this.purgeExpired(now).catch(() => undefined);
+  }
+}
