@@ -72,6 +72,17 @@ describe('OpenAPI document (GET /openapi.json)', () => {
     expect(comms).toEqual(expect.arrayContaining(['pageSize', 'pageToken', 'tags', 'startDate']));
   });
 
+  it('offers Idempotency-Key on changing operations only', () => {
+    const headers = (method: string, path: string) =>
+      (doc.paths[path]![method]!.parameters ?? [])
+        .filter((p) => p.in === 'header')
+        .map((p) => p.name);
+    expect(headers('post', '/api/v1/conversations')).toEqual(['Idempotency-Key']);
+    expect(headers('put', '/api/v1/conversations')).toEqual(['Idempotency-Key']);
+    expect(headers('post', '/v1/Messages')).toEqual(['Idempotency-Key']);
+    expect(headers('get', '/api/v1/conversations')).toEqual([]);
+  });
+
   it('maps every query class to an operation that exists', () => {
     const operationIds = Object.values(doc.paths).flatMap((item) =>
       Object.values(item).map((op) => op.operationId),

@@ -22,6 +22,17 @@ type Operation = {
  * class-validator classes that check them, so the document cannot drift from the code.
  * Canvas paths (`/api/v1/...`) take a bearer token; Comms paths (`/v1/...`) HTTP Basic.
  */
+const CHANGING = new Set(['post', 'put', 'patch', 'delete']);
+/** The idempotency middleware serves every changing route (README "Retries with Idempotency-Key"). */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'A retry with the same key and request gets the first 2xx answer again and writes nothing; the same key with another request is a 422, while the first is in flight a 409.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Missive')
@@ -44,8 +55,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...schemas,
   }) as typeof document.components.schemas;
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const operation of Object.values(item) as Operation[]) {
+    for (const [method, operation] of Object.entries(item) as [string, Operation][]) {
       if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
+      if (CHANGING.has(method)) {
+        operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
+      }
       const dto = operation.operationId ? queryDtos[operation.operationId] : undefined;
       const schema = dto ? schemas[dto.name] : undefined;
       if (schema?.properties) {
