@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     logger: consoleProjectionLogger,
   });
   const health = config.HEALTH_PORT
-    ? await startHealthServer(config.HEALTH_PORT, notifier.runners)
+    ? await startHealthServer(config.HEALTH_PORT, notifier.runners, {
+        dispatcher: notifier.dispatcher,
+      })
     : undefined;
   console.log(
     `notifier running: ${notifier.runners.map((r) => r.name).join(', ')}; email via ${

@@ -353,4 +353,30 @@ describe.each(['sqlite', 'postgres'] as const)('dispatcher on %s', (dialect) => 
 
     await eventually(async () => transport.calls.length === 1, 'the woken dispatcher to send');
   });
+
+  it('reports failing after passes fail in a row, and running again once one succeeds', async () => {
+    const dispatcher = dispatcherFor(new ScriptedTransport(), { pollIntervalMs: 1 });
+    expect(dispatcher.status()).toMatchObject({ state: 'stopped', healthy: false });
+    // No delivery_queue table yet: every pass fails, as with a database it cannot reach.
+    dispatcher.start();
+    await eventually(async () => dispatcher.status().state === 'failing', 'failing');
+    expect(dispatcher.status()).toMatchObject({
+      healthy: false,
+      consecutiveFailures: expect.any(Number),
+      lastError: expect.stringMatching(/delivery_queue/),
+    });
+    expect(dispatcher.status().consecutiveFailures).toBeGreaterThanOrEqual(3);
+
+    await queueFor().catchUp(); // creates the table
+    dispatcher.wake();
+    await eventually(async () => dispatcher.status().state === 'running', 'running again');
+    expect(dispatcher.status()).toMatchObject({
+      healthy: true,
+      consecutiveFailures: 0,
+      lastError: null,
+      lastPassAt: expect.stringMatching(/^\d{4}-/),
+    });
+    await dispatcher.stop();
+    expect(dispatcher.status().state).toBe('stopped');
+  });
 });

@@ -48,6 +48,23 @@ export interface PassResult {
   readonly dispatched: number;
 }
 
+/** What `GET /health` of a notifier process says about its dispatcher. */
+export interface DispatcherStatus {
+  /** `failing` after FAILING_AFTER passes in a row failed (the database is unreachable, ...). */
+  readonly state: 'running' | 'failing' | 'stopped';
+  readonly healthy: boolean;
+  /** When the last pass, successful or not, ended (ISO 8601); null before the first. */
+  readonly lastPassAt: string | null;
+  readonly consecutiveFailures: number;
+  readonly lastError: string | null;
+}
+
+/**
+ * A single failed pass is retried with backoff and is no reason to restart the process; three
+ * in a row (about 7 poll intervals) mean it cannot reach its database or store by itself.
+ */
+const FAILING_AFTER = 3;
+
 const INTERRUPTED = {
   code: 'interrupted',
   message: 'the dispatcher stopped during the attempt (lease expired); sending again',
@@ -88,6 +105,9 @@ export class Dispatcher {
   #stopping = false;
   #wake: (() => void) | undefined;
   #wakePending = false;
+  #lastPassAt: string | null = null;
+  #failures = 0;
+  #lastError: string | null = null;
 
   constructor(options: DispatcherOptions) {
     this.#store = options.store;
@@ -119,6 +139,17 @@ export class Dispatcher {
     await this.#passTail;
   }
 
+  status(): DispatcherStatus {
+    const state = !this.#loop ? 'stopped' : this.#failures >= FAILING_AFTER ? 'failing' : 'running';
+    return {
+      state,
+      healthy: state === 'running',
+      lastPassAt: this.#lastPassAt,
+      consecutiveFailures: this.#failures,
+      lastError: this.#lastError,
+    };
+  }
+
   /** Look at the queue now (new rows were committed) instead of at the next poll. */
   wake(): void {
     if (this.#wake) this.#wake();
@@ -133,20 +164,24 @@ export class Dispatcher {
   }
 
   async #run(): Promise<void> {
-    let failures = 0;
+    this.#failures = 0;
     while (!this.#stopping) {
       let full = false;
       try {
         const result = await this.runOnce();
         full = result.examined >= this.#batchSize;
-        failures = 0;
+        this.#failures = 0;
+        this.#lastError = null;
       } catch (error) {
-        failures += 1;
+        this.#failures += 1;
+        this.#lastError = describeError(error);
         this.#logger.error('dispatcher: pass failed, retrying', {
-          error: describeError(error),
-          failures,
+          error: this.#lastError,
+          failures: this.#failures,
         });
       }
+      this.#lastPassAt = new Date().toISOString();
+      const failures = this.#failures;
       if (this.#stopping) break;
       if (full) continue;
       await this.#sleep(
