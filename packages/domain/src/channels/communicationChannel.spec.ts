@@ -235,10 +235,16 @@ describe('CommunicationChannel', () => {
       .given(added)
       .when((s) => bounceChannel(s, { bouncedAt: later }))
       .then([bounced]);
+    const anHourOn = '2026-01-02T01:00:00.000Z';
     channel
       .given(added, bounced)
-      .when((s) => bounceChannel(s, { bouncedAt: later }))
-      .then([{ ...bounced, data: { ...bounced.data, bounceCount: 2 } } as ChannelEvent]);
+      .when((s) => bounceChannel(s, { bouncedAt: anHourOn }))
+      .then([
+        {
+          ...bounced,
+          data: { ...bounced.data, bounceCount: 2, lastBounceAt: anHourOn },
+        } as ChannelEvent,
+      ]);
     channel
       .given(added, bounced)
       .when((s) => resetChannelBounces(s, { resetAt: later }))
@@ -253,6 +259,27 @@ describe('CommunicationChannel', () => {
       .given(added, removed)
       .when((s) => bounceChannel(s, { bouncedAt: later }))
       .thenThrows({ kind: 'not_found' });
+  });
+
+  it('counts at most one bounce an hour, unless a successful send reset the count since', () => {
+    const minutesOn = (m: number) => new Date(Date.parse(later) + m * 60_000).toISOString();
+    channel
+      .given(added, bounced)
+      .when((s) => bounceChannel(s, { bouncedAt: minutesOn(59) }))
+      .then([]);
+    const reset = {
+      type: 'ChannelBounceReset',
+      data: { channelId: '40', userId: '7', resetAt: minutesOn(1) },
+    } as const;
+    channel
+      .given(added, bounced, reset)
+      .when((s) => bounceChannel(s, { bouncedAt: minutesOn(2) }))
+      .then([
+        {
+          type: 'ChannelBounced',
+          data: { channelId: '40', userId: '7', bounceCount: 1, lastBounceAt: minutesOn(2) },
+        },
+      ]);
   });
 
   it('turns unknown types into email and keys addresses case-insensitively', () => {

@@ -226,12 +226,29 @@ export function removeChannel(
   ];
 }
 
-/** A permanent bounce (emitted by delivery): one more bounce, stamped. */
+/**
+ * Canvas counts a permanent bounce at most once an hour per address (specs §4,
+ * `bounce_for_path`): a burst of messages bouncing together is one bad address, not many.
+ */
+export const BOUNCE_COUNT_INTERVAL_MS = 3600_000;
+
+/**
+ * A permanent bounce (emitted by delivery): one more bounce, stamped, unless one was counted
+ * less than an hour before (by the bounces' own times, so a replay decides the same). A reset
+ * since then (a successful send) starts afresh: the next bounce counts at once.
+ */
 export function bounceChannel(
   state: ChannelState | null,
   cmd: { bouncedAt: string },
 ): ChannelBounced[] {
   const channel = existing(state);
+  if (
+    channel.bounceCount > 0 &&
+    channel.lastBounceAt !== null &&
+    Date.parse(cmd.bouncedAt) - Date.parse(channel.lastBounceAt) < BOUNCE_COUNT_INTERVAL_MS
+  ) {
+    return [];
+  }
   return [
     {
       type: 'ChannelBounced',
