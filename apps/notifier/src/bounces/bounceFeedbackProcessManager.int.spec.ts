@@ -91,6 +91,31 @@ describe.each(['sqlite', 'postgres'] as const)('bounce feedback on %s', (dialect
     }
   });
 
+  it('counts a burst of bounces to one channel once an hour', async () => {
+    const bouncedAt = (outboundId: string, bouncedAt: string): OutboundEvent => ({
+      type: 'OutboundMessageBounced',
+      data: { outboundId, reason: '550 no such user', bouncedAt },
+    });
+    const hours = (h: number) => new Date(Date.parse(at(6)) + h * 3600_000).toISOString();
+    for (const [id, time] of [
+      ['c1', hours(0)],
+      ['c2', hours(0.5)],
+      ['c3', hours(0.99)],
+      ['c4', hours(1)],
+    ] as const) {
+      await outbound(id, outboundCreated({ outboundId: id, channelId: '21' }));
+      await outbound(id, bouncedAt(id, time));
+    }
+    await run();
+    const bounces = (await streamEvents(store, 'channel-21')).filter(
+      (e) => e.type === 'ChannelBounced',
+    );
+    expect(bounces.map((e) => e.data)).toEqual([
+      { channelId: '21', userId: '2', bounceCount: 1, lastBounceAt: hours(0) },
+      { channelId: '21', userId: '2', bounceCount: 2, lastBounceAt: hours(1) },
+    ]);
+  });
+
   it('clears the count on the next successful send, and writes nothing to a channel without bounces', async () => {
     await outbound('b1', outboundCreated({ outboundId: 'b1', channelId: '21' }), sent('b1'));
     await outbound('b2', outboundCreated({ outboundId: 'b2', channelId: '21' }), sent('b2'));
