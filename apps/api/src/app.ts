@@ -1,21 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { startChannelsProjector, type ChannelsProjector } from '@missive/channels-projector';
-import {
-  consoleProjectionLogger,
-  startConversationsProjector,
-  type ConversationsProjector,
-} from '@missive/conversations-projector';
 import { createEventStore } from '@missive/event-store';
-import { startMessagesProjector, type MessagesProjector } from '@missive/messages-projector';
-import {
-  NotifierConfig,
-  confirmationSecret,
-  loadConfig,
-  startNotifier,
-  type Notifier,
-} from '@missive/notifier';
+import type { Notifier } from '@missive/notifier';
 import { IdGenerator } from '@missive/domain';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';
@@ -25,16 +12,24 @@ import { AppModule } from './appModule';
 import type { AppConfig } from './config/appConfig';
 import { DELIVERY_WEBHOOK_PATH } from './deliveryWebhook/deliveryWebhookController';
 import { rateLimitMiddleware } from './http/rateLimitMiddleware';
+import { CommittedPositions } from './infrastructure/committedPositions';
+import type { ProjectionWaker } from './infrastructure/readYourWrites';
+import { startInProcessNotifier } from './inProcessNotifier';
+import { startInProcessProjectors, type InProcessProjectors } from './inProcessProjectors';
+import { IdempotencyKeys } from './idempotency/idempotencyKeys';
+import { idempotencyMiddleware } from './idempotency/idempotencyMiddleware';
+import { createAppLogger, PinoNestLogger } from './operability/appLogger';
+import { requestLogMiddleware } from './operability/requestLog';
 import { httpMetricsMiddleware } from './operability/httpMetricsMiddleware';
 import { instrumentEventStore } from './operability/instrumentedEventStore';
 import { Metrics } from './operability/metrics';
 import { serveOpenApi } from './openapi/openApiRoute';
-import { Logger } from 'nestjs-pino';
 import { RateLimiter } from './http/rateLimiter';
-import { IdempotencyKeys } from './idempotency/idempotencyKeys';
-import { idempotencyMiddleware } from './idempotency/idempotencyMiddleware';
 
-/** Retries are remembered a day (as Stripe does); a dead instance's claim frees after a minute. */
+/**
+ * Idempotency-Key records live 24 hours (as Stripe keeps them); a claim left by an instance
+ * that died mid-request is taken over after a minute.
+ */
 const IDEMPOTENCY = { ttlMs: 24 * 3600_000, leaseMs: 60_000 };
 
 export interface RunningApp {
@@ -52,6 +47,10 @@ export async function startApp(
     logStream?: NodeJS.WritableStream;
     /** Where the in-process notifier reads its own settings (SMTP_URL, ...); process.env. */
     env?: Record<string, string | undefined>;
+    /** Wakes projectors that run elsewhere (a cluster worker asks its primary). */
+    wake?: ProjectionWaker;
+    /** Commits reported by projectors that run elsewhere. */
+    committed?: CommittedPositions;
   } = {},
 ): Promise<RunningApp> {
   if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL)
@@ -59,51 +58,33 @@ export async function startApp(
   const metrics = new Metrics();
   const store = instrumentEventStore(createEventStore(config.eventStoreUrl), metrics);
   const db = createDatabase(config.readModelUrl);
-  let projector: ConversationsProjector | undefined;
-  let channelsProjector: ChannelsProjector | undefined;
-  let messagesProjector: MessagesProjector | undefined;
+  // Projectors in another process (a cluster primary) report their commits through
+  // `committed` and are woken through `wake`.
+  const committed = options.committed ?? new CommittedPositions();
+  let projectors: InProcessProjectors | undefined;
   if (config.RUN_PROJECTORS) {
-    projector = await startConversationsProjector({
+    projectors = await startInProcessProjectors({
       store,
       db,
       pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
-      logger: consoleProjectionLogger,
-    });
-    channelsProjector = await startChannelsProjector({
-      store,
-      db,
-      pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
-      logger: consoleProjectionLogger,
-    });
-    messagesProjector = await startMessagesProjector({
-      store,
-      db,
-      pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
-      logger: consoleProjectionLogger,
+      onCommitted: (name, position) => committed.record(name, position),
     });
   }
+  const wake: ProjectionWaker =
+    options.wake ?? ((name) => projectors?.runners.find((r) => r.name === name)?.wake());
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.create(
-      config,
-      store,
-      db,
-      (name) =>
-        [
-          ...(projector?.runners ?? []),
-          ...(channelsProjector?.runners ?? []),
-          ...(messagesProjector?.runners ?? []),
-        ]
-          .find((r) => r.name === name)
-          ?.wake(),
-      metrics,
-      options.logStream,
-    ),
+    AppModule.create(config, store, db, wake, committed, metrics),
     { bufferLogs: true },
   );
-  app.useLogger(options.logger === false && !options.logStream ? false : app.get(Logger));
+  const logger = createAppLogger(config, options.logStream);
+  app.useLogger(
+    options.logger === false && !options.logStream ? false : new PinoNestLogger(logger),
+  );
   // Canvas clients send bracket names (`recipients[]=1`, `user[name]=x`) in queries and forms.
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
+  // First, so that every answer (a throttled one too) carries its request id and is logged.
+  app.use(requestLogMiddleware(logger));
   app.use(httpMetricsMiddleware(metrics));
   serveOpenApi(app);
   // Registered before the body parsers so that it runs first (see rateLimitMiddleware).
@@ -119,32 +100,15 @@ export async function startApp(
   await idempotencyKeys.migrate();
   app.use(idempotencyMiddleware(idempotencyKeys));
   await app.listen(config.PORT, '0.0.0.0');
-  let notifier: Notifier | undefined;
-  if (config.RUN_NOTIFIER) {
-    const settings = loadConfig(NotifierConfig, options.env ?? process.env);
-    notifier = await startNotifier({
-      store,
-      // The same connection as the projectors: better-sqlite3 waits for a lock synchronously,
-      // so a second connection in this process would stall the event loop while the notifier
-      // (which appends with its transaction open) holds the write lock. Reads wait out a
-      // fan-out instead; run the notifier as its own process to avoid even that.
-      db,
-      ids: app.get(IdGenerator),
-      confirmationSecret: confirmationSecret(config),
-      dataDir: config.DATA_DIR,
-      from: settings.NOTIFICATION_FROM,
-      fromName: settings.NOTIFICATION_FROM_NAME,
-      smtpUrl: settings.SMTP_URL,
-      commsProvider: settings.commsProvider,
-      bounceThreshold: settings.BOUNCE_THRESHOLD,
-      retryBaseMs: settings.DELIVERY_RETRY_BASE_MS,
-      leaseMs: settings.DELIVERY_LEASE_MS,
-      deliveryPollIntervalMs: settings.DELIVERY_POLL_INTERVAL_MS,
-      deliveryConcurrency: settings.DELIVERY_CONCURRENCY,
-      pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
-      logger: consoleProjectionLogger,
-    });
-  }
+  const notifier: Notifier | undefined = config.RUN_NOTIFIER
+    ? await startInProcessNotifier(
+        config,
+        store,
+        db,
+        app.get(IdGenerator),
+        options.env ?? process.env,
+      )
+    : undefined;
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return {
@@ -153,9 +117,7 @@ export async function startApp(
     close: async () => {
       await app.close();
       await notifier?.stop();
-      await projector?.stop();
-      await channelsProjector?.stop();
-      await messagesProjector?.stop();
+      await projectors?.stop();
       await db.destroy();
       await store.close();
     },

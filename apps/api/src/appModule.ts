@@ -17,9 +17,10 @@ import { HealthController } from './http/healthController';
 import { CanvasExceptionFilter } from './http/canvasExceptionFilter';
 import { SearchModule } from './search/searchModule';
 import { InfrastructureModule } from './infrastructure/infrastructureModule';
+import { JobsModule } from './jobs/jobsModule';
+import type { CommittedPositions } from './infrastructure/committedPositions';
 import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
-import { loggerModule } from './operability/loggerModule';
 import type { Metrics } from './operability/metrics';
 import { OperabilityModule } from './operability/operabilityModule';
 
@@ -30,16 +31,16 @@ export class AppModule {
     store: EventStore,
     db: SchemalessDb,
     wake: ProjectionWaker,
+    committed: CommittedPositions,
     metrics: Metrics,
-    logStream?: NodeJS.WritableStream,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        loggerModule(config, logStream),
         CqrsModule.forRoot(),
         OperabilityModule.forRoot(metrics),
-        InfrastructureModule.forRoot(config, store, db, wake),
+        InfrastructureModule.forRoot(config, store, db, wake, committed),
+        JobsModule,
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
         ConversationsModule,

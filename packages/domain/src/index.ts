@@ -17,6 +17,8 @@ export * from './channels/confirmationCode';
 export * from './directory/directoryEvents';
 export * from './directory/course';
 export * from './directory/group';
+export * from './jobs/jobLease';
+export * from './jobs/derivedEventId';
 export * from './progress/progressEvents';
 export * from './progress/progress';
 export * from './outbound/outboundEvents';

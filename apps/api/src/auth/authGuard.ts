@@ -21,7 +21,7 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    // pino-http already chose the request id (the client's X-Request-Id or a fresh one).
+    // The request log chose the request id (the client's X-Request-Id or a fresh one).
     req.correlationId = typeof req.id === 'string' ? req.id : randomUUID();
     const handlers = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, handlers)) return true;

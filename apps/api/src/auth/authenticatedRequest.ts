@@ -7,4 +7,6 @@ export interface AuthenticatedRequest extends Request {
   /** The token's owner while masquerading (Canvas's @real_current_user); unset otherwise. */
   realUser?: UserRecord;
   correlationId: string;
+  /** Chosen by the request log (see requestIdOf) before anything else runs. */
+  id?: string;
 }

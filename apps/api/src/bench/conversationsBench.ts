@@ -1,7 +1,8 @@
 import { SqliteEventStore, type EventData } from '@missive/event-store';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,23 +20,32 @@ import { keepAliveClient } from './keepAliveClient';
  * comes from a separate process, so the client does not share the server's event loop.
  *   env: BENCH_CONVERSATIONS (100000), BENCH_USERS (1000), BENCH_HEAVY (10000),
  *   BENCH_PROFILE=<dir> writes the server's CPU profile of each measured phase there
- *   (`<figure>.cpuprofile`, open in Chrome DevTools), leaving seeding and warm-up out;
+ *   (`<figure>.cpuprofile`, open in Chrome DevTools), leaving seeding and warm-up out (the
+ *   API inside this process only: not with BENCH_API_WORKERS);
  *   BENCH_API_PROCESSES=N serves the list from N API processes on the same stores (the
  *   first runs the projectors; the others are plain replicas with their own NODE_ID);
+ *   BENCH_API_WORKERS=N runs the API as operators start it, `node dist/main.js` with
+ *   API_WORKERS=N (N > 1: a cluster primary running the projectors plus N HTTP workers), its
+ *   request logs written to /dev/null; unset, the API runs inside this process (startApp);
  *   BENCH_DATA_DIR=<dir> keeps the stores there and reuses them on the next run (same scale
  *   only; the add_message replies pile up, so the long thread grows by 300 a run).
+ * Each figure also reports the server's CPU time per request (every server process's user
+ * plus system time over the phase, divided by its requests): steadier than requests per
+ * second when other jobs share the machine.
  */
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const HEAVY = Number(process.env.BENCH_HEAVY ?? 10_000);
 const API_PROCESSES = Math.max(1, Number(process.env.BENCH_API_PROCESSES ?? 1));
+const API_WORKERS = process.env.BENCH_API_WORKERS;
 const LONG_THREAD = 5000;
 /**
- * List requests before the measured 5,000: enough for the JIT and SQLite's page cache to
- * settle on 100,000 conversations (after 500 the run still measured a partly cold cache:
- * 470–610 req/s against 730–800 once warm).
+ * List requests per serving process before the measured 5,000: enough for the JIT and
+ * SQLite's page cache (one per process) to settle on 100,000 conversations (after 500 the run
+ * still measured a partly cold cache: 470–610 req/s against 730–800 once warm).
  */
 const WARM_UP = 3000;
+const SERVING_PROCESSES = Math.max(API_PROCESSES, Number(API_WORKERS ?? 1));
 const LONG_THREAD_ID = '999999';
 const token = (userId: number) => `bench-token-${userId}`;
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
@@ -243,6 +253,87 @@ function startApiProcess(
   });
 }
 
+interface Server {
+  readonly url: string;
+  /** CPU time (user + system) the server's processes have used so far, in ms. */
+  cpuMs(): number;
+  close(): Promise<void>;
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux
+
+/** A process's CPU time and its descendants', from /proc (Linux). */
+function processTreeCpuMs(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0; // exited meanwhile
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  let children = '';
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    // no children file: no children to add
+  }
+  for (const child of children.split(' ').filter(Boolean)) ms += processTreeCpuMs(Number(child));
+  return ms;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  if (API_WORKERS === undefined) {
+    const app = await startApp(loadConfig(AppConfig, env), {
+      logger: false,
+      logStream: discard(),
+    });
+    return {
+      url: app.url,
+      cpuMs: () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      },
+      close: () => app.close(),
+    };
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), API_WORKERS, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/health`).then(
+      (res) => res.arrayBuffer().then(() => res.ok),
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    cpuMs: () => processTreeCpuMs(child.pid!),
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 function runClient(args: object): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--client', JSON.stringify(args)]);
@@ -271,7 +362,21 @@ async function profiled<T>(name: string, phase: () => Promise<T>): Promise<T> {
   }
 }
 
-function report(name: string, r: LoadResult, extra: Record<string, unknown>): void {
+/** Runs a load phase and measures the server's CPU time over it. */
+async function measured(
+  server: Server,
+  phase: () => Promise<LoadResult>,
+): Promise<LoadResult & { serverCpuMs: number }> {
+  const before = server.cpuMs();
+  const result = await phase();
+  return { ...result, serverCpuMs: server.cpuMs() - before };
+}
+
+function report(
+  name: string,
+  r: LoadResult & { serverCpuMs: number },
+  extra: Record<string, unknown>,
+): void {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const pct = (p: number) =>
     +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2);
@@ -284,6 +389,7 @@ function report(name: string, r: LoadResult, extra: Record<string, unknown>): vo
       requestsPerSec: Math.round((r.requests / r.ms) * 1000),
       p50Ms: pct(50),
       p99Ms: pct(99),
+      serverCpuUsPerRequest: Math.round((r.serverCpuMs * 1000) / r.requests),
     }),
   );
 }
@@ -300,12 +406,12 @@ async function main(): Promise<void> {
     const head = await store.headPosition();
     await store.close();
     const seeded = performance.now();
-    const config = loadConfig(AppConfig, {
+    const app = await startServer({
       DATA_DIR: dir,
       PORT: '0',
-      PROJECTOR_POLL_INTERVAL_MS: '5',
+      // The default poll interval: read-your-writes wakes the projectors and hears of their
+      // commits, so it no longer waits out a poll (5 ms here cost the list ~7% of its CPU).
     });
-    const app = await startApp(config, { logger: false, logStream: discard() });
     const extra: { url: string; child: ChildProcess }[] = [];
     try {
       // Wait until every projector has caught up with the seeded log.
@@ -330,30 +436,45 @@ async function main(): Promise<void> {
       );
       for (let k = 1; k < API_PROCESSES; k++) extra.push(await startApiProcess(dir, k));
       const urls = [app.url, ...extra.map((e) => e.url)];
-      await runClient({ urls, requests: WARM_UP, concurrency: 32, mode: 'list', longThread });
+      await runClient({
+        urls,
+        requests: WARM_UP * SERVING_PROCESSES,
+        concurrency: 32,
+        mode: 'list',
+        longThread,
+      });
       report(
         'api.conversations.list.large',
-        await profiled('list', () =>
-          runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
+        await measured(app, () =>
+          profiled('list', () =>
+            runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
+          ),
         ),
         {
           concurrency: 32,
           conversations: CONVERSATIONS,
           ...(API_PROCESSES > 1 ? { apiProcesses: API_PROCESSES } : {}),
+          ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
         },
       );
       report(
         'api.conversations.add_message.long_thread',
-        await profiled('add_message', () =>
-          runClient({
-            urls: [app.url],
-            requests: 300,
-            concurrency: 1,
-            mode: 'add_message',
-            longThread,
-          }),
+        await measured(app, () =>
+          profiled('add_message', () =>
+            runClient({
+              urls: [app.url],
+              requests: 300,
+              concurrency: 1,
+              mode: 'add_message',
+              longThread,
+            }),
+          ),
         ),
-        { concurrency: 1, threadMessages: LONG_THREAD },
+        {
+          concurrency: 1,
+          threadMessages: LONG_THREAD,
+          ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
+        },
       );
     } finally {
       for (const { child } of extra) {

@@ -1,10 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { IdGenerator } from '@missive/domain';
+import type { EventStore } from '@missive/event-store';
 import { CommsQueries, type SchemalessDb } from '@missive/read-models';
-import { READ_DB } from '../infrastructure/tokens';
+import { EVENT_STORE, READ_DB } from '../infrastructure/tokens';
+import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
+import { JOB_LEASE } from '../jobs/jobTokens';
 import { CommsAuthGuard } from './commsAuthGuard';
 import { MessagesController } from './messagesController';
 import { ProviderStatusController } from './providerStatusController';
 import { SendMessagesHandler } from './sendMessagesHandler';
+import { SendMessagesJob } from './sendMessagesJob';
 
 /** The Twilio-style Comms API under /v1 (README, "Comms API"). */
 @Module({
@@ -18,6 +23,29 @@ import { SendMessagesHandler } from './sendMessagesHandler';
     },
     CommsAuthGuard,
     SendMessagesHandler,
+    {
+      provide: SendMessagesJob,
+      useFactory: (
+        store: EventStore,
+        ids: IdGenerator,
+        comms: CommsQueries,
+        lease: JobLeaseSettings,
+        runner: JobRunner,
+      ) => {
+        const logger = new Logger('SendMessagesJob');
+        const job = new SendMessagesJob({
+          store,
+          ids,
+          comms,
+          lease,
+          onRetentionError: (stream, error) =>
+            logger.warn(`could not set $maxAge on ${stream}: ${String(error)}`),
+        });
+        runner.register(job);
+        return job;
+      },
+      inject: [EVENT_STORE, IdGenerator, CommsQueries, JOB_LEASE, JobRunner],
+    },
   ],
 })
 export class CommsModule {}

@@ -1,8 +1,11 @@
 import { IdGenerator } from '@missive/domain';
+import type { CommsQueries } from '@missive/read-models';
 import { EventStoreDbEventStore, systemContext } from '@missive/event-store';
 import { FakeEsdbClient } from '../../../../packages/event-store/src/testing/fakeEsdbClient';
 import type { ReadYourWrites } from '../infrastructure/readYourWrites';
-import { SendMessagesCommand, SendMessagesHandler } from './sendMessagesHandler';
+import { JobRunner } from '../jobs/jobRunner';
+import { SendMessagesCommand, SendMessagesHandler, fanOutOf } from './sendMessagesHandler';
+import { SendMessagesJob } from './sendMessagesJob';
 import type { SendPlan } from './sendPlan';
 
 const plan = (scheduledFor: string | null): SendPlan => ({
@@ -10,6 +13,8 @@ const plan = (scheduledFor: string | null): SendPlan => ({
   unaddressable: 1,
   scheduledFor,
   tags: { campaign: 'spring' },
+  text: 'Hi',
+  media: [],
   messages: [
     { channel: 'phone', to: '+14155550100', from: '+15005550006', text: 'Hi', media: [] },
     { channel: 'whatsapp', to: '+14155550101', from: '+15005550006', text: 'Hi', media: [] },
@@ -24,7 +29,21 @@ describe('SendMessagesHandler on EventStoreDB', () => {
     fake = new FakeEsdbClient();
     const store = new EventStoreDbEventStore({ client: fake.asClient() });
     const readYourWrites = { waitFor: async () => undefined } as unknown as ReadYourWrites;
-    handler = new SendMessagesHandler(store, new IdGenerator(1), readYourWrites);
+    const lease = { runner: 'test', leaseMs: 60_000, now: () => new Date() };
+    const job = new SendMessagesJob({
+      store,
+      ids: new IdGenerator(1),
+      comms: {} as CommsQueries,
+      lease,
+    });
+    const jobs = new JobRunner({
+      sweepIntervalMs: 60_000,
+      retryDelayMs: 60_000,
+      onError: (_job, _id, error) => {
+        throw error;
+      },
+    });
+    handler = new SendMessagesHandler(store, readYourWrites, jobs, job, lease);
   });
 
   const streamsOf = (prefix: string) =>
@@ -37,7 +56,7 @@ describe('SendMessagesHandler on EventStoreDB', () => {
     );
     expect(
       fake.log.filter((e) => e.streamId === `operation-${operationId}`).map((e) => e.type),
-    ).toEqual(['MessageOperationCreated', 'MessageOperationProcessed']);
+    ).toEqual(['MessageOperationCreated', 'MessageOperationClaimed', 'MessageOperationProcessed']);
     const outbound = streamsOf('outbound-');
     expect(outbound).toHaveLength(2);
     const created = fake.log.filter((e) => e.type === 'OutboundMessageCreated').map((e) => e.data);
@@ -76,5 +95,40 @@ describe('SendMessagesHandler on EventStoreDB', () => {
       new SendMessagesCommand(plan(later), createdAt, systemContext('test')),
     );
     expect(fake.streamMetadata(`operation-${scheduled}`)).toEqual({ $maxAge: 9 * 86_400 });
+  });
+});
+
+describe('fanOutOf', () => {
+  it('names each channel’s sender once and a message’s own only where it differs', () => {
+    const fanOut = fanOutOf({
+      ...plan(null),
+      messages: [
+        ...plan(null).messages,
+        { channel: 'phone', to: '+14155550102', from: '+15005550009', text: 'Hi', media: [] },
+      ],
+    });
+    expect(fanOut).toEqual({
+      text: 'Hi',
+      media: [],
+      from: { phone: '+15005550006', whatsapp: '+15005550006' },
+      messages: [
+        { channel: 'phone', to: '+14155550100' },
+        { channel: 'whatsapp', to: '+14155550101' },
+        { channel: 'phone', to: '+14155550102', from: '+15005550009' },
+      ],
+    });
+  });
+
+  it('keeps a 10,000-recipient send with variables in one append under 1 MiB', () => {
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({
+      channel: 'phone' as const,
+      to: `+1415${String(i).padStart(7, '0')}`,
+      from: '+15005550006',
+      text: `Hi Alexandra ${i}`,
+      media: [],
+      variables: { firstName: 'Alexandra', code: String(i) },
+    }));
+    const fanOut = fanOutOf({ ...plan(null), recipients: 10_000, unaddressable: 0, messages });
+    expect(Buffer.byteLength(JSON.stringify(fanOut))).toBeLessThan(1024 * 1024);
   });
 });

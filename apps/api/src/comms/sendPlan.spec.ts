@@ -35,6 +35,8 @@ describe('planSend', () => {
       unaddressable: 0,
       scheduledFor: null,
       tags: {},
+      text: 'Hi',
+      media: ['https://e.com/a.png'],
       messages: [
         {
           channel: 'phone',
@@ -95,6 +97,27 @@ describe('planSend', () => {
         }),
       );
     }
+  });
+});
+
+describe('planSend with variables', () => {
+  it('keeps each recipient’s variables beside its rendered text, for a resumed fan-out', () => {
+    const plan = planSend(
+      dto({
+        to: [
+          { address: '+14155550100', channel: 'PHONE', variables: { name: 'Ann' } },
+          { address: '+14155550101', channel: 'PHONE' },
+        ],
+        content: { text: 'Hi {{ name }}' },
+      }),
+      settings,
+      now,
+    );
+    expect(plan.text).toBe('Hi {{ name }}');
+    expect(plan.messages.map((m) => [m.text, m.variables])).toEqual([
+      ['Hi Ann', { name: 'Ann' }],
+      ['Hi {{ name }}', undefined],
+    ]);
   });
 });
 

@@ -9,6 +9,8 @@ export interface PlannedMessage {
   readonly from: string;
   readonly text: string;
   readonly media: readonly string[];
+  /** The recipient's variables, kept so a resumed fan-out renders the same text. */
+  readonly variables?: Record<string, string>;
 }
 
 /** What one send request becomes, decided before anything is written. */
@@ -18,6 +20,9 @@ export interface SendPlan {
   readonly unaddressable: number;
   readonly scheduledFor: string | null;
   readonly tags: Record<string, string>;
+  /** The content before variables: what the operation records for its fan-out. */
+  readonly text: string;
+  readonly media: readonly string[];
 }
 
 /** Which sender channel reaches which recipient channel; RCS has no transport here. */
@@ -74,6 +79,7 @@ export function planSend(dto: SendMessagesDto, settings: CommsSettings, now: Dat
       from: pair.from,
       text: renderVariables(text, recipient.variables),
       media,
+      ...(recipient.variables ? { variables: recipient.variables } : {}),
     });
   }
   return {
@@ -82,6 +88,8 @@ export function planSend(dto: SendMessagesDto, settings: CommsSettings, now: Dat
     unaddressable: dto.to.length - messages.length,
     scheduledFor,
     tags: dto.tags ?? {},
+    text,
+    media,
   };
 }
 

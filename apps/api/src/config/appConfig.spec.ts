@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { AppConfig, ConfigError, loadConfig as load } from './appConfig';
 
 const loadConfig = (env: NodeJS.ProcessEnv) => load(AppConfig, env);
@@ -9,6 +10,16 @@ describe('loadConfig', () => {
     expect(config.RUN_PROJECTORS).toBe(true);
     expect(config.eventStoreUrl).toMatch(/^sqlite:.*data\/events\.db$/);
     expect(config.readModelUrl).toMatch(/^sqlite:.*data\/read-models\.db$/);
+  });
+
+  it('serves from one HTTP worker per core on the embedded default, one process elsewhere', () => {
+    expect(loadConfig({}).apiWorkers).toBe(availableParallelism());
+    expect(loadConfig({ EVENT_STORE_URL: 'esdb://localhost:2113' }).apiWorkers).toBe(1);
+    expect(loadConfig({ API_WORKERS: '1' }).apiWorkers).toBe(1);
+    expect(
+      loadConfig({ EVENT_STORE_URL: 'esdb://localhost:2113', API_WORKERS: '3' }).apiWorkers,
+    ).toBe(3);
+    expect(() => loadConfig({ API_WORKERS: '0' })).toThrow(ConfigError);
   });
 
   it('names every bad variable on its own line', () => {

@@ -16,6 +16,7 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { availableParallelism } from 'node:os';
 import type { CommsSettings } from '../comms/commsSettings';
 import type { RateLimitSettings } from '../http/leakyBucket';
 
@@ -74,6 +75,19 @@ export class AppConfig extends ProjectorConfig {
   @Transform(({ value }) => (value === undefined ? 0 : Number(value)))
   NODE_ID = 0;
 
+  /**
+   * HTTP worker processes (node:cluster). Default: one per core on the embedded default
+   * (SQLite event store), one elsewhere. With more than one, the primary process runs the
+   * projectors and the notifier and worker k serves HTTP with node id NODE_ID + k, so an
+   * instance uses node ids NODE_ID..NODE_ID + API_WORKERS. 1 keeps everything in one process.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(63)
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  API_WORKERS?: number;
+
   /** Run the projectors inside the API process (the embedded default). */
   @IsBoolean()
   @Transform(({ value }) => (value === undefined ? true : value === 'true' || value === '1'))
@@ -98,6 +112,21 @@ export class AppConfig extends ProjectorConfig {
   @IsBoolean()
   @Transform(({ value }) => (value === undefined ? true : value === 'true' || value === '1'))
   RUN_NOTIFIER = true;
+
+  /**
+   * How long a job runner's claim on a background job (batch update, async batch, Comms send)
+   * holds: a job whose process died is taken up by another runner after this.
+   */
+  @IsInt()
+  @Min(1000)
+  @Transform(toNumber(60_000))
+  JOB_LEASE_MS = 60_000;
+
+  /** How often each API process looks for unfinished background jobs. */
+  @IsInt()
+  @Min(10)
+  @Transform(toNumber(10_000))
+  JOB_SWEEP_INTERVAL_MS = 10_000;
 
   /** How long a command waits for its projection before answering (read-your-writes). */
   @IsInt()
@@ -195,6 +224,11 @@ export class AppConfig extends ProjectorConfig {
       webhookToken: this.COMMS_WEBHOOK_TOKEN,
       defaultSenders: { sms: this.COMMS_SMS_FROM, whatsapp: this.COMMS_WHATSAPP_FROM },
     };
+  }
+
+  get apiWorkers(): number {
+    if (this.API_WORKERS !== undefined) return this.API_WORKERS;
+    return this.eventStoreUrl.startsWith('sqlite:') ? availableParallelism() : 1;
   }
 
   get rateLimit(): RateLimitSettings {

@@ -1,4 +1,18 @@
 import { Module } from '@nestjs/common';
+import type { EventStore } from '@missive/event-store';
+import { IdGenerator } from '@missive/domain';
+import {
+  ConversationBatchQueries,
+  ConversationQueries,
+  ProgressQueries,
+} from '@missive/read-models';
+import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
+import { JOB_LEASE } from '../jobs/jobTokens';
+import { BatchUpdateJob } from './batchUpdateJob';
+import { ConversationBatchJob } from './conversationBatchJob';
+import { ConversationWriter } from './conversationWriter';
 import { ConversationsController } from './conversationsController';
 import { CreateConversationHandler } from './createConversationHandler';
 import { ListConversationsHandler } from './listConversationsHandler';
@@ -23,6 +37,71 @@ import { ChangeParticipantViewsHandler } from './participantViewHandler';
     ContextTagger,
     AudienceContextsBuilder,
     BatchUpdateConversationsHandler,
+    ConversationWriter,
+    {
+      provide: ConversationBatchJob,
+      useFactory: (
+        store: EventStore,
+        ids: IdGenerator,
+        writer: ConversationWriter,
+        batches: ConversationBatchQueries,
+        lease: JobLeaseSettings,
+        readYourWrites: ReadYourWrites,
+        runner: JobRunner,
+      ) => {
+        const job = new ConversationBatchJob({
+          store,
+          ids,
+          writer,
+          batches,
+          lease,
+          waitForConversations: (position) =>
+            readYourWrites.waitFor('conversations', position).catch(() => undefined),
+        });
+        runner.register(job);
+        return job;
+      },
+      inject: [
+        EVENT_STORE,
+        IdGenerator,
+        ConversationWriter,
+        ConversationBatchQueries,
+        JOB_LEASE,
+        ReadYourWrites,
+        JobRunner,
+      ],
+    },
+    {
+      provide: BatchUpdateJob,
+      useFactory: (
+        store: EventStore,
+        conversations: ConversationQueries,
+        progress: ProgressQueries,
+        lease: JobLeaseSettings,
+        readYourWrites: ReadYourWrites,
+        runner: JobRunner,
+      ) => {
+        const job = new BatchUpdateJob({
+          store,
+          conversations,
+          progress,
+          lease,
+          // Best effort: a read model lagging past the timeout delays no job.
+          waitForConversations: (position) =>
+            readYourWrites.waitFor('conversations', position).catch(() => undefined),
+        });
+        runner.register(job);
+        return job;
+      },
+      inject: [
+        EVENT_STORE,
+        ConversationQueries,
+        ProgressQueries,
+        JOB_LEASE,
+        ReadYourWrites,
+        JobRunner,
+      ],
+    },
   ],
 })
 export class ConversationsModule {}

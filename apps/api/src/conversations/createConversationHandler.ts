@@ -3,30 +3,21 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   DomainError,
   IdGenerator,
-  addMessage,
-  evolveConversation,
+  claimConversationBatch,
   evolveConversationBatch,
-  finishConversationBatch,
-  privateHashOf,
   startConversationBatch,
   startConversation,
   streams,
-  type ConversationState,
-  type PrivateConversationClaimed,
 } from '@missive/domain';
-import {
-  AggregateCache,
-  WrongExpectedVersionError,
-  comparePositions,
-  type EventStore,
-  type Position,
-} from '@missive/event-store';
+import { comparePositions, execute, type EventStore, type Position } from '@missive/event-store';
 import type { CommandContext } from '@missive/event-store';
-import { execute, load, toEventData } from '@missive/event-store';
+import { DirectoryQueries } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { DirectoryQueries } from '@missive/read-models';
-import { ContextTagger } from './contextTagger';
+import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
+import { JOB_LEASE } from '../jobs/jobTokens';
+import { ConversationBatchJob } from './conversationBatchJob';
+import { ConversationWriter, type OutgoingMessage } from './conversationWriter';
 import { RecipientResolver } from './recipientResolver';
 
 export interface CreateConversationParams {
@@ -63,16 +54,6 @@ export interface CreatedConversations {
   batchId?: string;
 }
 
-interface Message {
-  body: string;
-  mediaComment: { mediaId: string; mediaType: string } | null;
-  subject: string | null;
-  contextCode: string | null;
-  createdAt: string;
-}
-
-const CONTEXT_CLASS: Record<string, string> = { course: 'Course', group: 'Group' };
-
 /**
  * Canvas's create (specs/canvas-api.md §1.3–§1.4): checks in Canvas's order, then the single
  * path (one private or group conversation) or the batch path (one per recipient).
@@ -86,10 +67,12 @@ export class CreateConversationHandler implements ICommandHandler<
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly ids: IdGenerator,
     private readonly recipients: RecipientResolver,
-    private readonly tagger: ContextTagger,
     private readonly directory: DirectoryQueries,
     private readonly readYourWrites: ReadYourWrites,
-    private readonly cache: AggregateCache,
+    private readonly writer: ConversationWriter,
+    private readonly jobs: JobRunner,
+    private readonly job: ConversationBatchJob,
+    @Inject(JOB_LEASE) private readonly lease: JobLeaseSettings,
   ) {}
 
   async execute({ params, ctx }: CreateConversationCommand): Promise<CreatedConversations> {
@@ -110,7 +93,7 @@ export class CreateConversationHandler implements ICommandHandler<
 
     const batchPrivate = !params.groupConversation && recipients.length > 1;
     const batchGroup = (params.groupConversation && params.bulkMessage) || params.forceNew;
-    const message: Message = {
+    const message: OutgoingMessage = {
       body: params.body ?? '',
       mediaComment: params.mediaComment ?? null,
       subject: params.subject ?? null,
@@ -140,14 +123,14 @@ export class CreateConversationHandler implements ICommandHandler<
       for (const recipient of recipients) {
         written.push(
           batchGroup
-            ? await this.startNew(params.authorId, [recipient], null, message, ctx)
-            : await this.sendPrivate(params.authorId, recipient, message, ctx),
+            ? await this.writer.startNew(params.authorId, [recipient], null, message, ctx)
+            : await this.writer.sendPrivate(params.authorId, recipient, message, ctx),
         );
       }
     } else if (params.groupConversation) {
-      written.push(await this.startNew(params.authorId, recipients, null, message, ctx));
+      written.push(await this.writer.startNew(params.authorId, recipients, null, message, ctx));
     } else {
-      written.push(await this.sendPrivate(params.authorId, recipients[0]!, message, ctx));
+      written.push(await this.writer.sendPrivate(params.authorId, recipients[0]!, message, ctx));
     }
 
     const last = written
@@ -165,15 +148,15 @@ export class CreateConversationHandler implements ICommandHandler<
   }
 
   /**
-   * mode=async: records the batch, then sends one conversation per recipient in this process.
-   * Not resumed after a crash (the batch would stay `sending`); a durable runner comes with
-   * the process managers of the delivery issue.
+   * mode=async: records the batch (its recipients and message) with this process's claim on
+   * it in one append, answers, then sends it here (ConversationBatchJob). Should this process
+   * die, any API process's job runner finishes the batch once the claim's lease runs out.
    */
   private async startBatch(
     authorId: string,
     recipients: string[],
     group: boolean,
-    message: Message,
+    message: OutgoingMessage,
     ctx: CommandContext,
   ): Promise<string> {
     const batchId = this.ids.next();
@@ -181,8 +164,8 @@ export class CreateConversationHandler implements ICommandHandler<
       this.store,
       streams.conversationBatch(batchId),
       evolveConversationBatch,
-      (s) =>
-        startConversationBatch(s, {
+      (s) => {
+        const started = startConversationBatch(s, {
           batchId,
           userId: authorId,
           recipientIds: recipients,
@@ -193,48 +176,23 @@ export class CreateConversationHandler implements ICommandHandler<
           mediaComment: message.mediaComment,
           tags: message.contextCode ? [message.contextCode] : [],
           createdAt: message.createdAt,
-        }),
+          resumable: true,
+        });
+        const claim = {
+          runner: this.lease.runner,
+          leaseMs: this.lease.leaseMs,
+          now: this.lease.now(),
+        };
+        return [
+          ...started,
+          ...claimConversationBatch(evolveConversationBatch(s, started[0]!), claim),
+        ];
+      },
       ctx,
     );
     await this.readYourWrites.waitFor('conversation-batches', result?.position);
-    setImmediate(() => {
-      void this.runBatch(batchId, authorId, recipients, group, message, ctx);
-    });
+    setImmediate(() => void this.jobs.run(this.job, batchId, { claimed: true }));
     return batchId;
-  }
-
-  private async runBatch(
-    batchId: string,
-    authorId: string,
-    recipients: string[],
-    group: boolean,
-    message: Message,
-    ctx: CommandContext,
-  ): Promise<void> {
-    const conversationIds: string[] = [];
-    let workflowState: 'sent' | 'error' = 'sent';
-    try {
-      for (const recipient of recipients) {
-        const written = group
-          ? await this.startNew(authorId, [recipient], null, message, ctx)
-          : await this.sendPrivate(authorId, recipient, message, ctx);
-        conversationIds.push(written.conversationId);
-      }
-    } catch {
-      workflowState = 'error';
-    }
-    await execute(
-      this.store,
-      streams.conversationBatch(batchId),
-      evolveConversationBatch,
-      (s) =>
-        finishConversationBatch(s, {
-          workflowState,
-          conversationIds,
-          at: new Date().toISOString(),
-        }),
-      ctx,
-    ).catch(() => undefined);
   }
 
   /** A context code names a course or group the author belongs to (site admins: any that exists). */
@@ -249,153 +207,5 @@ export class CreateConversationHandler implements ICommandHandler<
     }
     if (author.siteAdmin) return (await this.directory.group(id)) !== undefined;
     return (await this.directory.memberOf(author.id, [id])).has(id);
-  }
-
-  private async startNew(
-    authorId: string,
-    recipients: string[],
-    privateHash: string | null,
-    message: Message,
-    ctx: CommandContext,
-    conversationId: string = this.ids.next(),
-  ) {
-    const messageId = this.ids.next();
-    const tags = await this.tagger.tagsFor(authorId, recipients, message.contextCode);
-    const { result } = await execute(
-      this.store,
-      streams.conversation(conversationId),
-      evolveConversation,
-      (state: ConversationState | null) =>
-        startConversation(state, {
-          tags,
-          conversationId,
-          authorId,
-          recipientIds: recipients,
-          subject: message.subject,
-          body: message.body,
-          mediaComment: message.mediaComment,
-          privateHash,
-          contextCode: message.contextCode,
-          messageId,
-          createdAt: message.createdAt,
-        }),
-      ctx,
-    );
-    return { conversationId, messageId, position: result?.position ?? null };
-  }
-
-  /** Reuses the private conversation of this participant set, or claims and starts one. */
-  private async sendPrivate(
-    authorId: string,
-    recipientId: string,
-    message: Message,
-    ctx: CommandContext,
-  ) {
-    const participants = [authorId, recipientId];
-    const [kind, id] = message.contextCode?.split('_') ?? [];
-    const contextual =
-      kind && id ? privateHashOf(participants, { type: CONTEXT_CLASS[kind]!, id }) : null;
-    const plain = privateHashOf(participants);
-
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const existing =
-        (contextual && (await this.claimedConversation(contextual))) ||
-        (await this.claimedConversation(plain, message.contextCode ?? null));
-      if (existing) return this.reply(existing, authorId, recipientId, message, ctx);
-
-      const hash = contextual ?? plain;
-      const conversationId = this.ids.next();
-      const claim: PrivateConversationClaimed = {
-        type: 'PrivateConversationClaimed',
-        data: { privateHash: hash, conversationId },
-      };
-      try {
-        await this.store.append(
-          streams.privateConversation(hash),
-          [toEventData(claim, ctx, new Date())],
-          {
-            expectedRevision: 'no_stream',
-          },
-        );
-      } catch (err) {
-        if (err instanceof WrongExpectedVersionError) continue; // someone else claimed it: reuse
-        throw err;
-      }
-      return this.startNew(authorId, [recipientId], hash, message, ctx, conversationId);
-    }
-    throw new Error('private conversation claim kept conflicting');
-  }
-
-  /**
-   * The conversation a private hash was claimed for. A plain (context-less) match is taken
-   * only when its context agrees with the request's, as Canvas does.
-   */
-  private async claimedConversation(
-    hash: string,
-    contextCode?: string | null,
-  ): Promise<{ conversationId: string; hash: string } | null> {
-    for await (const event of this.store.readStream(streams.privateConversation(hash), {
-      maxCount: 1,
-    })) {
-      const conversationId = (event.data as PrivateConversationClaimed['data']).conversationId;
-      if (contextCode) {
-        const { state } = await load(
-          this.store,
-          streams.conversation(conversationId),
-          evolveConversation,
-          { cache: this.cache },
-        );
-        if (state && state.contextCode !== contextCode) return null;
-      }
-      return { conversationId, hash };
-    }
-    return null;
-  }
-
-  /**
-   * Adds the message to a claimed private conversation. A claim whose conversation was never
-   * written (a crash between the two appends) is completed here with the claimed id.
-   */
-  private async reply(
-    { conversationId, hash }: { conversationId: string; hash: string },
-    authorId: string,
-    recipientId: string,
-    message: Message,
-    ctx: CommandContext,
-  ) {
-    const messageId = this.ids.next();
-    const tags = await this.tagger.tagsFor(authorId, [recipientId], message.contextCode);
-    const { result } = await execute(
-      this.store,
-      streams.conversation(conversationId),
-      evolveConversation,
-      (state: ConversationState | null) =>
-        state
-          ? addMessage(state, {
-              tags,
-              messageId,
-              authorId,
-              body: message.body,
-              mediaComment: message.mediaComment,
-              createdAt: message.createdAt,
-              updateForSender: false,
-            })
-          : startConversation(null, {
-              tags,
-              conversationId,
-              authorId,
-              recipientIds: [recipientId],
-              subject: message.subject,
-              body: message.body,
-              mediaComment: message.mediaComment,
-              privateHash: hash,
-              contextCode: message.contextCode,
-              messageId,
-              createdAt: message.createdAt,
-            }),
-      ctx,
-      { cache: this.cache },
-    );
-    return { conversationId, messageId, position: result?.position ?? null };
   }
 }

@@ -10,6 +10,7 @@ import {
   UserQueries,
 } from '@missive/read-models';
 import type { AppConfig } from '../config/appConfig';
+import { CommittedPositions } from './committedPositions';
 import { ReadYourWrites, type ProjectionWaker } from './readYourWrites';
 import { SqliteReadTuning } from './sqliteReadTuning';
 import { APP_CONFIG, EVENT_STORE, PROJECTION_WAKER, READ_DB } from './tokens';
@@ -25,12 +26,14 @@ export class InfrastructureModule {
     store: EventStore,
     db: SchemalessDb,
     wake: ProjectionWaker,
+    committed: CommittedPositions,
   ): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: EVENT_STORE, useValue: store },
       { provide: READ_DB, useValue: db },
       { provide: PROJECTION_WAKER, useValue: wake },
+      { provide: CommittedPositions, useValue: committed },
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
       // Folded conversation states, so a reply reads only the events since the last command.
       // Bounded: a 5,000-message conversation's state is a few hundred kilobytes of ids.

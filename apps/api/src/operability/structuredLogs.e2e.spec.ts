@@ -1,8 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
 
-// In a file of its own: nestjs-pino keeps its root logger in module state, so the first app a
-// Jest module registry creates decides the level for every later one.
 describe('structured logs', () => {
   it('writes one JSON line per request with the request id, user and status, never the token', async () => {
     const lines: Record<string, unknown>[] = [];

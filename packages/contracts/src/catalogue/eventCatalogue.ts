@@ -59,8 +59,29 @@ export const eventCatalogue: readonly CatalogueEntry[] = [
   entry('ConversationViewDeleted', 'participant', 'A participant deleted their view (DELETE).'),
   entry('MessagesRemoved', 'participant', "Messages were removed from a participant's view."),
   entry('ConversationBatchStarted', 'conversationbatch', 'An async bulk send began.'),
+  entry(
+    'ConversationBatchClaimed',
+    'conversationbatch',
+    'A job runner took or renewed the lease on an async bulk send.',
+  ),
+  entry(
+    'ConversationBatchStepPlanned',
+    'conversationbatch',
+    "The ids of an async bulk send's next conversations and messages were fixed.",
+  ),
+  entry(
+    'ConversationBatchAdvanced',
+    'conversationbatch',
+    'Some recipients of an async bulk send got their message.',
+  ),
   entry('ConversationBatchFinished', 'conversationbatch', 'An async bulk send finished.'),
   entry('ProgressQueued', 'progress', 'A background job (Canvas Progress) was queued.'),
+  entry(
+    'ProgressClaimed',
+    'progress',
+    'A job runner took or renewed the lease on a background job.',
+  ),
+  entry('ProgressAdvanced', 'progress', 'A step of a background job was done (its completion).'),
   entry('ProgressCompleted', 'progress', 'A background job finished.'),
   entry('ChannelAdded', 'channel', 'A communication channel was added.'),
   entry('ChannelRevived', 'channel', 'A retired channel was re-created (bounces cleared).'),
@@ -84,6 +105,11 @@ export const eventCatalogue: readonly CatalogueEntry[] = [
   entry('OutboundMessageUndelivered', 'outbound', 'A provider reported non-delivery.'),
   entry('OutboundMessageCancelled', 'outbound', 'The message was cancelled before sending.'),
   entry('MessageOperationCreated', 'operation', 'A Comms send request was accepted.'),
+  entry(
+    'MessageOperationClaimed',
+    'operation',
+    "A job runner took or renewed the lease on a Comms operation's fan-out.",
+  ),
   entry(
     'MessageOperationProcessed',
     'operation',

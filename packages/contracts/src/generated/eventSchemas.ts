@@ -688,6 +688,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "createdAt": {
         "type": "string"
+      },
+      "resumable": {
+        "type": "boolean",
+        "description": "Set by writers whose job runner fixes ids before writing. A batch without it was sent with fresh ids by a process that is gone: resending would message its first recipients twice, so a runner ends it in `error` instead."
       }
     },
     "required": [
@@ -701,6 +705,99 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       "mediaComment",
       "tags",
       "createdAt"
+    ],
+    "additionalProperties": false
+  },
+  "ConversationBatchClaimed": {
+    "type": "object",
+    "properties": {
+      "batchId": {
+        "type": "string"
+      },
+      "runner": {
+        "type": "string"
+      },
+      "attempt": {
+        "type": "number"
+      },
+      "leaseUntil": {
+        "type": "string"
+      },
+      "at": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "batchId",
+      "runner",
+      "attempt",
+      "leaseUntil",
+      "at"
+    ],
+    "additionalProperties": false
+  },
+  "ConversationBatchStepPlanned": {
+    "type": "object",
+    "properties": {
+      "batchId": {
+        "type": "string"
+      },
+      "offset": {
+        "type": "number",
+        "description": "Index in `recipientIds` of the step's first recipient."
+      },
+      "ids": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "properties": {
+            "conversationId": {
+              "type": "string"
+            },
+            "messageId": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "conversationId",
+            "messageId"
+          ],
+          "additionalProperties": false
+        },
+        "description": "One per recipient of the step; a private conversation reused keeps its own id."
+      }
+    },
+    "required": [
+      "batchId",
+      "offset",
+      "ids"
+    ],
+    "additionalProperties": false
+  },
+  "ConversationBatchAdvanced": {
+    "type": "object",
+    "properties": {
+      "batchId": {
+        "type": "string"
+      },
+      "offset": {
+        "type": "number"
+      },
+      "conversationIds": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "at": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "batchId",
+      "offset",
+      "conversationIds",
+      "at"
     ],
     "additionalProperties": false
   },
@@ -749,6 +846,35 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "createdAt": {
         "type": "string"
+      },
+      "batchUpdate": {
+        "type": "object",
+        "properties": {
+          "conversationIds": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "event": {
+            "type": "string",
+            "enum": [
+              "mark_as_read",
+              "mark_as_unread",
+              "star",
+              "unstar",
+              "archive",
+              "destroy"
+            ],
+            "description": "What a conversation batch update does: `PUT /api/v1/conversations`' `event`."
+          }
+        },
+        "required": [
+          "conversationIds",
+          "event"
+        ],
+        "additionalProperties": false,
+        "description": "The batch update to run (its ids in request order, duplicates dropped): everything a runner needs to resume the job after a crash. Absent on jobs queued before jobs became durable; those cannot be resumed and are failed when found unfinished."
       }
     },
     "required": [
@@ -756,6 +882,74 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       "userId",
       "tag",
       "createdAt"
+    ],
+    "additionalProperties": false
+  },
+  "ProgressClaimed": {
+    "type": "object",
+    "properties": {
+      "progressId": {
+        "type": "string"
+      },
+      "runner": {
+        "type": "string"
+      },
+      "attempt": {
+        "type": "number"
+      },
+      "leaseUntil": {
+        "type": "string"
+      },
+      "at": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "progressId",
+      "runner",
+      "attempt",
+      "leaseUntil",
+      "at"
+    ],
+    "additionalProperties": false
+  },
+  "ProgressAdvanced": {
+    "type": "object",
+    "properties": {
+      "progressId": {
+        "type": "string"
+      },
+      "offset": {
+        "type": "number"
+      },
+      "count": {
+        "type": "number"
+      },
+      "processed": {
+        "type": "number"
+      },
+      "notParticipating": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "completion": {
+        "type": "number",
+        "description": "Canvas's `completion`, 0..100; 100 only comes with ProgressCompleted."
+      },
+      "at": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "progressId",
+      "offset",
+      "count",
+      "processed",
+      "notParticipating",
+      "completion",
+      "at"
     ],
     "additionalProperties": false
   },
@@ -1396,6 +1590,74 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "createdAt": {
         "type": "string"
+      },
+      "fanOut": {
+        "type": "object",
+        "properties": {
+          "text": {
+            "type": "string"
+          },
+          "media": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "from": {
+            "type": "object",
+            "properties": {
+              "phone": {
+                "type": "string"
+              },
+              "whatsapp": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false,
+            "description": "The sender of each channel's messages, unless a message names its own."
+          },
+          "messages": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "channel": {
+                  "type": "string",
+                  "enum": [
+                    "phone",
+                    "whatsapp"
+                  ]
+                },
+                "to": {
+                  "type": "string"
+                },
+                "from": {
+                  "type": "string"
+                },
+                "variables": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "string"
+                  },
+                  "description": "The recipient's `variables`, applied to `text` (`{{ name }}`) when the message is made."
+                }
+              },
+              "required": [
+                "channel",
+                "to"
+              ],
+              "additionalProperties": false
+            }
+          }
+        },
+        "required": [
+          "text",
+          "media",
+          "from",
+          "messages"
+        ],
+        "additionalProperties": false,
+        "description": "One send's messages: the text before variables are applied, and each recipient's pairing. Kept compact (the sender once per channel, named per message only where it differs): a 10,000-recipient send is one event, and EventStoreDB caps an append at 1 MiB by default."
       }
     },
     "required": [
@@ -1406,6 +1668,34 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       "scheduledFor",
       "tags",
       "createdAt"
+    ],
+    "additionalProperties": false
+  },
+  "MessageOperationClaimed": {
+    "type": "object",
+    "properties": {
+      "operationId": {
+        "type": "string"
+      },
+      "runner": {
+        "type": "string"
+      },
+      "attempt": {
+        "type": "number"
+      },
+      "leaseUntil": {
+        "type": "string"
+      },
+      "at": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "operationId",
+      "runner",
+      "attempt",
+      "leaseUntil",
+      "at"
     ],
     "additionalProperties": false
   },

@@ -1,11 +1,22 @@
+import { MAX_JOB_ATTEMPTS } from '../jobs/jobLease';
 import { spec } from '../testing/givenWhenThen';
 import {
+  advanceConversationBatch,
+  claimConversationBatch,
+  completeConversationBatch,
   evolveConversationBatch,
   finishConversationBatch,
+  planConversationBatchStep,
   startConversationBatch,
   type ConversationBatchState,
 } from './conversationBatch';
-import type { ConversationBatchEvent, ConversationBatchStarted } from './conversationBatchEvents';
+import type {
+  ConversationBatchAdvanced,
+  ConversationBatchClaimed,
+  ConversationBatchEvent,
+  ConversationBatchStarted,
+  ConversationBatchStepPlanned,
+} from './conversationBatchEvents';
 
 const at = '2026-01-01T00:00:00.000Z';
 const batch = spec<ConversationBatchState, ConversationBatchEvent>(evolveConversationBatch);
@@ -56,5 +67,135 @@ describe('ConversationBatch', () => {
       .given(started, finished)
       .when((s) => finishConversationBatch(s, { workflowState: 'error', conversationIds: [], at }))
       .then([]);
+  });
+});
+
+describe('ConversationBatch as a durable job', () => {
+  const now = new Date(at);
+  const resumable: ConversationBatchStarted = {
+    ...started,
+    data: { ...started.data, resumable: true },
+  };
+  const claimed: ConversationBatchClaimed = {
+    type: 'ConversationBatchClaimed',
+    data: { batchId: '3', runner: 'a', attempt: 1, leaseUntil: '2026-01-01T00:01:00.000Z', at },
+  };
+  const planned: ConversationBatchStepPlanned = {
+    type: 'ConversationBatchStepPlanned',
+    data: { batchId: '3', offset: 0, ids: [{ conversationId: '10', messageId: '20' }] },
+  };
+  const advanced: ConversationBatchAdvanced = {
+    type: 'ConversationBatchAdvanced',
+    data: { batchId: '3', offset: 0, conversationIds: ['10'], at },
+  };
+
+  it('is claimed by one runner at a time, and taken over once the lease runs out', () => {
+    batch
+      .given(resumable)
+      .when((s) => claimConversationBatch(s, { runner: 'a', now, leaseMs: 60_000 }))
+      .then([claimed]);
+    batch
+      .given(resumable, claimed)
+      .when((s) => claimConversationBatch(s, { runner: 'b', now, leaseMs: 60_000 }))
+      .thenThrows({ kind: 'conflict' });
+    const later = new Date('2026-01-01T00:05:00.000Z');
+    batch
+      .given(resumable, claimed)
+      .when((s) => claimConversationBatch(s, { runner: 'b', now: later, leaseMs: 60_000 }))
+      .then([
+        {
+          type: 'ConversationBatchClaimed',
+          data: {
+            batchId: '3',
+            runner: 'b',
+            attempt: 2,
+            leaseUntil: '2026-01-01T00:06:00.000Z',
+            at: later.toISOString(),
+          },
+        },
+      ]);
+  });
+
+  it('fixes a step’s ids once, before anything is written for it', () => {
+    const plan =
+      (ids: { conversationId: string; messageId: string }[], runner = 'a') =>
+      (s: ConversationBatchState | null) =>
+        planConversationBatchStep(s, { runner, offset: 0, ids });
+    batch
+      .given(resumable, claimed)
+      .when(plan([{ conversationId: '10', messageId: '20' }]))
+      .then([planned]);
+    batch
+      .given(resumable, claimed, planned)
+      .when(plan([{ conversationId: '99', messageId: '98' }]))
+      .then([]);
+    batch
+      .given(resumable, claimed)
+      .when(plan([{ conversationId: '10', messageId: '20' }], 'b'))
+      .thenThrows({ kind: 'conflict' });
+  });
+
+  it('records the planned step done once, then completes with the conversations sent', () => {
+    batch
+      .given(resumable, claimed, planned)
+      .when((s) =>
+        advanceConversationBatch(s, { runner: 'a', offset: 0, conversationIds: ['10'], at }),
+      )
+      .then([advanced]);
+    batch
+      .given(resumable, claimed, planned, advanced)
+      .when((s) =>
+        advanceConversationBatch(s, { runner: 'a', offset: 0, conversationIds: ['10'], at }),
+      )
+      .then([]);
+    batch
+      .given(resumable, claimed, planned, advanced)
+      .when((s) => completeConversationBatch(s, { runner: 'a', at }))
+      .thenThrows({ kind: 'invalid' });
+    const second: ConversationBatchStepPlanned = {
+      type: 'ConversationBatchStepPlanned',
+      data: { batchId: '3', offset: 1, ids: [{ conversationId: '11', messageId: '21' }] },
+    };
+    const secondDone: ConversationBatchAdvanced = {
+      type: 'ConversationBatchAdvanced',
+      data: { batchId: '3', offset: 1, conversationIds: ['11'], at },
+    };
+    batch
+      .given(resumable, claimed, planned, advanced, second, secondDone)
+      .when((s) => completeConversationBatch(s, { runner: 'a', at }))
+      .then([
+        {
+          type: 'ConversationBatchFinished',
+          data: { batchId: '3', workflowState: 'sent', conversationIds: ['10', '11'], at },
+        },
+      ]);
+  });
+
+  it('ends a batch from before batches were resumable in error, sending nothing more', () => {
+    batch
+      .given(started)
+      .when((s) => claimConversationBatch(s, { runner: 'a', now, leaseMs: 60_000 }))
+      .then([
+        {
+          type: 'ConversationBatchFinished',
+          data: { batchId: '3', workflowState: 'error', conversationIds: [], at },
+        },
+      ]);
+  });
+
+  it(`ends in error after ${MAX_JOB_ATTEMPTS} attempts, with what was sent`, () => {
+    const attempts = Array.from({ length: MAX_JOB_ATTEMPTS }, (_, i): ConversationBatchClaimed => ({
+      type: 'ConversationBatchClaimed',
+      data: { ...claimed.data, runner: `r${i}`, attempt: i + 1, leaseUntil: at },
+    }));
+    batch
+      .given(resumable, ...attempts, planned, advanced)
+      .when((s) => claimConversationBatch(s, { runner: 'z', now, leaseMs: 60_000 }))
+      .then([
+        {
+          type: 'ConversationBatchFinished',
+          data: { batchId: '3', workflowState: 'error', conversationIds: ['10'], at },
+        },
+      ]);
   });
 });

@@ -15,7 +15,41 @@ export type ConversationBatchStarted = DomainEvent<
     mediaComment: { mediaId: string; mediaType: string } | null;
     tags: string[];
     createdAt: string;
+    /**
+     * Set by writers whose job runner fixes ids before writing. A batch without it was sent
+     * with fresh ids by a process that is gone: resending would message its first recipients
+     * twice, so a runner ends it in `error` instead.
+     */
+    resumable?: boolean;
   }
+>;
+
+/** A job runner took (or renewed) the lease on the batch's sending. */
+export type ConversationBatchClaimed = DomainEvent<
+  'ConversationBatchClaimed',
+  { batchId: string; runner: string; attempt: number; leaseUntil: string; at: string }
+>;
+
+/**
+ * The ids the next recipients' conversations and messages take, fixed before anything is
+ * written for them: a step repeated after a crash writes under the same ids, so it finds what
+ * the interrupted run wrote instead of sending again.
+ */
+export type ConversationBatchStepPlanned = DomainEvent<
+  'ConversationBatchStepPlanned',
+  {
+    batchId: string;
+    /** Index in `recipientIds` of the step's first recipient. */
+    offset: number;
+    /** One per recipient of the step; a private conversation reused keeps its own id. */
+    ids: { conversationId: string; messageId: string }[];
+  }
+>;
+
+/** A step's recipients have their message: the conversations it went to, in order. */
+export type ConversationBatchAdvanced = DomainEvent<
+  'ConversationBatchAdvanced',
+  { batchId: string; offset: number; conversationIds: string[]; at: string }
 >;
 
 export type ConversationBatchFinished = DomainEvent<
@@ -23,4 +57,9 @@ export type ConversationBatchFinished = DomainEvent<
   { batchId: string; workflowState: 'sent' | 'error'; conversationIds: string[]; at: string }
 >;
 
-export type ConversationBatchEvent = ConversationBatchStarted | ConversationBatchFinished;
+export type ConversationBatchEvent =
+  | ConversationBatchStarted
+  | ConversationBatchClaimed
+  | ConversationBatchStepPlanned
+  | ConversationBatchAdvanced
+  | ConversationBatchFinished;

@@ -2,6 +2,7 @@ import { spec } from '../testing/givenWhenThen';
 import { ULID_PATTERN } from '../outbound/outboundIds';
 import {
   checkSendAt,
+  claimMessageOperation,
   createMessageOperation,
   evolveMessageOperation,
   markMessageOperationProcessed,
@@ -111,5 +112,62 @@ describe('message operation', () => {
         expect.objectContaining({ kind: 'invalid', attribute: 'schedule.sendAt' }),
       );
     }
+  });
+});
+
+describe('message operation fan-out as a durable job', () => {
+  const now = new Date(T);
+  const fanOut = {
+    text: 'Hi {{ name }}',
+    media: [],
+    from: { phone: '+15005550006' },
+    messages: [
+      { channel: 'phone' as const, to: '+14155550100' },
+      { channel: 'phone' as const, to: '+14155550101', variables: { name: 'Bo' } },
+    ],
+  };
+  const claimed: MessageOperationEvent = {
+    type: 'MessageOperationClaimed',
+    data: {
+      operationId: created().data.operationId,
+      runner: 'a',
+      attempt: 1,
+      leaseUntil: '2026-11-23T10:01:00.000Z',
+      at: T,
+    },
+  };
+
+  it('is created with every message it makes, or refused', () => {
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, created({ fanOut }).data))
+      .then([created({ fanOut })]);
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, created({ fanOut: { ...fanOut, messages: [] } }).data))
+      .thenThrows({ kind: 'invalid', attribute: 'to' });
+  });
+
+  it('is claimed by one runner at a time and closed only by the lease holder', () => {
+    operation
+      .given(created({ fanOut }))
+      .when((s) => claimMessageOperation(s, { runner: 'a', now, leaseMs: 60_000 }))
+      .then([claimed]);
+    operation
+      .given(created({ fanOut }), claimed)
+      .when((s) => claimMessageOperation(s, { runner: 'b', now, leaseMs: 60_000 }))
+      .thenThrows({ kind: 'conflict' });
+    operation
+      .given(created({ fanOut }), claimed)
+      .when((s) => markMessageOperationProcessed(s, { processedAt: T, runner: 'b' }))
+      .thenThrows({ kind: 'conflict' });
+    operation
+      .given(created({ fanOut }), claimed)
+      .when((s) => markMessageOperationProcessed(s, { processedAt: T, runner: 'a' }))
+      .then([processed]);
+    operation
+      .given(created({ fanOut }), claimed, processed)
+      .when((s) => claimMessageOperation(s, { runner: 'b', now, leaseMs: 60_000 }))
+      .then([]);
   });
 });

@@ -1,7 +1,16 @@
 import { derivedUlid } from '../outbound/outboundIds';
+import {
+  claimAttempt,
+  leaseUntil,
+  requireLease,
+  type JobClaim,
+  type JobLease,
+} from '../jobs/jobLease';
 import { DomainError } from '../shared/domainError';
 import type {
+  MessageOperationClaimed,
   MessageOperationCreated,
+  MessageOperationFanOut,
   MessageOperationEvent,
   MessageOperationProcessed,
 } from './messageOperationEvents';
@@ -15,6 +24,8 @@ export interface MessageOperationState {
   readonly operationId: string;
   readonly messages: number;
   readonly processed: boolean;
+  readonly fanOut: MessageOperationFanOut | null;
+  readonly lease: JobLease | null;
 }
 
 export function evolveMessageOperation(
@@ -27,7 +38,20 @@ export function evolveMessageOperation(
         operationId: event.data.operationId,
         messages: event.data.messages,
         processed: false,
+        fanOut: event.data.fanOut ?? null,
+        lease: null,
       };
+    case 'MessageOperationClaimed':
+      return (
+        state && {
+          ...state,
+          lease: {
+            runner: event.data.runner,
+            until: event.data.leaseUntil,
+            attempt: event.data.attempt,
+          },
+        }
+      );
     case 'MessageOperationProcessed':
       return state && { ...state, processed: true };
   }
@@ -75,16 +99,47 @@ export function createMessageOperation(
   if (data.messages + data.unaddressable !== data.recipients || data.messages < 0) {
     throw new DomainError('invalid', 'to', 'every recipient is a message or unaddressable');
   }
+  if (data.fanOut && data.fanOut.messages.length !== data.messages) {
+    throw new DomainError('invalid', 'to', 'the fan-out lists every message');
+  }
   return [{ type: 'MessageOperationCreated', data }];
 }
 
-/** Marks the fan-out finished; a repeated fan-out decides nothing. */
+/**
+ * A runner takes the fan-out (or renews its lease). There is no giving up: every step is a
+ * `no_stream` append of a message whose id is fixed, so a retry can only finish the work.
+ */
+export function claimMessageOperation(
+  state: MessageOperationState | null,
+  claim: JobClaim,
+): MessageOperationClaimed[] {
+  if (!state) throw new DomainError('not_found', 'operation', 'The resource was not found.');
+  if (state.processed) return [];
+  return [
+    {
+      type: 'MessageOperationClaimed',
+      data: {
+        operationId: state.operationId,
+        runner: claim.runner,
+        attempt: claimAttempt(state.lease, claim),
+        leaseUntil: leaseUntil(claim),
+        at: claim.now.toISOString(),
+      },
+    },
+  ];
+}
+
+/**
+ * Marks the fan-out finished; a repeated fan-out decides nothing. Once a runner has claimed the
+ * operation, only the lease holder may close it.
+ */
 export function markMessageOperationProcessed(
   state: MessageOperationState | null,
-  cmd: { processedAt: string },
+  cmd: { processedAt: string; runner?: string },
 ): MessageOperationProcessed[] {
   if (!state) throw new DomainError('not_found', 'operation', 'The resource was not found.');
   if (state.processed) return [];
+  if (state.lease) requireLease(state.lease, cmd.runner ?? '');
   return [
     {
       type: 'MessageOperationProcessed',

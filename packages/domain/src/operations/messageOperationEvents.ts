@@ -19,7 +19,38 @@ export type MessageOperationCreated = DomainEvent<
     scheduledFor: string | null;
     tags: Record<string, string>;
     createdAt: string;
+    /**
+     * The messages to create, in index order (the `index` of operationMessageId): everything a
+     * runner needs to finish the fan-out after a crash. Absent on operations created before
+     * sends became durable; those cannot be resumed and are closed with what was written.
+     */
+    fanOut?: MessageOperationFanOut;
   }
+>;
+
+/**
+ * One send's messages: the text before variables are applied, and each recipient's pairing.
+ * Kept compact (the sender once per channel, named per message only where it differs): a
+ * 10,000-recipient send is one event, and EventStoreDB caps an append at 1 MiB by default.
+ */
+export interface MessageOperationFanOut {
+  text: string;
+  media: string[];
+  /** The sender of each channel's messages, unless a message names its own. */
+  from: { phone?: string; whatsapp?: string };
+  messages: {
+    channel: 'phone' | 'whatsapp';
+    to: string;
+    from?: string;
+    /** The recipient's `variables`, applied to `text` (`{{ name }}`) when the message is made. */
+    variables?: Record<string, string>;
+  }[];
+}
+
+/** A job runner took (or renewed) the lease on the operation's fan-out. */
+export type MessageOperationClaimed = DomainEvent<
+  'MessageOperationClaimed',
+  { operationId: string; runner: string; attempt: number; leaseUntil: string; at: string }
 >;
 
 /** Every message of the operation exists: processing has finished (not delivery). */
@@ -28,4 +59,5 @@ export type MessageOperationProcessed = DomainEvent<
   { operationId: string; messages: number; processedAt: string }
 >;
 
-export type MessageOperationEvent = MessageOperationCreated | MessageOperationProcessed;
+export type MessageOperationEvent =
+  MessageOperationCreated | MessageOperationClaimed | MessageOperationProcessed;

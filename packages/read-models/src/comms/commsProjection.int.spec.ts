@@ -245,4 +245,32 @@ describe.each(['sqlite', 'postgres'] as const)('comms read model on %s', (dialec
     await runner.catchUp();
     expect(await queries.findMessage(ids[0]!, now)).toBeUndefined();
   });
+
+  it('lists an operation as unprocessed through its runner’s claims, until it is processed', async () => {
+    const operationId = ulidAt(now.getTime());
+    await append(`operation-${operationId}`, [
+      operationCreated(operationId, {
+        recipients: 1,
+        messages: 1,
+        unaddressable: 0,
+        scheduledFor: null,
+        createdAt: at(0),
+      }),
+      {
+        type: 'MessageOperationClaimed',
+        data: { operationId, runner: 'a', attempt: 1, leaseUntil: at(60_000), at: at(0) },
+      },
+    ]);
+    await runner.catchUp();
+    expect((await queries.findOperation(operationId, now))?.status).toBe('PROCESSING');
+    expect(await queries.unprocessedOperationIds(10)).toEqual([operationId]);
+    await append(`operation-${operationId}`, [
+      {
+        type: 'MessageOperationProcessed',
+        data: { operationId, messages: 1, processedAt: at(1) },
+      },
+    ]);
+    await runner.catchUp();
+    expect(await queries.unprocessedOperationIds(10)).toEqual([]);
+  });
 });

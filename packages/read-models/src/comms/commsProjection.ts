@@ -213,6 +213,8 @@ export const commsProjection: Projection = {
         case 'MessageOperationCreated':
           createOperation(operations, event.data);
           break;
+        case 'MessageOperationClaimed':
+          break; // who runs the fan-out is not shown
         case 'MessageOperationProcessed': {
           const op = operations.get(event.data.operationId);
           if (!op) break;

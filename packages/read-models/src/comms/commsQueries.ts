@@ -261,6 +261,22 @@ export class CommsQueries {
     return row && toOperation(row);
   }
 
+  /**
+   * Operations whose fan-out has not finished, oldest first: the job runner's work list (any
+   * of them may belong to a runner still at work; its lease says so, not this list).
+   */
+  async unprocessedOperationIds(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('comms_operations')
+      .select('id')
+      .where('status', 'in', ['PROCESSING', 'SCHEDULED'])
+      .where('processed_at', 'is', null)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async listOperations(
     filter: CommsOperationFilter,
     page: KeysetRequest,

@@ -71,5 +71,47 @@ describe.each(['sqlite', 'postgres'] as const)(
       ).toEqual(['12']);
       expect(await queries.state('11')).toBe('sent');
     });
+
+    it('keeps a batch sending through its runner’s claims and steps, for the job runner too', async () => {
+      const append = (e: ConversationBatchEvent) =>
+        store.append('conversationbatch-21', [{ id: randomUUID(), type: e.type, data: e.data }]);
+      await append({
+        type: 'ConversationBatchStarted',
+        data: {
+          batchId: '21',
+          userId: '1',
+          recipientIds: ['5'],
+          group: true,
+          subject: null,
+          body: 'hi',
+          contextCode: null,
+          mediaComment: null,
+          tags: [],
+          createdAt: at,
+        },
+      });
+      await append({
+        type: 'ConversationBatchClaimed',
+        data: { batchId: '21', runner: 'a', attempt: 1, leaseUntil: at, at },
+      });
+      await append({
+        type: 'ConversationBatchStepPlanned',
+        data: { batchId: '21', offset: 0, ids: [{ conversationId: '30', messageId: '31' }] },
+      });
+      await append({
+        type: 'ConversationBatchAdvanced',
+        data: { batchId: '21', offset: 0, conversationIds: ['30'], at },
+      });
+      await runner.catchUp();
+      const queries = new ConversationBatchQueries(testDb.db);
+      expect(await queries.state('21')).toBe('sending');
+      expect(await queries.unfinishedIds(10)).toEqual(['21']);
+      await append({
+        type: 'ConversationBatchFinished',
+        data: { batchId: '21', workflowState: 'sent', conversationIds: ['30'], at },
+      });
+      await runner.catchUp();
+      expect(await queries.unfinishedIds(10)).toEqual([]);
+    });
   },
 );

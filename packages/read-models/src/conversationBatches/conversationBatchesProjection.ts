@@ -59,6 +59,13 @@ export const conversationBatchesProjection: Projection = {
       .on('conversation_batches')
       .columns(['user_id', 'workflow_state', 'id'])
       .execute();
+    // The job runner looks for unfinished batches of every user on each sweep.
+    await db.schema
+      .createIndex('conversation_batches_state_idx')
+      .ifNotExists()
+      .on('conversation_batches')
+      .columns(['workflow_state', 'id'])
+      .execute();
   },
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
@@ -82,7 +89,7 @@ export const conversationBatchesProjection: Projection = {
             updated_at: e.data.createdAt,
           })
           .execute();
-      } else {
+      } else if (e.type === 'ConversationBatchFinished') {
         await tx
           .updateTable('conversation_batches')
           .set({ workflow_state: e.data.workflowState, updated_at: e.data.at })
@@ -98,6 +105,18 @@ export class ConversationBatchQueries {
 
   constructor(db: SchemalessDb) {
     this.db = db as Kysely<Db>;
+  }
+
+  /** Batches of any user still sending, oldest first: the job runner's work list. */
+  async unfinishedIds(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('conversation_batches')
+      .select('id')
+      .where('workflow_state', 'in', ['created', 'sending'])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => String(r.id));
   }
 
   /** The user's batches still in `created` or `sending`, by id, one page plus the total. */

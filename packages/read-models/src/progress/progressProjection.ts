@@ -49,6 +49,13 @@ export const progressProjection: Projection = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
+    // The job runner looks for unfinished jobs on every sweep.
+    await db.schema
+      .createIndex('progress_workflow_state_idx')
+      .ifNotExists()
+      .on('progress')
+      .columns(['workflow_state', 'id'])
+      .execute();
   },
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
@@ -69,7 +76,14 @@ export const progressProjection: Projection = {
             updated_at: e.data.createdAt,
           })
           .execute();
-      } else {
+      } else if (e.type === 'ProgressAdvanced') {
+        await tx
+          .updateTable('progress')
+          .set({ workflow_state: 'running', completion: e.data.completion, updated_at: e.data.at })
+          .where('id', '=', e.data.progressId)
+          .where('workflow_state', 'in', ['queued', 'running'])
+          .execute();
+      } else if (e.type === 'ProgressCompleted') {
         await tx
           .updateTable('progress')
           .set({
@@ -90,6 +104,18 @@ export class ProgressQueries {
 
   constructor(db: SchemalessDb) {
     this.db = db as Kysely<ProgressDatabase>;
+  }
+
+  /** Jobs not finished yet, oldest first: the job runner's work list. */
+  async unfinishedIds(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('progress')
+      .select('id')
+      .where('workflow_state', 'in', ['queued', 'running'])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => String(r.id));
   }
 
   async find(id: string): Promise<ProgressRecord | undefined> {

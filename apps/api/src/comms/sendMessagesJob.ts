@@ -1,0 +1,202 @@
+import {
+  DomainError,
+  type IdGenerator,
+  claimMessageOperation,
+  commsStreamMaxAgeSeconds,
+  createOutboundMessage,
+  evolveMessageOperation,
+  markMessageOperationProcessed,
+  operationMessageId,
+  streams,
+  type MessageOperationCreated,
+  type MessageOperationEvent,
+  type MessageOperationState,
+  type OutboundMessageCreated,
+} from '@missive/domain';
+import {
+  WrongExpectedVersionError,
+  execute,
+  load,
+  toEventData,
+  type CommandContext,
+  type EventStore,
+  type RecordedEvent,
+} from '@missive/event-store';
+import type { CommsQueries } from '@missive/read-models';
+import { jobContext } from '../jobs/jobContext';
+import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
+import { renderVariables } from './sendPlan';
+
+/**
+ * Appends in flight at once. The SQLite store commits concurrent appends together (one fsync
+ * per group of up to 1,000), and EventStoreDB pipelines them over one connection, so a wide
+ * window is what makes a 10,000-recipient send fast; see BENCHMARKS.md for the measurement.
+ */
+export const FAN_OUT_CONCURRENCY = 512;
+
+export interface SendMessagesJobOptions {
+  readonly store: EventStore;
+  readonly ids: IdGenerator;
+  readonly comms: CommsQueries;
+  readonly lease: JobLeaseSettings;
+  readonly onRetentionError?: (stream: string, error: unknown) => void;
+}
+
+/**
+ * The fan-out of a Comms send as a durable job. The operation's creation event lists every
+ * message to create (recipient pairing, the text before variables), so any runner can finish
+ * it: message ids derive from the operation and the index (operationMessageId) and each is
+ * created with `no_stream`, so a repeated or concurrent fan-out creates nothing twice. Only
+ * the holder of the operation's lease marks it processed (COMPLETED).
+ */
+export class SendMessagesJob implements DurableJob {
+  readonly name = 'comms-send';
+
+  constructor(private readonly options: SendMessagesJobOptions) {}
+
+  unfinished(limit: number): Promise<string[]> {
+    return this.options.comms.unprocessedOperationIds(limit);
+  }
+
+  async resume(operationId: string, { claimed = false } = {}): Promise<void> {
+    const { store, lease } = this.options;
+    const stream = streams.operation(operationId);
+    const start = await firstEvent(store, stream);
+    if (start?.type !== 'MessageOperationCreated') return;
+    const created = start.data as MessageOperationCreated['data'];
+    const ctx = jobContext(start);
+    const record = (decide: (s: MessageOperationState | null) => MessageOperationEvent[]) =>
+      execute(store, stream, evolveMessageOperation, decide, ctx, { now: lease.now });
+    const claim = (renew: boolean) =>
+      record((s) =>
+        claimMessageOperation(s, {
+          runner: lease.runner,
+          leaseMs: lease.leaseMs,
+          now: lease.now(),
+          renew,
+        }),
+      );
+    try {
+      if (!claimed) await claim(false);
+      const { state } = await load(store, stream, evolveMessageOperation);
+      if (!state || state.processed || state.lease?.runner !== lease.runner) return;
+      if (state.fanOut) {
+        let leaseUntil = Date.parse(state.lease.until);
+        let renewing: Promise<unknown> | undefined;
+        const renewIfDue = async () => {
+          if (leaseUntil - lease.now().getTime() >= lease.leaseMs / 2) return;
+          renewing ??= claim(true).then(() => {
+            leaseUntil = lease.now().getTime() + lease.leaseMs;
+            renewing = undefined;
+          });
+          await renewing;
+        };
+        const maxAge = commsStreamMaxAgeSeconds(created.createdAt, created.scheduledFor);
+        const fanOut = state.fanOut;
+        await forEachConcurrently(fanOut.messages, FAN_OUT_CONCURRENCY, async (message, index) => {
+          await renewIfDue();
+          await this.createMessage(operationId, created, ctx, maxAge, index, {
+            channel: message.channel,
+            to: message.to,
+            from: message.from ?? fanOut.from[message.channel]!,
+            text: renderVariables(fanOut.text, message.variables),
+            media: fanOut.media,
+          });
+        });
+      }
+      // An operation from before sends were durable lists no fan-out: closed with what exists.
+      await record((s) =>
+        markMessageOperationProcessed(s, {
+          processedAt: lease.now().toISOString(),
+          runner: lease.runner,
+        }),
+      );
+    } catch (error) {
+      // Another runner holds the lease (or took it over): the send is in its hands.
+      if (error instanceof DomainError && error.kind === 'conflict') return;
+      throw error;
+    }
+  }
+
+  private async createMessage(
+    operationId: string,
+    created: MessageOperationCreated['data'],
+    ctx: CommandContext,
+    maxAge: number,
+    index: number,
+    message: {
+      channel: 'phone' | 'whatsapp';
+      to: string;
+      from: string;
+      text: string;
+      media: string[];
+    },
+  ): Promise<void> {
+    const createdAt = new Date(created.createdAt);
+    const outboundId = operationMessageId(operationId, index, createdAt);
+    const data: OutboundMessageCreated['data'] = {
+      outboundId,
+      messageId: this.options.ids.next(),
+      kind: 'comms',
+      userId: null,
+      channelId: null,
+      channel: message.channel,
+      to: message.to,
+      from: message.from,
+      fromName: null,
+      replyTo: null,
+      subject: null,
+      body: message.text,
+      htmlBody: null,
+      media: [...message.media],
+      conversationId: null,
+      operationId,
+      tags: created.tags,
+      scheduledFor: created.scheduledFor,
+      cause: null,
+      suppressed: false,
+      createdAt: created.createdAt,
+    };
+    const stream = streams.outbound(outboundId);
+    const events = createOutboundMessage(null, data).map((e) => toEventData(e, ctx, createdAt));
+    try {
+      await this.options.store.append(stream, events, { expectedRevision: 'no_stream' });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      // Created by an earlier or concurrent run of this fan-out: the same id, the same message.
+    }
+    await this.retain(stream, maxAge);
+  }
+
+  /**
+   * Retention metadata ($maxAge on EventStoreDB). Failing to set it must not fail the send: the
+   * messages exist and will go out. The read model enforces retention regardless.
+   */
+  async retain(stream: string, seconds: number): Promise<void> {
+    try {
+      await this.options.store.setStreamMaxAge?.(stream, seconds);
+    } catch (error) {
+      this.options.onRetentionError?.(stream, error);
+    }
+  }
+}
+
+async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
+  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
+  return null;
+}
+
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
