@@ -51,11 +51,13 @@ export async function startApp(
     wake?: ProjectionWaker;
     /** Commits reported by projectors that run elsewhere. */
     committed?: CommittedPositions;
+    /** A cluster worker's metrics, whose scrape answers for the whole cluster. */
+    metrics?: Metrics;
   } = {},
 ): Promise<RunningApp> {
   if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL)
     mkdirSync(resolve(config.DATA_DIR), { recursive: true });
-  const metrics = new Metrics();
+  const metrics = options.metrics ?? new Metrics();
   const store = instrumentEventStore(createEventStore(config.eventStoreUrl), metrics);
   const db = createDatabase(config.readModelUrl);
   // Projectors in another process (a cluster primary) report their commits through

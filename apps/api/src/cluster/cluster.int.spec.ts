@@ -45,6 +45,34 @@ function send(
   });
 }
 
+/** `/metrics` on a connection of its own, so successive scrapes reach different workers. */
+function scrape(port: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.once('end', () =>
+        res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode}: ${text}`)),
+      );
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** How many answered `POST .../users` with 200, by the request-duration histogram's count. */
+const usersCreated = (metrics: string) =>
+  metrics
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('missive_http_request_duration_seconds_count{') &&
+        line.includes('method="POST"') &&
+        line.includes('/users"') &&
+        line.includes('status="200"'),
+    )
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+
 const nodeOf = (id: number) => Math.floor(id / 2 ** SEQ_BITS) % 2 ** NODE_BITS;
 
 /** The built API as operators run it on the embedded default: a primary and HTTP workers. */
@@ -117,6 +145,14 @@ describe('the API in cluster mode', () => {
         const inbox = await send(port, 'GET', '/api/v1/conversations?scope=sent');
         expect(inbox.status).toBe(200);
         expect(inbox.json.map((c: { subject: string }) => c.subject)).toContain(`Hello ${i}`);
+      }
+
+      // Whichever worker a scrape reaches, it counts the requests every worker served (16
+      // users were created, spread over both), and reports the shared gauges once.
+      for (let i = 0; i < 3; i++) {
+        const metrics = await scrape(port);
+        expect(usersCreated(metrics)).toBe(16);
+        expect(metrics.match(/^# TYPE missive_projection_lag gauge$/gm)).toHaveLength(1);
       }
     } finally {
       child.kill('SIGTERM');

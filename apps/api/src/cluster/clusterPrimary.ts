@@ -5,6 +5,7 @@ import { createDatabase } from '@missive/projections';
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AggregatorRegistry } from 'prom-client';
 import { ConfigError, type AppConfig } from '../config/appConfig';
 import { startInProcessNotifier } from '../inProcessNotifier';
 import { startInProcessProjectors, type InProcessProjectors } from '../inProcessProjectors';
@@ -36,6 +37,8 @@ export async function runClusterPrimary(
       if (worker?.isConnected()) worker.send(message);
     }
   };
+  // Collects every worker's per-process metrics over IPC (prom-client's own cluster protocol).
+  const aggregator = new AggregatorRegistry();
   let projectors: InProcessProjectors | undefined;
   if (config.RUN_PROJECTORS) {
     projectors = await startInProcessProjectors({
@@ -59,6 +62,15 @@ export async function runClusterPrimary(
         if (!isWorkerMessage(message)) return;
         if (message.missive === 'wake') {
           projectors?.runners.find((r) => r.name === message.projection)?.wake();
+        } else if (message.missive === 'metrics') {
+          const { requestId } = message;
+          const reply = (answer: PrimaryMessage) => {
+            if (worker.isConnected()) worker.send(answer);
+          };
+          aggregator.clusterMetrics().then(
+            (text) => reply({ missive: 'metrics', requestId, text }),
+            (err: unknown) => reply({ missive: 'metrics', requestId, error: String(err) }),
+          );
         } else if (message.missive === 'listening') {
           url = message.url;
           resolveUrl(message.url);

@@ -2,6 +2,8 @@ import { decodePosition } from '@missive/event-store';
 import { startApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
 import { CommittedPositions } from '../infrastructure/committedPositions';
+import { Metrics } from '../operability/metrics';
+import { clusterMetricsText } from './clusterMetricsText';
 import { isPrimaryMessage, type WorkerMessage } from './clusterMessages';
 
 const send = (message: WorkerMessage) => process.send?.(message);
@@ -14,10 +16,14 @@ const send = (message: WorkerMessage) => process.send?.(message);
 export async function runClusterWorker(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(AppConfig, { ...env, RUN_PROJECTORS: 'false', RUN_NOTIFIER: 'false' });
   const committed = new CommittedPositions();
+  const metrics = new Metrics();
+  const cluster = clusterMetricsText(metrics.registry, send);
+  metrics.processText = cluster.text;
   // Started first; the handlers below are in place before any message can arrive (same tick).
   const starting = startApp(config, {
     wake: (projection) => send({ missive: 'wake', projection }),
     committed,
+    metrics,
   });
   let stopping = false;
   const shutdown = () => {
@@ -40,6 +46,7 @@ export async function runClusterWorker(env: NodeJS.ProcessEnv): Promise<void> {
       const position = decodePosition(message.position);
       if (position !== 'start') committed.record(message.projection, position);
     } else if (message.missive === 'shutdown') shutdown();
+    else if (message.missive === 'metrics') cluster.answer(message);
   });
   // The primary decides when workers stop: a signal sent to the whole process group (Ctrl-C)
   // reaches it too, and it asks every worker in turn.

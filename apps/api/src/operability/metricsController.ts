@@ -33,7 +33,7 @@ export class MetricsController {
       this.metrics.projectionParked.set({ projection: s.name }, s.parked);
     }
     await this.outboundByState();
-    return this.metrics.registry.metrics();
+    return this.metrics.text();
   }
 
   private async outboundByState(): Promise<void> {
