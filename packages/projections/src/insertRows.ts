@@ -20,7 +20,8 @@ export interface InsertRowsOptions {
 
 const MAX_CACHED_STATEMENTS = 256;
 const MAX_SQLITE_ROWS_PER_STATEMENT = 256;
-const statementText = new Map<string, string>();
+const statementClauses = new Map<string, { head: string; tail: string }>();
+const valuesText = new Map<string, string>();
 
 /**
  * Writes rows (arrays of values in `columns` order) with as few multi-row INSERT statements
@@ -58,8 +59,14 @@ export async function insertRows(
         }
         for (const value of row) parameters.push(value);
       }
-      const text = sqlFor(postgres, table, columns, chunk.length, options);
-      await db.executeQuery(CompiledQuery.raw(shadow ? shadow.renameSql(text) : text, parameters));
+      // Only the head and the conflict clause can name tables: renaming the placeholders too
+      // would scan up to 30,000 of them per statement.
+      const { head, tail } = clausesFor(table, columns, options);
+      const text =
+        (shadow ? shadow.renameSql(head) : head) +
+        valuesFor(postgres, columns.length, chunk.length) +
+        (shadow ? shadow.renameSql(tail) : tail);
+      await db.executeQuery(CompiledQuery.raw(text, parameters));
     }
   }
 }
@@ -80,51 +87,55 @@ function sqliteChunkSizes(byParameters: number): number[] {
   return sizes;
 }
 
-function sqlFor(
-  numbered: boolean,
+function clausesFor(
   table: string,
   columns: readonly string[],
-  rowCount: number,
   options: InsertRowsOptions,
-): string {
-  const key = JSON.stringify([numbered, table, columns, rowCount, options.onConflict ?? null]);
-  let text = statementText.get(key);
-  if (text === undefined) {
-    text = buildSql(numbered, table, columns, rowCount, options);
-    if (statementText.size >= MAX_CACHED_STATEMENTS) {
-      const oldest = statementText.keys().next();
-      if (!oldest.done) statementText.delete(oldest.value);
+): { head: string; tail: string } {
+  const key = JSON.stringify([table, columns, options.onConflict ?? null]);
+  let clauses = statementClauses.get(key);
+  if (clauses === undefined) {
+    const head = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values `;
+    let tail = '';
+    const conflict = options.onConflict;
+    if (conflict) {
+      tail += ` on conflict (${conflict.columns.map(quote).join(', ')})`;
+      const updates = Object.entries(conflict.update ?? {});
+      tail +=
+        updates.length === 0
+          ? ' do nothing'
+          : ` do update set ${updates.map(([column, expression]) => `${quote(column)} = ${expression}`).join(', ')}`;
     }
-    statementText.set(key, text);
+    clauses = { head, tail };
+    remember(statementClauses, key, clauses);
+  }
+  return clauses;
+}
+
+/** `(?, ?), (?, ?)` or `($1, $2), ($3, $4)`: the same for every table of that shape. */
+function valuesFor(numbered: boolean, columnCount: number, rowCount: number): string {
+  const key = `${numbered ? '$' : '?'}${columnCount}x${rowCount}`;
+  let text = valuesText.get(key);
+  if (text === undefined) {
+    const tuples: string[] = [];
+    let n = 0;
+    for (let r = 0; r < rowCount; r++) {
+      const slots: string[] = [];
+      for (let c = 0; c < columnCount; c++) slots.push(numbered ? `$${++n}` : '?');
+      tuples.push(`(${slots.join(', ')})`);
+    }
+    text = tuples.join(', ');
+    remember(valuesText, key, text);
   }
   return text;
 }
 
-function buildSql(
-  numbered: boolean,
-  table: string,
-  columns: readonly string[],
-  rowCount: number,
-  options: InsertRowsOptions,
-): string {
-  const tuples: string[] = [];
-  let n = 0;
-  for (let r = 0; r < rowCount; r++) {
-    const slots: string[] = [];
-    for (let c = 0; c < columns.length; c++) slots.push(numbered ? `$${++n}` : '?');
-    tuples.push(`(${slots.join(', ')})`);
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= MAX_CACHED_STATEMENTS) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
   }
-  let text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples.join(', ')}`;
-  const conflict = options.onConflict;
-  if (conflict) {
-    text += ` on conflict (${conflict.columns.map(quote).join(', ')})`;
-    const updates = Object.entries(conflict.update ?? {});
-    text +=
-      updates.length === 0
-        ? ' do nothing'
-        : ` do update set ${updates.map(([column, expression]) => `${quote(column)} = ${expression}`).join(', ')}`;
-  }
-  return text;
+  cache.set(key, value);
 }
 
 function quote(identifier: string): string {

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { type Position, SqliteEventStore } from '@missive/event-store';
+import { createDatabase, rebuildProjection } from '@missive/projections';
+import { conversationsProjection } from '@missive/read-models';
+import { type Kysely, sql } from 'kysely';
+import { fillInboxEvents } from './fillInboxEvents';
+
+// Blue/green rebuild of the real conversations read model over an inbox-shaped SQLite log
+// (issue #7 item 6): what `missive-projections rebuild conversations` runs, into a SQLite read
+// model and into PostgreSQL. Also times, alone, the paged read of the log as the runner reads
+// it, so the rest can be told apart. One JSON line per figure on stdout.
+//   npm run bench -w @missive/projections-cli
+//   env: BENCH_EVENTS (1000000), BENCH_BATCH_SIZE (2000), BENCH_ACTIVE_CONVERSATIONS (1000),
+//        BENCH_TARGETS (sqlite,postgres), BENCH_LOG (reuse this event-store file if it exists),
+//        PG_BENCH_URL / PG_TEST_URL
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 2000);
+const ACTIVE = Number(process.env.BENCH_ACTIVE_CONVERSATIONS ?? 1000);
+const TARGETS = (process.env.BENCH_TARGETS ?? 'sqlite,postgres').split(',');
+const PG_URL =
+  process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
+
+function report(figure: Record<string, unknown>): void {
+  console.log(
+    JSON.stringify({ ...figure, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) }),
+  );
+}
+
+function seconds(since: bigint): number {
+  return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+async function timeRead(store: SqliteEventStore): Promise<number> {
+  const { filter } = conversationsProjection;
+  const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  let count = 0;
+  let from: Position | 'start' = 'start';
+  for (;;) {
+    let last: Position | undefined;
+    let n = 0;
+    for await (const event of store.readAll({ fromPosition: from, filter, maxCount: BATCH_SIZE })) {
+      last = event.position;
+      n += 1;
+    }
+    count += n;
+    if (!last || n < BATCH_SIZE) break;
+    from = last;
+  }
+  const took = seconds(start);
+  report({
+    bench: 'rebuild-profile',
+    part: 'event-store paged read',
+    events: count,
+    seconds: round3(took),
+    cpuSeconds: round3(cpuSecondsSince(cpu)),
+    eventsPerSecond: Math.round(count / took),
+  });
+  return count;
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+async function timeRebuild(
+  store: SqliteEventStore,
+  readModel: 'sqlite' | 'postgres',
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+): Promise<void> {
+  const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const result = await rebuildProjection({
+    store,
+    db,
+    projection: conversationsProjection,
+    batchSize: BATCH_SIZE,
+  });
+  const took = seconds(start);
+  const cpuSeconds = cpuSecondsSince(cpu);
+  const count = async (table: string) =>
+    Number(
+      (await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db))
+        .rows[0]!.n,
+    );
+  report({
+    bench: 'conversations-rebuild',
+    readModel,
+    events: result.events,
+    parked: result.parked,
+    batchSize: BATCH_SIZE,
+    seconds: round3(took),
+    buildSeconds: round3(result.buildMs / 1000),
+    switchMs: result.switchMs,
+    eventsPerSecond: Math.round(result.events / took),
+    // This process's CPU only: on PostgreSQL the server's work is not in it.
+    cpuMicrosecondsPerEvent: round3((cpuSeconds * 1e6) / result.events),
+    rows: {
+      conversations: await count('conversations'),
+      messages: await count('conversation_messages'),
+      copies: await count('message_copies'),
+      participants: await count('conversation_participants'),
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'conversations-rebuild-bench-'));
+  const logPath = process.env.BENCH_LOG ?? join(dir, 'events.db');
+  const store = new SqliteEventStore({ path: logPath });
+  try {
+    if ((await store.headPosition()) === 'start') {
+      const fillStart = process.hrtime.bigint();
+      const counts = await fillInboxEvents(store, {
+        events: EVENTS,
+        activeConversations: ACTIVE,
+        users: 5000,
+        seed: 7,
+      });
+      report({
+        bench: 'setup',
+        events: EVENTS,
+        ...counts,
+        fillSeconds: round3(seconds(fillStart)),
+      });
+    }
+    await timeRead(store);
+
+    if (TARGETS.includes('sqlite')) {
+      const sqliteDb = createDatabase(`sqlite:${join(dir, 'read-model.db')}`);
+      try {
+        await timeRebuild(store, 'sqlite', sqliteDb);
+      } finally {
+        await sqliteDb.destroy();
+      }
+    }
+
+    if (TARGETS.includes('postgres')) {
+      const admin = createDatabase(PG_URL, { poolSize: 1 });
+      const schema = `conversations_bench_${randomBytes(4).toString('hex')}`;
+      try {
+        await sql`create schema ${sql.id(schema)}`.execute(admin);
+        const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
+        try {
+          await timeRebuild(store, 'postgres', pgDb);
+        } finally {
+          await pgDb.destroy();
+        }
+      } catch (error) {
+        report({ bench: 'conversations-rebuild', readModel: 'postgres', error: String(error) });
+        process.exitCode = 1;
+      } finally {
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
+        await admin.destroy();
+      }
+    }
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,400 @@
+import type {
+  ConversationEvent,
+  ConversationStarted,
+  MessageAdded,
+  ParticipantViewEvent,
+  RecipientsAdded,
+} from '@missive/domain';
+import { sql, type Transaction } from 'kysely';
+import type { ConversationsDatabase } from './conversationsTables';
+
+export type Tx = Transaction<ConversationsDatabase>;
+
+async function conversationStarted(tx: Tx, { data }: ConversationStarted): Promise<void> {
+  await tx
+    .insertInto('conversations')
+    .values({
+      id: data.conversationId,
+      subject: data.subject,
+      private_hash: data.privateHash,
+      context_code: data.contextCode,
+      created_at: data.createdAt,
+    })
+    .execute();
+  await tx
+    .insertInto('conversation_participants')
+    .values(
+      data.participantIds.map((userId) => ({
+        user_id: userId,
+        conversation_id: data.conversationId,
+        workflow_state: 'read' as const,
+        starred: 0,
+        subscribed: 1,
+        last_message_at: null,
+        last_message_id: null,
+        message_count: 0,
+        last_authored_at: null,
+        visible_last_authored_at: null,
+        last_authored_message_id: null,
+        has_attachments: 0,
+        has_media_objects: 0,
+        updated_at: data.createdAt,
+      })),
+    )
+    .execute();
+}
+
+/** Applies Canvas's `update_participants` rules (specs/canvas-api.md §1.7). */
+async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
+  const at = data.createdAt;
+  await tx
+    .insertInto('conversation_messages')
+    .values({
+      id: data.messageId,
+      conversation_id: data.conversationId,
+      author_id: data.authorId,
+      body: data.body,
+      created_at: at,
+      generated: data.generated ? 1 : 0,
+      attachment_ids: JSON.stringify(data.attachmentIds),
+      media_comment: data.mediaComment ? JSON.stringify(data.mediaComment) : null,
+      forwarded_message_ids: JSON.stringify(data.forwardedMessageIds),
+      participating_user_ids: JSON.stringify(data.recipientIds),
+    })
+    .execute();
+  await tx
+    .insertInto('message_copies')
+    .values(
+      data.recipientIds.map((userId) => ({
+        user_id: userId,
+        conversation_id: data.conversationId,
+        message_id: data.messageId,
+        created_at: at,
+      })),
+    )
+    .execute();
+
+  const tagRows = Object.entries(data.tags ?? {}).flatMap(([userId, tags]) =>
+    tags.map((tag) => ({ user_id: userId, conversation_id: data.conversationId, tag })),
+  );
+  if (tagRows.length > 0) {
+    await tx
+      .insertInto('conversation_participant_tags')
+      .values(tagRows)
+      .onConflict((oc) => oc.columns(['user_id', 'conversation_id', 'tag']).doNothing())
+      .execute();
+  }
+
+  // Generated messages ("X was added...") count toward nothing and move no row.
+  if (data.generated) return;
+  const human = 1;
+  const attachments = data.attachmentIds.length > 0 ? 1 : 0;
+  const media = data.mediaComment ? 1 : 0;
+  const common = {
+    message_count: sql<number>`message_count + ${human}`,
+    last_message_id: data.messageId,
+    has_attachments: sql<number>`CASE WHEN ${attachments} = 1 THEN 1 ELSE has_attachments END`,
+    has_media_objects: sql<number>`CASE WHEN ${media} = 1 THEN 1 ELSE has_media_objects END`,
+    updated_at: at,
+  };
+
+  // The author: only a reply (not the create path) moves the row and un-archives it.
+  await tx
+    .updateTable('conversation_participants')
+    .set({
+      ...common,
+      last_authored_at: at,
+      visible_last_authored_at: at,
+      last_authored_message_id: data.messageId,
+      ...(data.updateForSender
+        ? {
+            last_message_at: at,
+            workflow_state: sql<'read'>`CASE WHEN workflow_state = 'archived' THEN 'read' ELSE workflow_state END`,
+          }
+        : {}),
+    })
+    .where('conversation_id', '=', data.conversationId)
+    .where('user_id', '=', data.authorId)
+    .execute();
+
+  // Other recipients: new or subscribed rows move up and turn unread; unsubscribed rows that
+  // already have a last_message_at keep their place and state.
+  const others = data.recipientIds.filter((id) => id !== data.authorId);
+  if (others.length === 0) return;
+  const moves = sql<boolean>`(last_message_at IS NULL OR subscribed = 1)`;
+  await tx
+    .updateTable('conversation_participants')
+    .set({
+      ...common,
+      last_message_at: sql<string>`CASE WHEN ${moves} THEN ${at} ELSE last_message_at END`,
+      workflow_state: sql<'unread'>`CASE WHEN ${moves} THEN 'unread' ELSE workflow_state END`,
+    })
+    .where('conversation_id', '=', data.conversationId)
+    .where('user_id', 'in', others)
+    .execute();
+}
+
+/** Per-user counters recomputed from the copies the user still holds (after removals/joins). */
+export function recomputed(userId: string, conversationId: string) {
+  const human = (select: string, extra = sql``) =>
+    sql`(SELECT ${sql.raw(select)} FROM message_copies mc
+      JOIN conversation_messages m ON m.id = mc.message_id
+      WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0 ${extra}`;
+  const newest = sql`ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`;
+  const authored = sql`AND m.author_id = ${userId}`;
+  return {
+    message_count: sql<number>`${human('COUNT(*)')})`,
+    last_message_id: sql<string | null>`${human('m.id')} ${newest}`,
+    last_authored_message_id: sql<string | null>`${human('m.id', authored)} ${newest}`,
+    last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
+    visible_last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
+    has_attachments: sql<number>`CASE WHEN EXISTS ${human('1', sql`AND m.attachment_ids <> '[]'`)}) THEN 1 ELSE 0 END`,
+    has_media_objects: sql<number>`CASE WHEN EXISTS ${human('1', sql`AND m.media_comment IS NOT NULL`)}) THEN 1 ELSE 0 END`,
+  };
+}
+
+/** The newest human message a user holds a copy of: a joining participant's place. */
+export function humanLastMessageAt(userId: string, conversationId: string) {
+  return sql<string | null>`(SELECT MAX(m.created_at) FROM message_copies mc
+    JOIN conversation_messages m ON m.id = mc.message_id
+    WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0)`;
+}
+
+/** add_recipients: the joining user gets a copy of every message of the conversation. */
+export async function copyConversationMessages(
+  tx: Tx,
+  userId: string,
+  conversationId: string,
+): Promise<void> {
+  await tx
+    .insertInto('message_copies')
+    .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('conversation_messages')
+        .select([
+          sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
+          'conversation_id',
+          'id',
+          'created_at',
+        ])
+        .where('conversation_id', '=', conversationId),
+    )
+    .execute();
+}
+
+/** included_messages: a copy of each forwarded message the user does not hold yet. */
+export async function copyForwardedMessages(
+  tx: Tx,
+  userId: string,
+  messageIds: readonly string[],
+): Promise<void> {
+  await tx
+    .insertInto('message_copies')
+    .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('conversation_messages')
+        .select([
+          sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
+          'conversation_id',
+          'id',
+          'created_at',
+        ])
+        .where('id', 'in', messageIds),
+    )
+    .onConflict((oc) => oc.columns(['user_id', 'conversation_id', 'message_id']).doNothing())
+    .execute();
+}
+
+/** New participants: unread, with copies of every earlier message unless silent (specs §1.6). */
+async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void> {
+  for (const userId of data.userIds) {
+    await tx
+      .insertInto('conversation_participants')
+      .values({
+        user_id: userId,
+        conversation_id: data.conversationId,
+        workflow_state: 'unread',
+        starred: 0,
+        subscribed: 1,
+        last_message_at: null,
+        last_message_id: null,
+        message_count: 0,
+        last_authored_at: null,
+        visible_last_authored_at: null,
+        last_authored_message_id: null,
+        has_attachments: 0,
+        has_media_objects: 0,
+        updated_at: data.at,
+      })
+      .execute();
+    // Joined silently through add_message: no earlier messages, only what comes next.
+    if (!data.withHistory) continue;
+    await copyConversationMessages(tx, userId, data.conversationId);
+    await tx
+      .updateTable('conversation_participants')
+      .set({
+        ...recomputed(userId, data.conversationId),
+        last_message_at: humanLastMessageAt(userId, data.conversationId),
+      })
+      .where('conversation_id', '=', data.conversationId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
+
+/**
+ * included_messages (specs §1.6): recipients who lack a forwarded message get a copy of it,
+ * and their counters are recomputed from the copies they now hold.
+ */
+async function forwardedCopies(tx: Tx, { data }: MessageAdded): Promise<void> {
+  for (const userId of data.recipientIds) {
+    await copyForwardedMessages(tx, userId, data.forwardedMessageIds);
+    const { message_count, has_attachments, has_media_objects } = recomputed(
+      userId,
+      data.conversationId,
+    );
+    await tx
+      .updateTable('conversation_participants')
+      .set({ message_count, has_attachments, has_media_objects })
+      .where('conversation_id', '=', data.conversationId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
+
+/** A participant's own actions on their row (specs §1.5). */
+async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<void> {
+  const { conversationId, userId, at } = e.data;
+  const row = tx
+    .updateTable('conversation_participants')
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId);
+  switch (e.type) {
+    case 'ConversationMarkedAsRead':
+      await row.set({ workflow_state: 'read', updated_at: at }).execute();
+      return;
+    case 'ConversationMarkedAsUnread':
+      await row.set({ workflow_state: 'unread', updated_at: at }).execute();
+      return;
+    case 'ConversationArchived':
+      await row.set({ workflow_state: 'archived', updated_at: at }).execute();
+      return;
+    case 'ConversationStarred':
+      await row.set({ starred: 1, updated_at: at }).execute();
+      return;
+    case 'ConversationUnstarred':
+      await row.set({ starred: 0, updated_at: at }).execute();
+      return;
+    case 'ConversationUnsubscribed':
+      // Unsubscribing turns unread into read.
+      await row
+        .set({
+          subscribed: 0,
+          workflow_state: sql<'read'>`CASE WHEN workflow_state = 'unread' THEN 'read' ELSE workflow_state END`,
+          updated_at: at,
+        })
+        .execute();
+      return;
+    case 'ConversationSubscribed': {
+      // Resubscribing catches up: last_message_at moves to the newest message this user holds,
+      // and the row turns unread if that is newer than what they had seen.
+      const newest = sql<string | null>`(SELECT MAX(mc.created_at) FROM message_copies mc
+        WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId})`;
+      await row
+        .set({
+          subscribed: 1,
+          workflow_state: sql<'unread'>`CASE WHEN last_message_at IS NOT NULL AND ${newest} > last_message_at
+            THEN 'unread' ELSE workflow_state END`,
+          last_message_at: sql<
+            string | null
+          >`CASE WHEN last_message_at IS NULL THEN last_message_at ELSE ${newest} END`,
+          updated_at: at,
+        })
+        .execute();
+      return;
+    }
+    case 'MessagesRemoved': {
+      await tx
+        .deleteFrom('message_copies')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .where('message_id', 'in', e.data.messageIds)
+        .execute();
+      const humanLeft = sql<number>`(SELECT COUNT(*) FROM message_copies mc
+        JOIN conversation_messages m ON m.id = mc.message_id
+        WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0)`;
+      // Only generated messages left: they go too, and the row empties as DELETE would.
+      await tx
+        .deleteFrom('message_copies')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .where(sql<boolean>`${humanLeft} = 0`)
+        .execute();
+      await row
+        .set({
+          ...recomputed(userId, conversationId),
+          last_message_at: sql<
+            string | null
+          >`CASE WHEN ${humanLeft} = 0 THEN NULL ELSE last_message_at END`,
+          updated_at: at,
+        })
+        .execute();
+      return;
+    }
+    case 'ConversationViewDeleted':
+      // DELETE clears the tags too, so audience_contexts answers `{}` (specs §1.5).
+      await tx
+        .deleteFrom('conversation_participant_tags')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .execute();
+      await tx
+        .deleteFrom('message_copies')
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .execute();
+      await row
+        .set({
+          workflow_state: 'read',
+          starred: 0,
+          last_message_at: null,
+          last_message_id: null,
+          message_count: 0,
+          last_authored_at: null,
+          visible_last_authored_at: null,
+          last_authored_message_id: null,
+          has_attachments: 0,
+          has_media_objects: 0,
+          updated_at: at,
+        })
+        .execute();
+      return;
+  }
+}
+
+/**
+ * One event as its own statements: the reference semantics of the conversations read model,
+ * and what the batch path (`applyConversationBatch`) runs for the rare events it does not
+ * fold in memory.
+ */
+export async function applyConversationEvent(
+  tx: Tx,
+  e: ConversationEvent | ParticipantViewEvent,
+): Promise<void> {
+  switch (e.type) {
+    case 'ConversationStarted':
+      await conversationStarted(tx, e);
+      return;
+    case 'MessageAdded':
+      await messageAdded(tx, e);
+      if (e.data.forwardedMessageIds.length > 0) await forwardedCopies(tx, e);
+      return;
+    case 'RecipientsAdded':
+      await recipientsAdded(tx, e);
+      return;
+    default:
+      await participantViewChanged(tx, e);
+  }
+}
