@@ -26,11 +26,8 @@ import { Metrics } from './operability/metrics';
 import { serveOpenApi } from './openapi/openApiRoute';
 import { RateLimiter } from './http/rateLimiter';
 
-/**
- * Idempotency-Key records live 24 hours (as Stripe keeps them); a claim left by an instance
- * that died mid-request is taken over after a minute.
- */
-const IDEMPOTENCY = { ttlMs: 24 * 3600_000, leaseMs: 60_000 };
+/** Idempotency-Key records live 24 hours, as Stripe keeps them. */
+const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -98,7 +95,10 @@ export async function startApp(
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
   app.useBodyParser('json', { limit: '1mb' });
   // After the body parsers: the body is part of what makes a retry the same request.
-  const idempotencyKeys = new IdempotencyKeys(db, IDEMPOTENCY);
+  const idempotencyKeys = new IdempotencyKeys(db, {
+    ttlMs: IDEMPOTENCY_TTL_MS,
+    leaseMs: config.IDEMPOTENCY_LEASE_MS,
+  });
   await idempotencyKeys.migrate();
   app.use(idempotencyMiddleware(idempotencyKeys));
   await app.listen(config.PORT, '0.0.0.0');

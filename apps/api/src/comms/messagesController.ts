@@ -13,11 +13,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { parseTagsFilter, ULID_PATTERN } from '@missive/domain';
+import { derivedUlid, parseTagsFilter, ULID_PATTERN } from '@missive/domain';
 import { CommsQueries, type CommsMessageFilter, type KeysetPage } from '@missive/read-models';
 import type { Response } from 'express';
 import { Public } from '../auth/public';
 import type { AppConfig } from '../config/appConfig';
+import { idempotencyClaimOf, type IdempotencyClaim } from '../idempotency/idempotencyMiddleware';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommsAuthGuard, type CommsRequest } from './commsAuthGuard';
 import { commsBaseUrl } from './commsBaseUrl';
@@ -40,6 +41,15 @@ import { SendMessagesDto } from './sendMessagesDto';
 import { planSend } from './sendPlan';
 
 const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * With an Idempotency-Key the operation's id derives from the key and the first attempt's
+ * time: a retry that takes over from an attempt that died mid-request finds that attempt's
+ * operation (and, through it, its messages) instead of sending everything again.
+ */
+function operationIdFor(claim: IdempotencyClaim): string {
+  return derivedUlid(`${claim.scope}\u0000${claim.key}`, 'comms-operation', new Date(claim.since));
+}
 
 /** The id part of `comms_message_<ulid>` / `comms_operation_<ulid>`, or undefined. */
 function idOf(text: string, pattern: RegExp, prefix: string): string | undefined {
@@ -76,8 +86,9 @@ export class MessagesController {
   ) {
     const now = new Date();
     const plan = planSend(body, this.settings, now);
+    const claim = idempotencyClaimOf(req);
     const operationId = await this.commands.execute<SendMessagesCommand, string>(
-      new SendMessagesCommand(plan, now, {
+      new SendMessagesCommand(plan, now, claim && operationIdFor(claim), {
         actorUserId: null,
         correlationId: req.correlationId,
         causationId: 'http:POST /v1/Messages',

@@ -47,6 +47,7 @@ describe('a Comms send interrupted by a crash of the API process', () => {
         COMMS_RATE_LIMIT_BURST: '100000',
         JOB_LEASE_MS: '1000',
         JOB_SWEEP_INTERVAL_MS: '100',
+        IDEMPOTENCY_LEASE_MS: '1000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -88,22 +89,23 @@ describe('a Comms send interrupted by a crash of the API process', () => {
 
   jest.setTimeout(120_000);
 
-  it('completes after a restart with one message per recipient', async () => {
-    const first = await start();
-    const body = {
-      to: Array.from({ length: RECIPIENTS }, (_, i) => ({
-        address: `+1415${String(i).padStart(7, '0')}`,
-        channel: 'PHONE',
-      })),
-      content: { text: 'Hello {{ n }}' },
-    };
-    const sending = fetch(`${first.url}/v1/Messages`, {
+  const body = {
+    to: Array.from({ length: RECIPIENTS }, (_, i) => ({
+      address: `+1415${String(i).padStart(7, '0')}`,
+      channel: 'PHONE',
+    })),
+    content: { text: 'Hello {{ n }}' },
+  };
+  const post = (api: Api, headers: Record<string, string> = {}) =>
+    fetch(`${api.url}/v1/Messages`, {
       method: 'POST',
-      headers: { ...AUTH, 'content-type': 'application/json' },
+      headers: { ...AUTH, 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
-    }).catch(() => null); // the process dies under it
+    });
 
-    // Kill it once the read model shows the fan-out under way, well before its end.
+  /** Starts the send, and SIGKILLs the API once the fan-out is under way, well before its end. */
+  async function crashMidSend(first: Api, headers: Record<string, string> = {}): Promise<string> {
+    const sending = post(first, headers).catch(() => null); // the process dies under it
     let operationId: string | undefined;
     for (let i = 0; i < 2000 && !operationId; i++) {
       const [op] = await operations(first).catch(() => []);
@@ -114,7 +116,41 @@ describe('a Comms send interrupted by a crash of the API process', () => {
     await first.exited;
     expect(await sending).toBeNull();
     expect(operationId).toBeDefined();
-    const id = operationId!.replace('comms_operation_', '');
+    return operationId!;
+  }
+
+  it('answers a retry with the same Idempotency-Key with the interrupted send, sending nothing twice', async () => {
+    const key = { 'Idempotency-Key': 'campaign-2026-11-23' };
+    const operationId = await crashMidSend(await start(), key);
+    const second = await start();
+    // The dead attempt's claim on the key frees after IDEMPOTENCY_LEASE_MS; until then a retry
+    // is told the first is still being answered.
+    let retry = await post(second, key);
+    for (let i = 0; i < 200 && retry.status === 409; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      retry = await post(second, key);
+    }
+    expect(retry.status).toBe(202);
+    expect(((await retry.json()) as { operationId: string }).operationId).toBe(operationId);
+
+    let ops: { id: string; status: string }[] = [];
+    for (let i = 0; i < 1200; i++) {
+      ops = await operations(second);
+      if (ops.every((op) => op.status === 'COMPLETED')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(ops.map((op) => [op.id, op.status])).toEqual([[operationId, 'COMPLETED']]);
+    second.child.kill('SIGTERM');
+    await second.exited;
+    const sent = await createdMessages(operationId.replace('comms_operation_', ''));
+    expect(sent).toHaveLength(RECIPIENTS);
+    expect(new Set(sent).size).toBe(RECIPIENTS);
+  });
+
+  it('completes after a restart with one message per recipient', async () => {
+    const first = await start();
+    const operationId = await crashMidSend(first);
+    const id = operationId.replace('comms_operation_', '');
     const before = await createdMessages(id);
     expect(before.length).toBeGreaterThanOrEqual(200);
     expect(before.length).toBeLessThan(RECIPIENTS);

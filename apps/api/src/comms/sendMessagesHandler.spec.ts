@@ -52,7 +52,7 @@ describe('SendMessagesHandler on EventStoreDB', () => {
   it('writes the operation, a stream per message and the end of processing', async () => {
     const createdAt = new Date('2026-11-23T10:00:00.000Z');
     const operationId = await handler.execute(
-      new SendMessagesCommand(plan(null), createdAt, systemContext('test')),
+      new SendMessagesCommand(plan(null), createdAt, undefined, systemContext('test')),
     );
     expect(
       fake.log.filter((e) => e.streamId === `operation-${operationId}`).map((e) => e.type),
@@ -84,7 +84,7 @@ describe('SendMessagesHandler on EventStoreDB', () => {
   it('gives every stream it writes a $maxAge of the retention, plus the wait when scheduled', async () => {
     const createdAt = new Date();
     const operationId = await handler.execute(
-      new SendMessagesCommand(plan(null), createdAt, systemContext('test')),
+      new SendMessagesCommand(plan(null), createdAt, undefined, systemContext('test')),
     );
     for (const stream of [`operation-${operationId}`, ...streamsOf('outbound-')]) {
       expect(fake.streamMetadata(stream)).toEqual({ $maxAge: 7 * 86_400 });
@@ -92,7 +92,7 @@ describe('SendMessagesHandler on EventStoreDB', () => {
 
     const later = new Date(createdAt.getTime() + 2 * 86_400_000).toISOString();
     const scheduled = await handler.execute(
-      new SendMessagesCommand(plan(later), createdAt, systemContext('test')),
+      new SendMessagesCommand(plan(later), createdAt, undefined, systemContext('test')),
     );
     expect(fake.streamMetadata(`operation-${scheduled}`)).toEqual({ $maxAge: 9 * 86_400 });
   });

@@ -4,6 +4,7 @@ import {
   claimMessageOperation,
   commsStreamMaxAgeSeconds,
   createMessageOperation,
+  DomainError,
   evolveMessageOperation,
   newUlid,
   streams,
@@ -20,10 +21,15 @@ import type { SendPlan } from './sendPlan';
 
 export { FAN_OUT_CONCURRENCY } from './sendMessagesJob';
 
+const isAlreadyCreated = (error: unknown) =>
+  error instanceof DomainError && error.kind === 'conflict' && error.attribute === 'operationId';
+
 export class SendMessagesCommand {
   constructor(
     readonly plan: SendPlan,
     readonly createdAt: Date,
+    /** Given (derived from an Idempotency-Key): an operation already there is this send's own. */
+    readonly operationId: string | undefined,
     readonly ctx: CommandContext,
   ) {}
 }
@@ -64,8 +70,32 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
     @Inject(JOB_LEASE) private readonly lease: JobLeaseSettings,
   ) {}
 
-  async execute({ plan, createdAt, ctx }: SendMessagesCommand): Promise<string> {
-    const operationId = newUlid(createdAt);
+  async execute(cmd: SendMessagesCommand): Promise<string> {
+    const operationId = cmd.operationId ?? newUlid(cmd.createdAt);
+    const operationStream = streams.operation(operationId);
+    try {
+      await this.create(operationId, cmd);
+    } catch (error) {
+      if (!(cmd.operationId && isAlreadyCreated(error))) throw error;
+      // A retry of a send whose first attempt died after recording it: that attempt's
+      // operation stands, and its fan-out is finished by whichever runner holds it.
+      await this.jobs.run(this.job, operationId);
+      await this.answerWhenVisible(operationStream);
+      return operationId;
+    }
+    await this.job.retain(
+      operationStream,
+      commsStreamMaxAgeSeconds(cmd.createdAt.toISOString(), cmd.plan.scheduledFor),
+    );
+    await this.jobs.run(this.job, operationId, { claimed: true });
+    await this.answerWhenVisible(operationStream);
+    return operationId;
+  }
+
+  private async create(
+    operationId: string,
+    { plan, createdAt, ctx }: SendMessagesCommand,
+  ): Promise<void> {
     const at = createdAt.toISOString();
     const operationStream = streams.operation(operationId);
     await execute(
@@ -96,9 +126,9 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
       ctx,
       { now: () => createdAt },
     );
-    await this.job.retain(operationStream, commsStreamMaxAgeSeconds(at, plan.scheduledFor));
-    await this.jobs.run(this.job, operationId, { claimed: true });
+  }
 
+  private async answerWhenVisible(operationStream: string): Promise<void> {
     try {
       await this.readYourWrites.waitFor('comms', await this.lastPosition(operationStream));
     } catch (error) {
@@ -106,7 +136,6 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
       // The operation shows up in reads as soon as the projection catches up.
       if (!(error instanceof CanvasError && error.status === 503)) throw error;
     }
-    return operationId;
   }
 
   /** Where the operation's stream ends: processed, or (should the fan-out have failed) claimed. */

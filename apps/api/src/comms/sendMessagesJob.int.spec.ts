@@ -69,7 +69,7 @@ describe('SendMessagesJob: crash, resume, two runners', () => {
     });
     const handler = new SendMessagesHandler(store, get(ReadYourWrites), jobs, sendJob, lease);
     const operationId = await handler.execute(
-      new SendMessagesCommand(plan, new Date(), {
+      new SendMessagesCommand(plan, new Date(), undefined, {
         actorUserId: null,
         correlationId: 'test',
         causationId: 'test',

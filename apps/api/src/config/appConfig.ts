@@ -128,6 +128,16 @@ export class AppConfig extends ProjectorConfig {
   @Transform(toNumber(10_000))
   JOB_SWEEP_INTERVAL_MS = 10_000;
 
+  /**
+   * How long a request's claim on its Idempotency-Key holds: a retry of a request whose
+   * process died mid-request runs again (continuing what it wrote, where the route allows)
+   * after this. Longer than any request takes.
+   */
+  @IsInt()
+  @Min(1000)
+  @Transform(toNumber(60_000))
+  IDEMPOTENCY_LEASE_MS = 60_000;
+
   /** How long a command waits for its projection before answering (read-your-writes). */
   @IsInt()
   @Min(0)

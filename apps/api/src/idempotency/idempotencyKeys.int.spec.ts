@@ -23,7 +23,7 @@ describe.each(['sqlite', 'postgres'] as const)('IdempotencyKeys on %s', (dialect
   afterEach(() => testDb.cleanup());
 
   it('claims a new key once, then replays the recorded answer to the same request', async () => {
-    expect(await keys.claim('u1', 'k', 'f1', T0)).toEqual({ kind: 'claimed' });
+    expect(await keys.claim('u1', 'k', 'f1', T0)).toEqual({ kind: 'claimed', since: T0 });
     expect(await keys.claim('u1', 'k', 'f1', T0 + 1)).toEqual({ kind: 'in-flight' });
     await keys.complete('u1', 'k', 'f1', answer, T0 + 2);
     expect(await keys.claim('u1', 'k', 'f1', T0 + 3)).toEqual({ kind: 'replay', response: answer });
@@ -39,13 +39,13 @@ describe.each(['sqlite', 'postgres'] as const)('IdempotencyKeys on %s', (dialect
   it('keeps scopes apart: another credential with the same key runs its own request', async () => {
     await keys.claim('u1', 'k', 'f1', T0);
     await keys.complete('u1', 'k', 'f1', answer, T0);
-    expect(await keys.claim('u2', 'k', 'f1', T0 + 1)).toEqual({ kind: 'claimed' });
+    expect(await keys.claim('u2', 'k', 'f1', T0 + 1)).toEqual({ kind: 'claimed', since: T0 + 1 });
   });
 
   it('forgets a released claim, so the retry runs afresh', async () => {
     await keys.claim('u1', 'k', 'f1', T0);
     await keys.release('u1', 'k', 'f1');
-    expect(await keys.claim('u1', 'k', 'f2', T0 + 1)).toEqual({ kind: 'claimed' });
+    expect(await keys.claim('u1', 'k', 'f2', T0 + 1)).toEqual({ kind: 'claimed', since: T0 + 1 });
   });
 
   it('lets one retry take over a claim left by a dead instance after the lease', async () => {
@@ -56,6 +56,16 @@ describe.each(['sqlite', 'postgres'] as const)('IdempotencyKeys on %s', (dialect
       keys.claim('u1', 'k', 'f1', later),
     ]);
     expect([a.kind, b.kind].sort()).toEqual(['claimed', 'in-flight']);
+    // The retry continues the dead attempt: it learns when that attempt began.
+    expect([a, b]).toContainEqual({ kind: 'claimed', since: T0 });
+  });
+
+  it('starts afresh when a different request takes over a dead claim', async () => {
+    await keys.claim('u1', 'k', 'f1', T0);
+    expect(await keys.claim('u1', 'k', 'f2', T0 + LEASE + 1)).toEqual({
+      kind: 'claimed',
+      since: T0 + LEASE + 1,
+    });
   });
 
   it('forgets a finished request after the TTL, and purges expired keys', async () => {
@@ -63,7 +73,10 @@ describe.each(['sqlite', 'postgres'] as const)('IdempotencyKeys on %s', (dialect
     await keys.complete('u1', 'old', 'f1', answer, T0);
     await keys.claim('u1', 'new', 'f1', T0 + TTL);
     await keys.complete('u1', 'new', 'f1', answer, T0 + TTL);
-    expect(await keys.claim('u1', 'old', 'f2', T0 + TTL + 1)).toEqual({ kind: 'claimed' });
+    expect(await keys.claim('u1', 'old', 'f2', T0 + TTL + 1)).toEqual({
+      kind: 'claimed',
+      since: T0 + TTL + 1,
+    });
     await keys.purgeExpired(T0 + 2 * TTL + 2);
     const left = await testDb.db.selectFrom('idempotency_keys').select('key').execute();
     expect(left).toEqual([]);

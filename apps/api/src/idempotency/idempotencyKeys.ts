@@ -9,7 +9,12 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { readonly kind: 'claimed' }
+  /**
+   * `since`: when this request first claimed the key. A retry that takes over the claim of a
+   * process that died mid-request gets the first claim's time, so a handler can derive the
+   * same ids as the dead attempt did and find what it wrote.
+   */
+  | { readonly kind: 'claimed'; readonly since: number }
   | { readonly kind: 'replay'; readonly response: StoredResponse }
   /** The key was first used for a different request (method, path or body). */
   | { readonly kind: 'mismatch' }
@@ -30,6 +35,7 @@ interface Row {
   fingerprint: string;
   state: string;
   claimed_at: number | string;
+  first_claimed_at: number | string;
   status: number | null;
   headers: string | null;
   body: string | null;
@@ -57,6 +63,7 @@ export class IdempotencyKeys {
       .addColumn('fingerprint', 'text', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+      .addColumn('first_claimed_at', 'bigint', (c) => c.notNull())
       .addColumn('status', 'integer')
       .addColumn('headers', 'text')
       .addColumn('body', 'text')
@@ -74,14 +81,30 @@ export class IdempotencyKeys {
     this.purgeNowAndThen(now);
     const inserted = await this.db
       .insertInto('idempotency_keys')
-      .values({ scope, key, fingerprint, state: 'in_flight', claimed_at: now })
+      .values({
+        scope,
+        key,
+        fingerprint,
+        state: 'in_flight',
+        claimed_at: now,
+        first_claimed_at: now,
+      })
       .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { kind: 'claimed' };
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1)
+      return { kind: 'claimed', since: now };
 
     const row = (await this.db
       .selectFrom('idempotency_keys')
-      .select(['fingerprint', 'state', 'claimed_at', 'status', 'headers', 'body'])
+      .select([
+        'fingerprint',
+        'state',
+        'claimed_at',
+        'first_claimed_at',
+        'status',
+        'headers',
+        'body',
+      ])
       .where('scope', '=', scope)
       .where('key', '=', key)
       .executeTakeFirst()) as Row | undefined;
@@ -92,10 +115,16 @@ export class IdempotencyKeys {
       row.state === 'done'
         ? claimedAt < now - this.options.ttlMs
         : claimedAt < now - this.options.leaseMs;
-    if (expired)
-      return (await this.takeOver(scope, key, fingerprint, claimedAt, now))
-        ? { kind: 'claimed' }
+    if (expired) {
+      // The same request taking over a dead attempt continues it; anything else starts afresh.
+      const since =
+        row.state !== 'done' && row.fingerprint === fingerprint
+          ? Number(row.first_claimed_at)
+          : now;
+      return (await this.takeOver(scope, key, fingerprint, claimedAt, since, now))
+        ? { kind: 'claimed', since }
         : { kind: 'in-flight' };
+    }
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (row.state !== 'done') return { kind: 'in-flight' };
     return {
@@ -156,6 +185,7 @@ export class IdempotencyKeys {
     key: string,
     fingerprint: string,
     claimedAt: number,
+    since: number,
     now: number,
   ): Promise<boolean> {
     const result = await this.db
@@ -164,6 +194,7 @@ export class IdempotencyKeys {
         fingerprint,
         state: 'in_flight',
         claimed_at: now,
+        first_claimed_at: since,
         status: null,
         headers: null,
         body: null,

@@ -8,6 +8,20 @@ import type { IdempotencyKeys } from './idempotencyKeys';
 export const IDEMPOTENCY_KEY = 'idempotency-key';
 export const IDEMPOTENT_REPLAYED = 'Idempotent-Replayed';
 
+/** The key a request claimed, for handlers that make their writes retry-safe with it. */
+export interface IdempotencyClaim {
+  readonly scope: string;
+  readonly key: string;
+  /** When this request first claimed the key: kept when a retry takes over a dead attempt. */
+  readonly since: number;
+}
+
+type ClaimingRequest = Request & { idempotency?: IdempotencyClaim };
+
+export function idempotencyClaimOf(req: Request): IdempotencyClaim | undefined {
+  return (req as ClaimingRequest).idempotency;
+}
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Visible ASCII, as the IETF draft's examples and Stripe's keys (UUIDs, ULIDs) are. */
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -67,6 +81,7 @@ export function idempotencyMiddleware(keys: IdempotencyKeys) {
             );
             return;
           case 'claimed':
+            (req as ClaimingRequest).idempotency = { scope, key, since: claim.since };
             recordAnswer(res, (response) =>
               response.status >= 200 && response.status < 300
                 ? keys.complete(scope, key, fingerprint, response)
