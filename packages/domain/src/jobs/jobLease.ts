@@ -13,6 +13,15 @@ export interface JobLease {
   readonly attempt: number;
 }
 
+/** The lease a claim event (`ProgressClaimed`, `ConversationBatchClaimed`, ...) records. */
+export function leaseOf(claimed: {
+  readonly runner: string;
+  readonly leaseUntil: string;
+  readonly attempt: number;
+}): JobLease {
+  return { runner: claimed.runner, until: claimed.leaseUntil, attempt: claimed.attempt };
+}
+
 export interface JobClaim {
   /** The claiming runner: one per process, so a restarted process is a new runner. */
   readonly runner: string;

@@ -5,6 +5,7 @@ import {
   requireLease,
   type JobClaim,
   type JobLease,
+  leaseOf,
 } from '../jobs/jobLease';
 import { DomainError } from '../shared/domainError';
 import type {
@@ -46,11 +47,7 @@ export function evolveProgress(
       return (
         state && {
           ...state,
-          lease: {
-            runner: event.data.runner,
-            until: event.data.leaseUntil,
-            attempt: event.data.attempt,
-          },
+          lease: leaseOf(event.data),
         }
       );
     case 'ProgressAdvanced':
