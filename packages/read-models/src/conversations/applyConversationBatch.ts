@@ -6,6 +6,7 @@ import {
   copyConversationMessages,
   copyForwardedMessages,
   humanLastMessageAt,
+  newParticipantRow,
   recomputed,
   type Tx,
 } from './applyConversationEvent';
@@ -167,20 +168,7 @@ function newParticipant(
   at: string,
 ): ParticipantRow {
   return {
-    user_id: userId,
-    conversation_id: conversationId,
-    workflow_state: workflowState,
-    starred: 0,
-    subscribed: 1,
-    last_message_at: null,
-    last_message_id: null,
-    message_count: 0,
-    last_authored_at: null,
-    visible_last_authored_at: null,
-    last_authored_message_id: null,
-    has_attachments: 0,
-    has_media_objects: 0,
-    updated_at: at,
+    ...newParticipantRow(conversationId, userId, workflowState, at),
     isNew: true,
     dirty: true,
   };

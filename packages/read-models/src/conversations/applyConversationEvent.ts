@@ -6,9 +6,34 @@ import type {
   RecipientsAdded,
 } from '@missive/domain';
 import { sql, type Transaction } from 'kysely';
-import type { ConversationsDatabase } from './conversationsTables';
+import type { ConversationsDatabase, WorkflowState } from './conversationsTables';
 
 export type Tx = Transaction<ConversationsDatabase>;
+
+/** A participant row as it starts: nothing delivered yet, subscribed, not starred. */
+export function newParticipantRow(
+  conversationId: string,
+  userId: string,
+  workflowState: WorkflowState,
+  at: string,
+) {
+  return {
+    user_id: userId,
+    conversation_id: conversationId,
+    workflow_state: workflowState,
+    starred: 0,
+    subscribed: 1,
+    last_message_at: null,
+    last_message_id: null,
+    message_count: 0,
+    last_authored_at: null,
+    visible_last_authored_at: null,
+    last_authored_message_id: null,
+    has_attachments: 0,
+    has_media_objects: 0,
+    updated_at: at,
+  };
+}
 
 async function conversationStarted(tx: Tx, { data }: ConversationStarted): Promise<void> {
   await tx
@@ -24,22 +49,9 @@ async function conversationStarted(tx: Tx, { data }: ConversationStarted): Promi
   await tx
     .insertInto('conversation_participants')
     .values(
-      data.participantIds.map((userId) => ({
-        user_id: userId,
-        conversation_id: data.conversationId,
-        workflow_state: 'read' as const,
-        starred: 0,
-        subscribed: 1,
-        last_message_at: null,
-        last_message_id: null,
-        message_count: 0,
-        last_authored_at: null,
-        visible_last_authored_at: null,
-        last_authored_message_id: null,
-        has_attachments: 0,
-        has_media_objects: 0,
-        updated_at: data.createdAt,
-      })),
+      data.participantIds.map((userId) =>
+        newParticipantRow(data.conversationId, userId, 'read', data.createdAt),
+      ),
     )
     .execute();
 }
@@ -212,22 +224,7 @@ async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void>
   for (const userId of data.userIds) {
     await tx
       .insertInto('conversation_participants')
-      .values({
-        user_id: userId,
-        conversation_id: data.conversationId,
-        workflow_state: 'unread',
-        starred: 0,
-        subscribed: 1,
-        last_message_at: null,
-        last_message_id: null,
-        message_count: 0,
-        last_authored_at: null,
-        visible_last_authored_at: null,
-        last_authored_message_id: null,
-        has_attachments: 0,
-        has_media_objects: 0,
-        updated_at: data.at,
-      })
+      .values(newParticipantRow(data.conversationId, userId, 'unread', data.at))
       .execute();
     // Joined silently through add_message: no earlier messages, only what comes next.
     if (!data.withHistory) continue;
