@@ -43,6 +43,7 @@ export {
 } from './replayParked';
 export {
   rebuildProjection,
+  REBUILD_BATCH_SIZE,
   RebuildInterruptedError,
   RebuildRefusedError,
   type RebuildOptions,

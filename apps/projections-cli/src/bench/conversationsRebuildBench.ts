@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { type Position, SqliteEventStore } from '@missive/event-store';
-import { createDatabase, rebuildProjection } from '@missive/projections';
+import { createDatabase, REBUILD_BATCH_SIZE, rebuildProjection } from '@missive/projections';
 import { conversationsProjection } from '@missive/read-models';
 import { type Kysely, sql } from 'kysely';
 import { fillInboxEvents } from './fillInboxEvents';
@@ -14,12 +14,12 @@ import { fillInboxEvents } from './fillInboxEvents';
 // model and into PostgreSQL. Also times, alone, the paged read of the log as the runner reads
 // it, so the rest can be told apart. One JSON line per figure on stdout.
 //   npm run bench -w @missive/projections-cli
-//   env: BENCH_EVENTS (1000000), BENCH_BATCH_SIZE (2000), BENCH_ACTIVE_CONVERSATIONS (1000),
-//        BENCH_TARGETS (sqlite,postgres), BENCH_LOG (reuse this event-store file if it exists),
-//        PG_BENCH_URL / PG_TEST_URL
+//   env: BENCH_EVENTS (1000000), BENCH_BATCH_SIZE (the rebuild's default, 20000),
+//        BENCH_ACTIVE_CONVERSATIONS (1000), BENCH_TARGETS (sqlite,postgres),
+//        BENCH_LOG (reuse this event-store file if it exists), PG_BENCH_URL / PG_TEST_URL
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 2000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? REBUILD_BATCH_SIZE);
 const ACTIVE = Number(process.env.BENCH_ACTIVE_CONVERSATIONS ?? 1000);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'sqlite,postgres').split(',');
 const PG_URL =

@@ -23,7 +23,7 @@ export interface RebuildOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly db: Kysely<any>;
   readonly projection: Projection;
-  /** Events per transaction while building the shadow copy. Default 2000. */
+  /** Events per transaction while building the shadow copy. Default `REBUILD_BATCH_SIZE`. */
   readonly batchSize?: number;
   /** Throw away the shadow copy an interrupted rebuild left, instead of resuming it. */
   readonly restart?: boolean;
@@ -76,6 +76,14 @@ export class RebuildInterruptedError extends Error {
   override readonly name = 'RebuildInterruptedError';
 }
 
+/**
+ * Larger than a live runner's batches: nobody waits on a shadow copy's commits, and each batch
+ * rewrites every row its events touch (an active conversation's participants, the B-tree pages
+ * its inserts land on) once, so ten times fewer batches write far fewer pages. 2,000 → 20,000
+ * made the conversations rebuild 1.4× faster at 100,000 events (BENCHMARKS.md).
+ */
+export const REBUILD_BATCH_SIZE = 20_000;
+
 const PG_MAX_IDENTIFIER = 63;
 /** PostgreSQL derives names such as `<table>_pkey` from the (suffixed) table name. */
 const PG_DERIVED_NAME_ROOM = '_pkey'.length;
@@ -96,7 +104,7 @@ export function rebuildProjection(options: RebuildOptions): Promise<RebuildResul
 
 async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   const { store, db, projection, signal } = options;
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 2000));
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? REBUILD_BATCH_SIZE));
   const started = Date.now();
   if (projection.kind === 'process-manager') {
     throw new RebuildRefusedError(
