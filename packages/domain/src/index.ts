@@ -27,5 +27,6 @@ export * from './outbound/outboundIds';
 export * from './outbound/outboundStatus';
 export * from './operations/messageOperationEvents';
 export * from './operations/messageOperation';
+export * from './operations/splitFanOut';
 export * from './operations/commsTags';
 export * from './operations/commsRetention';

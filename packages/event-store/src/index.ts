@@ -1,6 +1,7 @@
 export * from './eventStore';
 export * from './position';
 export { WrongExpectedVersionError } from './wrongExpectedVersionError';
+export { AppendTooLargeError, MAX_APPEND_BYTES } from './appendTooLargeError';
 export { matchesFilter } from './matchesFilter';
 export {
   SqliteEventStore,

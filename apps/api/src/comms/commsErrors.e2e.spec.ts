@@ -117,6 +117,26 @@ describe('Comms API: auth, validation and errors', () => {
       ],
       [
         {
+          to: [{ address: '+14155550100', channel: 'PHONE', variables: { v: 'x'.repeat(1601) } }],
+          content: { text: 'x' },
+        },
+        [error(70002, '$.to[0].variables')],
+      ],
+      [
+        {
+          to: [
+            {
+              address: '+14155550100',
+              channel: 'PHONE',
+              variables: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v'])),
+            },
+          ],
+          content: { text: 'x' },
+        },
+        [error(70002, '$.to[0].variables')],
+      ],
+      [
+        {
           to: [{ address: '+14155550100', channel: 'PHONE', profileId: 'x' }],
           content: { text: 'x' },
         },

@@ -133,8 +133,16 @@ export function Unsupported(message: string, options?: ValidationOptions): Prope
   );
 }
 
-/** A JSON object whose values are all strings (Liquid `variables`). */
-export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
+/**
+ * A JSON object whose values are all strings (Liquid `variables`), of bounded size: the spec
+ * sets none, but a value longer than the 1,600-character body could never be sent whole, and
+ * the bounds keep one recipient's message (about 170 KB at most) well inside what one append
+ * of the fan-out may carry.
+ */
+export function IsStringMap(
+  limits: { maxEntries: number; maxLength: number },
+  options?: ValidationOptions,
+): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isStringMap',
@@ -143,8 +151,13 @@ export function IsStringMap(options?: ValidationOptions): PropertyDecorator {
           value !== null &&
           typeof value === 'object' &&
           !Array.isArray(value) &&
-          Object.values(value).every((v) => typeof v === 'string'),
-        defaultMessage: () => 'must be an object of strings',
+          Object.keys(value).length <= limits.maxEntries &&
+          Object.entries(value).every(
+            ([k, v]) =>
+              typeof v === 'string' && k.length <= limits.maxLength && v.length <= limits.maxLength,
+          ),
+        defaultMessage: () =>
+          `must be an object of at most ${limits.maxEntries} strings of at most ${limits.maxLength} characters`,
       },
     },
     options,

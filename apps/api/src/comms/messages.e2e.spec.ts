@@ -304,4 +304,28 @@ describe('Comms Messages: send, fetch, operations, seek', () => {
       queued: 10_000,
     });
   });
+
+  it('takes sends of 10,000 recipients whose variables outgrow one append', async () => {
+    // About 2.5 MB of messages: over the 1 MiB an append may carry (EventStoreDB's default,
+    // enforced by the embedded store too), so they are written in parts before the operation.
+    const note = (i: number) => `${i}/${'x'.repeat(200)}`;
+    const to = Array.from({ length: 10_000 }, (_, i) => ({
+      address: `+1416${String(i).padStart(7, '0')}`,
+      channel: 'PHONE',
+      variables: { note: note(i) },
+    }));
+    const operationId = await comms.send({ to, content: { text: 'Re: {{ note }}' } });
+    expect((await comms.get(`/v1/Messages/Operations/${operationId}`)).body.stats).toMatchObject({
+      total: 10_000,
+      recipients: 10_000,
+      queued: 10_000,
+    });
+    const messages = await messagesOf(operationId);
+    expect(messages.length).toBeGreaterThanOrEqual(50);
+    for (const m of messages.slice(0, 50)) {
+      const message = (await comms.get(`/v1/Messages/${m.id}`)).body;
+      const index = Number(String(message.to[0].address).slice(5));
+      expect(message.content.text).toBe(`Re: ${note(index)}`);
+    }
+  });
 });

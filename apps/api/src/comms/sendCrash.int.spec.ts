@@ -71,13 +71,15 @@ describe('a Comms send interrupted by a crash of the API process', () => {
     return ((await res.json()) as { operations: never[] }).operations;
   }
 
+  /** The recipients of the operation's messages, after checking each got its own text. */
   async function createdMessages(operationId: string): Promise<string[]> {
     const store = new SqliteEventStore({ path: join(dir, 'events.db') });
     const to: string[] = [];
     try {
       for await (const event of store.readAll()) {
-        const data = event.data as { operationId?: string; to?: string };
+        const data = event.data as { operationId?: string; to?: string; body?: string };
         if (event.type === 'OutboundMessageCreated' && data.operationId === operationId) {
+          expect(data.body).toBe(`Hello ${variableOf(Number(data.to!.slice(5)))}`);
           to.push(data.to!);
         }
       }
@@ -87,12 +89,30 @@ describe('a Comms send interrupted by a crash of the API process', () => {
     return to;
   }
 
+  async function fanOutParts(operationId: string): Promise<number> {
+    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    let parts = 0;
+    try {
+      for await (const event of store.readStream(`operationfanout-${operationId}`)) {
+        if (event.type === 'MessageOperationFanOutPart') parts += 1;
+      }
+    } finally {
+      await store.close();
+    }
+    return parts;
+  }
+
   jest.setTimeout(120_000);
 
+  // Long enough that the send's messages outgrow one append (1 MiB, EventStoreDB's default, which
+  // the embedded store enforces too): they are written in parts before the operation, and a
+  // resumed fan-out must join them back in order.
+  const variableOf = (i: number) => `${i}:${'v'.repeat(200)}`;
   const body = {
     to: Array.from({ length: RECIPIENTS }, (_, i) => ({
       address: `+1415${String(i).padStart(7, '0')}`,
       channel: 'PHONE',
+      variables: { n: variableOf(i) },
     })),
     content: { text: 'Hello {{ n }}' },
   };
@@ -143,6 +163,7 @@ describe('a Comms send interrupted by a crash of the API process', () => {
     second.child.kill('SIGTERM');
     await second.exited;
     const sent = await createdMessages(operationId.replace('comms_operation_', ''));
+    expect(await fanOutParts(operationId.replace('comms_operation_', ''))).toBeGreaterThan(1);
     expect(sent).toHaveLength(RECIPIENTS);
     expect(new Set(sent).size).toBe(RECIPIENTS);
   });

@@ -69,7 +69,7 @@ export class RecipientDto {
   memoryStoreId?: string;
 
   @IsOptional()
-  @IsStringMap()
+  @IsStringMap({ maxEntries: 100, maxLength: 1600 })
   variables?: Record<string, string>;
 
   @Equals(1, {

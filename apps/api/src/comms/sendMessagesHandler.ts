@@ -6,11 +6,20 @@ import {
   createMessageOperation,
   DomainError,
   evolveMessageOperation,
+  derivedEventId,
   newUlid,
+  splitFanOut,
   streams,
   type MessageOperationFanOut,
+  type MessageOperationFanOutPart,
 } from '@missive/domain';
-import { execute, type CommandContext, type EventStore, type Position } from '@missive/event-store';
+import {
+  execute,
+  toEventData,
+  type CommandContext,
+  type EventStore,
+  type Position,
+} from '@missive/event-store';
 import { CanvasError } from '../http/canvasError';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -83,10 +92,9 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
       await this.answerWhenVisible(operationStream);
       return operationId;
     }
-    await this.job.retain(
-      operationStream,
-      commsStreamMaxAgeSeconds(cmd.createdAt.toISOString(), cmd.plan.scheduledFor),
-    );
+    const maxAge = commsStreamMaxAgeSeconds(cmd.createdAt.toISOString(), cmd.plan.scheduledFor);
+    await this.job.retain(operationStream, maxAge);
+    await this.job.retain(streams.operationFanOut(operationId), maxAge);
     await this.jobs.run(this.job, operationId, { claimed: true });
     await this.answerWhenVisible(operationStream);
     return operationId;
@@ -98,6 +106,8 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
   ): Promise<void> {
     const at = createdAt.toISOString();
     const operationStream = streams.operation(operationId);
+    const { fanOut, parts } = splitFanOut(operationId, fanOutOf(plan));
+    await this.appendFanOutParts(parts, ctx, createdAt);
     await execute(
       this.store,
       operationStream,
@@ -111,7 +121,7 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
           scheduledFor: plan.scheduledFor,
           tags: plan.tags,
           createdAt: at,
-          fanOut: fanOutOf(plan),
+          fanOut,
         });
         const claim = {
           runner: this.lease.runner,
@@ -126,6 +136,27 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
       ctx,
       { now: () => createdAt },
     );
+  }
+
+  /**
+   * A send too large for one append writes its messages first, one part per append. Their ids
+   * derive from the operation, so a retry under the same Idempotency-Key re-appends nothing.
+   */
+  private async appendFanOutParts(
+    parts: readonly MessageOperationFanOutPart[],
+    ctx: CommandContext,
+    now: Date,
+  ): Promise<void> {
+    for (const part of parts) {
+      const { operationId, part: k } = part.data;
+      const id = derivedEventId(operationId, 'fan-out part', String(k));
+      const base = toEventData(part, ctx, now);
+      await this.store.append(
+        streams.operationFanOut(operationId),
+        [{ ...base, id, metadata: { ...base.metadata, eventId: id } }],
+        { expectedRevision: k === 0 ? 'no_stream' : k - 1 },
+      );
+    }
   }
 
   private async answerWhenVisible(operationStream: string): Promise<void> {

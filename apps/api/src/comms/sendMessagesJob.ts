@@ -5,11 +5,14 @@ import {
   commsStreamMaxAgeSeconds,
   createOutboundMessage,
   evolveMessageOperation,
+  joinFanOut,
   markMessageOperationProcessed,
   operationMessageId,
   streams,
   type MessageOperationCreated,
   type MessageOperationEvent,
+  type MessageOperationFanOut,
+  type MessageOperationFanOutPart,
   type MessageOperationState,
   type OutboundMessageCreated,
 } from '@missive/domain';
@@ -93,7 +96,8 @@ export class SendMessagesJob implements DurableJob {
         };
         const maxAge = commsStreamMaxAgeSeconds(created.createdAt, created.scheduledFor);
         const fanOut = state.fanOut;
-        await forEachConcurrently(fanOut.messages, FAN_OUT_CONCURRENCY, async (message, index) => {
+        const messages = joinFanOut(fanOut, await this.fanOutParts(operationId, fanOut));
+        await forEachConcurrently(messages, FAN_OUT_CONCURRENCY, async (message, index) => {
           await renewIfDue();
           await this.createMessage(operationId, created, ctx, maxAge, index, {
             channel: message.channel,
@@ -116,6 +120,21 @@ export class SendMessagesJob implements DurableJob {
       if (error instanceof DomainError && error.kind === 'conflict') return;
       throw error;
     }
+  }
+
+  /** The parts a large send wrote before its operation (none for one that fit inline). */
+  private async fanOutParts(
+    operationId: string,
+    fanOut: MessageOperationFanOut,
+  ): Promise<MessageOperationFanOutPart['data'][]> {
+    if (fanOut.parts === undefined) return [];
+    const parts: MessageOperationFanOutPart['data'][] = [];
+    for await (const event of this.options.store.readStream(streams.operationFanOut(operationId))) {
+      if (event.type === 'MessageOperationFanOutPart') {
+        parts.push(event.data as MessageOperationFanOutPart['data']);
+      }
+    }
+    return parts;
   }
 
   private async createMessage(

@@ -115,6 +115,12 @@ export const eventCatalogue: readonly CatalogueEntry[] = [
     'operation',
     'Every message of a Comms operation exists (processing done, not delivery).',
   ),
+  entry(
+    'MessageOperationFanOutPart',
+    'operationfanout',
+    'Part of the messages a large Comms send will create, written before its operation.',
+    'internal',
+  ),
 ];
 
 const byType = new Map(eventCatalogue.map((e) => [e.type, e]));

@@ -1648,6 +1648,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
               ],
               "additionalProperties": false
             }
+          },
+          "parts": {
+            "type": "number",
+            "description": "How many MessageOperationFanOutPart events hold the messages, in index order."
           }
         },
         "required": [
@@ -1657,7 +1661,7 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
           "messages"
         ],
         "additionalProperties": false,
-        "description": "One send's messages: the text before variables are applied, and each recipient's pairing. Kept compact (the sender once per channel, named per message only where it differs): a 10,000-recipient send is one event, and EventStoreDB caps an append at 1 MiB by default."
+        "description": "One send's messages: the text before variables are applied, and each recipient's pairing. Kept compact (the sender once per channel, named per message only where it differs). When the messages would not fit in one append (EventStoreDB caps an append at 1 MiB by default: 10,000 recipients with long variables exceed it), they are written beforehand as `parts` MessageOperationFanOutPart events of `operationfanout-<operationId>`, and `messages` is empty."
       }
     },
     "required": [
@@ -1716,6 +1720,62 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       "operationId",
       "messages",
       "processedAt"
+    ],
+    "additionalProperties": false
+  },
+  "MessageOperationFanOutPart": {
+    "type": "object",
+    "properties": {
+      "operationId": {
+        "type": "string"
+      },
+      "part": {
+        "type": "number",
+        "description": "0-based; part k sits at revision k of its stream."
+      },
+      "parts": {
+        "type": "number"
+      },
+      "messages": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "properties": {
+            "channel": {
+              "type": "string",
+              "enum": [
+                "phone",
+                "whatsapp"
+              ]
+            },
+            "to": {
+              "type": "string"
+            },
+            "from": {
+              "type": "string"
+            },
+            "variables": {
+              "type": "object",
+              "additionalProperties": {
+                "type": "string"
+              },
+              "description": "The recipient's `variables`, applied to `text` (`{{ name }}`) when the message is made."
+            }
+          },
+          "required": [
+            "channel",
+            "to"
+          ],
+          "additionalProperties": false
+        },
+        "description": "The messages of this part, continuing the previous part's index order."
+      }
+    },
+    "required": [
+      "operationId",
+      "part",
+      "parts",
+      "messages"
     ],
     "additionalProperties": false
   }

@@ -70,6 +70,34 @@ describe('message operation', () => {
       .thenThrows({ kind: 'invalid', attribute: 'to' });
   });
 
+  it('lists its fan-out inline, or in parts and then nothing inline', () => {
+    const fanOut = { text: 'Hi', media: [], from: { phone: '+15550000000' } };
+    const two = [
+      { channel: 'phone' as const, to: '+15550000001' },
+      { channel: 'phone' as const, to: '+15550000002' },
+    ];
+    const inline = created({ fanOut: { ...fanOut, messages: two } });
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, inline.data))
+      .then([inline]);
+    const parted = created({ fanOut: { ...fanOut, messages: [], parts: 2 } });
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, parted.data))
+      .then([parted]);
+    for (const wrong of [
+      { ...fanOut, messages: two.slice(1) },
+      { ...fanOut, messages: two, parts: 1 },
+      { ...fanOut, messages: [], parts: 0 },
+    ]) {
+      operation
+        .given()
+        .when((s) => createMessageOperation(s, created({ fanOut: wrong }).data))
+        .thenThrows({ kind: 'invalid', attribute: 'to' });
+    }
+  });
+
   it('is processed once, after it exists', () => {
     operation
       .given(created())

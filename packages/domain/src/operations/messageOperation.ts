@@ -96,8 +96,13 @@ export function createMessageOperation(
   if (data.messages + data.unaddressable !== data.recipients || data.messages < 0) {
     throw new DomainError('invalid', 'to', 'every recipient is a message or unaddressable');
   }
-  if (data.fanOut && data.fanOut.messages.length !== data.messages) {
-    throw new DomainError('invalid', 'to', 'the fan-out lists every message');
+  const fanOut = data.fanOut;
+  if (fanOut) {
+    // A fan-out in parts lists its messages there; they are counted when joined.
+    const listed = fanOut.parts === undefined ? data.messages : 0;
+    if (fanOut.messages.length !== listed || (fanOut.parts !== undefined && fanOut.parts < 1)) {
+      throw new DomainError('invalid', 'to', 'the fan-out lists every message');
+    }
   }
   return [{ type: 'MessageOperationCreated', data }];
 }

@@ -30,22 +30,45 @@ export type MessageOperationCreated = DomainEvent<
 
 /**
  * One send's messages: the text before variables are applied, and each recipient's pairing.
- * Kept compact (the sender once per channel, named per message only where it differs): a
- * 10,000-recipient send is one event, and EventStoreDB caps an append at 1 MiB by default.
+ * Kept compact (the sender once per channel, named per message only where it differs). When
+ * the messages would not fit in one append (EventStoreDB caps an append at 1 MiB by default:
+ * 10,000 recipients with long variables exceed it), they are written beforehand as `parts`
+ * MessageOperationFanOutPart events of `operationfanout-<operationId>`, and `messages` is empty.
  */
 export interface MessageOperationFanOut {
   text: string;
   media: string[];
   /** The sender of each channel's messages, unless a message names its own. */
   from: { phone?: string; whatsapp?: string };
-  messages: {
-    channel: 'phone' | 'whatsapp';
-    to: string;
-    from?: string;
-    /** The recipient's `variables`, applied to `text` (`{{ name }}`) when the message is made. */
-    variables?: Record<string, string>;
-  }[];
+  messages: FanOutMessage[];
+  /** How many MessageOperationFanOutPart events hold the messages, in index order. */
+  parts?: number;
 }
+
+export interface FanOutMessage {
+  channel: 'phone' | 'whatsapp';
+  to: string;
+  from?: string;
+  /** The recipient's `variables`, applied to `text` (`{{ name }}`) when the message is made. */
+  variables?: Record<string, string>;
+}
+
+/**
+ * A slice of a large send's fan-out (see MessageOperationFanOut.parts), written to
+ * `operationfanout-<operationId>` before the operation itself, each part its own append. Parts
+ * whose operation never got created (the request died in between) describe nothing.
+ */
+export type MessageOperationFanOutPart = DomainEvent<
+  'MessageOperationFanOutPart',
+  {
+    operationId: string;
+    /** 0-based; part k sits at revision k of its stream. */
+    part: number;
+    parts: number;
+    /** The messages of this part, continuing the previous part's index order. */
+    messages: FanOutMessage[];
+  }
+>;
 
 /** A job runner took (or renewed) the lease on the operation's fan-out. */
 export type MessageOperationClaimed = DomainEvent<

@@ -14,6 +14,7 @@ export const streams = {
   channelAddress: (addressKey: string) => `channeladdress-${addressKey}`,
   outbound: (outboundId: string) => `outbound-${outboundId}`,
   operation: (operationId: string) => `operation-${operationId}`,
+  operationFanOut: (operationId: string) => `operationfanout-${operationId}`,
 } as const;
 
 export const categories = {
@@ -30,4 +31,5 @@ export const categories = {
   channelAddress: 'channeladdress-',
   outbound: 'outbound-',
   operation: 'operation-',
+  operationFanOut: 'operationfanout-',
 } as const;

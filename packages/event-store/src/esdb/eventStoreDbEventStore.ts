@@ -4,6 +4,7 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   START,
   STREAM_EXISTS,
@@ -27,6 +28,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../eventStore';
+import { AppendTooLargeError } from '../appendTooLargeError';
 import { matchesFilter } from '../matchesFilter';
 import { comparePositions, type Position } from '../position';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
@@ -102,6 +104,9 @@ export class EventStoreDbEventStore implements EventStore {
         result.position ?? (await this.positionOfRevision(stream, nextExpectedRevision));
       return { nextExpectedRevision, position };
     } catch (error) {
+      if (error instanceof MaxAppendSizeExceededError) {
+        throw new AppendTooLargeError(stream, undefined, error.maxAppendSize);
+      }
       if (error instanceof EsdbWrongExpectedVersionError) {
         const actual = error.actualVersion;
         throw new WrongExpectedVersionError(

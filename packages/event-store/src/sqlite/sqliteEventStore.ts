@@ -14,6 +14,7 @@ import type {
   Subscription,
 } from '../eventStore';
 import type { Position } from '../position';
+import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { eventKey } from './eventKey';
 import { openSqliteDatabase } from './openSqliteDatabase';
@@ -34,6 +35,8 @@ export interface SqliteEventStoreOptions {
   readonly walAutocheckpointPages?: number;
   /** Appends grouped into one transaction at most. Default 1000. */
   readonly maxAppendsPerTransaction?: number;
+  /** Bytes of data and metadata one append may carry. Default EventStoreDB's, 1 MiB. */
+  readonly maxAppendBytes?: number;
 }
 
 /** Counters that make group commit observable (tests, metrics). */
@@ -82,6 +85,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly maxAppendsPerTransaction: number;
+  private readonly maxAppendBytes: number;
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
@@ -120,6 +124,7 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.maxAppendsPerTransaction = Math.max(1, options.maxAppendsPerTransaction ?? 1000);
+    this.maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
     this.db = openSqliteDatabase({
       path: options.path,
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
@@ -180,6 +185,10 @@ export class SqliteEventStore implements EventStore {
       serialized = events.map(serializeEvent);
     } catch (error) {
       return Promise.reject(error);
+    }
+    const bytes = appendBytes(serialized);
+    if (bytes > this.maxAppendBytes) {
+      return Promise.reject(new AppendTooLargeError(stream, bytes, this.maxAppendBytes));
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({
@@ -500,6 +509,16 @@ export class SqliteEventStore implements EventStore {
     }
     return statement;
   }
+}
+
+/** Counted as EventStoreDB counts an append: each event's payload, type and metadata. */
+function appendBytes(events: readonly SerializedEvent[]): number {
+  let bytes = 0;
+  for (const event of events) {
+    bytes += Buffer.byteLength(event.data) + Buffer.byteLength(event.type) + 16;
+    if (event.metadata !== null) bytes += Buffer.byteLength(event.metadata);
+  }
+  return bytes;
 }
 
 function serializeEvent(event: EventData): SerializedEvent {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData, EventStore, RecordedEvent, Subscription } from '../eventStore';
 import { comparePositions, decodePosition, encodePosition } from '../position';
+import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 
 /**
@@ -142,6 +143,21 @@ export function describeEventStoreContract(
         const all = await collect(store.readAll({ fromPosition: head, filter: cat() }));
         expect(all.map((e) => e.id)).toEqual(events.map((e) => e.id));
         expect(all.map((e) => e.revision)).toEqual([0, 1, 2]);
+      });
+
+      // EventStoreDB's default MaxAppendSize; every adapter refuses the same appends.
+      it('refuses an append over 1 MiB whole, and accepts one just under it', async () => {
+        const head = await store.headPosition();
+        const half = (): EventData =>
+          event('Happened', { text: 'x'.repeat(Math.ceil(MAX_APPEND_BYTES / 2) + 16) });
+
+        const error = await rejectionOf(store.append(stream(), [half(), half()]));
+
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect(await collect(store.readAll({ fromPosition: head, filter: cat() }))).toEqual([]);
+        const under = event('Happened', { text: 'x'.repeat(MAX_APPEND_BYTES - 4096) });
+        await store.append(stream(), [under], { expectedRevision: 'no_stream' });
+        expect(await collect(store.readStream(stream()))).toHaveLength(1);
       });
     });
 

@@ -8,12 +8,16 @@ import {
   type Position,
   type ReadPosition,
   type ReadRevision,
+  MaxAppendSizeExceededError,
   StreamNotFoundError,
   UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+
+/** The server's default `MaxAppendSize`. */
+const FAKE_MAX_APPEND_SIZE = 1_048_576;
 
 interface StoredEvent {
   readonly streamId: string;
@@ -106,6 +110,15 @@ export class FakeEsdbClient {
     options: { expectedRevision?: AppendExpectedRevision } = {},
   ): Promise<AppendResult> {
     const batch = Array.isArray(events) ? events : [events];
+    // The server refuses an oversized append before it looks at the stream.
+    let size = 0;
+    for (const event of batch) {
+      size += Buffer.byteLength(JSON.stringify(event.data) ?? '');
+      size += Buffer.byteLength(JSON.stringify(event.metadata) ?? '');
+    }
+    if (size > FAKE_MAX_APPEND_SIZE) {
+      throw MaxAppendSizeExceededError.fromMaxAppendSize(FAKE_MAX_APPEND_SIZE);
+    }
     const expected = options.expectedRevision ?? 'any';
     const stream = this.log.filter((e) => e.streamId === streamName);
     const current = stream.length === 0 ? undefined : stream[stream.length - 1]!.revision;
