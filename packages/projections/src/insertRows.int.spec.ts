@@ -68,6 +68,38 @@ describe.each<SqlDialectName>(['sqlite', 'postgres'])('insertRows on %s', (diale
     ]);
   });
 
+  it('stores every value exactly as given: quotes, braces, commas, backslashes, NULLs', async () => {
+    const labels = [
+      'plain',
+      'with "double" and \'single\' quotes',
+      '{braces}, commas, and \\ backslashes \\"',
+      'NULL',
+      '',
+      null,
+      'ünïcödé ✓ 𝄞',
+      '  spaces  ',
+    ];
+    const rows = labels.map((label, i) => [i + 1, label, 10 - i]);
+    await insertRows(testDb.db, 'totals', ['id', 'label', 'n'], rows);
+    expect(await contents()).toEqual(rows.map(([id, label, n]) => ({ id, label, n })));
+  });
+
+  it('finds a table whose column types changed since an earlier insert', async () => {
+    await insertRows(testDb.db, 'totals', ['id', 'label', 'n'], [[1, 'one', 1]]);
+    await testDb.db.schema.dropTable('totals').execute();
+    await testDb.db.schema
+      .createTable('totals')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('label', 'text')
+      .addColumn('n', 'integer', (c) => c.notNull())
+      .execute();
+    const again = () => insertRows(testDb.db, 'totals', ['id', 'label', 'n'], [['a-1', 'x', 2]]);
+    // PostgreSQL: the first attempt may use the old types and fail; the retry looks them up.
+    await again().catch(again);
+    const rows = await testDb.db.selectFrom('totals').selectAll().execute();
+    expect(rows).toEqual([{ id: 'a-1', label: 'x', n: 2 }]);
+  });
+
   it('rejects a row with the wrong number of values', async () => {
     await expect(insertRows(testDb.db, 'totals', ['id', 'n'], [[1, 2, 3]])).rejects.toThrow(
       'expected 2',

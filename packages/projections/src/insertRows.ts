@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { MAX_BOUND_PARAMETERS } from './chunkRows';
 import { dialectOf } from './database';
+import { forgetPostgresColumnTypes, postgresColumnTypes } from './postgresColumnTypes';
 import { shadowTablesPluginOf } from './rebuild/shadowTablesPlugin';
 
 export interface InsertRowsOptions {
@@ -41,24 +42,28 @@ export async function insertRows(
   const postgres = dialectOf(db) === 'postgres';
   // The SQL below bypasses Kysely's query tree, so a rebuild's table renaming is applied here.
   const shadow = shadowTablesPluginOf(db);
+  for (const row of rows) {
+    if (row.length !== columns.length) {
+      throw new RangeError(
+        `insertRows(${table}): a row has ${row.length} values, expected ${columns.length}`,
+      );
+    }
+  }
   const byParameters = Math.max(
     1,
     Math.floor((options.maxParameters ?? MAX_BOUND_PARAMETERS) / columns.length),
   );
+  if (postgres) {
+    const target = shadow?.table(table) ?? table;
+    if (await insertByUnnest(db, table, target, columns, rows, byParameters, options)) return;
+  }
   let start = 0;
   for (const size of postgres ? [byParameters] : sqliteChunkSizes(byParameters)) {
     while (start < rows.length && (rows.length - start >= size || postgres)) {
       const chunk = rows.slice(start, start + size);
       start += chunk.length;
       const parameters: unknown[] = [];
-      for (const row of chunk) {
-        if (row.length !== columns.length) {
-          throw new RangeError(
-            `insertRows(${table}): a row has ${row.length} values, expected ${columns.length}`,
-          );
-        }
-        for (const value of row) parameters.push(value);
-      }
+      for (const row of chunk) for (const value of row) parameters.push(value);
       // Only the head and the conflict clause can name tables: renaming the placeholders too
       // would scan up to 30,000 of them per statement.
       const { head, tail } = clausesFor(table, columns, options);
@@ -70,6 +75,62 @@ export async function insertRows(
     }
   }
 }
+
+/**
+ * PostgreSQL: one array per column, `insert ... select * from unnest($1::bigint[], ...)`, so a
+ * statement binds as many parameters as the table has columns, whatever the rows. Parsing and
+ * planning a VALUES list of thousands of rows cost the server more than inserting them: 220,000
+ * rows went in three times faster (BENCHMARKS.md). False when it cannot be used: the table is
+ * not found (the VALUES path then reports it), or a value is itself an array or a Buffer, which
+ * a one-dimensional array parameter cannot carry.
+ */
+async function insertByUnnest(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>,
+  table: string,
+  target: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  rowsPerStatement: number,
+  options: InsertRowsOptions,
+): Promise<boolean> {
+  const types = await postgresColumnTypes(db, target);
+  const casts: string[] = [];
+  for (const column of columns) {
+    const type = types.get(column);
+    if (type === undefined) return false;
+    casts.push(`$${casts.length + 1}::${type}[]`);
+  }
+  for (const row of rows) {
+    for (const value of row) if (Array.isArray(value) || Buffer.isBuffer(value)) return false;
+  }
+  const { head, tail } = clausesFor(table, columns, options);
+  const shadow = shadowTablesPluginOf(db);
+  for (let start = 0; start < rows.length; start += rowsPerStatement) {
+    const end = Math.min(rows.length, start + rowsPerStatement);
+    const arrays: unknown[][] = columns.map(() => new Array<unknown>(end - start));
+    for (let r = start; r < end; r++) {
+      const row = rows[r]!;
+      for (let c = 0; c < columns.length; c++) arrays[c]![r - start] = row[c];
+    }
+    const text =
+      (shadow ? shadow.renameSql(head) : head).replace(/ values $/, ' ') +
+      `select * from unnest(${casts.join(', ')})` +
+      (shadow ? shadow.renameSql(tail) : tail);
+    try {
+      await db.executeQuery(CompiledQuery.raw(text, arrays));
+    } catch (error) {
+      if (TYPE_ERRORS.has((error as { code?: unknown } | null)?.code as string)) {
+        forgetPostgresColumnTypes(target);
+      }
+      throw error;
+    }
+  }
+  return true;
+}
+
+/** datatype_mismatch, cannot_coerce, invalid_text_representation, undefined_column. */
+const TYPE_ERRORS = new Set(['42804', '42846', '22P02', '42703']);
 
 /**
  * SQLite: statements of a few fixed sizes (256, 32, 4, 1 rows) rather than one of whatever
