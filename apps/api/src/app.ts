@@ -1,26 +1,28 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createEventStore } from '@missive/event-store';
 import type { Notifier } from '@missive/notifier';
 import { IdGenerator } from '@missive/domain';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { json, raw } from 'express';
 import { AppModule } from './appModule';
 import type { AppConfig } from './config/appConfig';
 import { DELIVERY_WEBHOOK_PATH } from './deliveryWebhook/deliveryWebhookController';
-import { rateLimitMiddleware } from './http/rateLimitMiddleware';
+import { registerBodyParsers } from './http/bodyParsers';
+import { createHttpAdapter } from './http/createHttpAdapter';
+import { rateLimitHook } from './http/rateLimitHook';
+import { weakEtagHook } from './http/weakEtagHook';
 import { CommittedPositions } from './infrastructure/committedPositions';
 import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { startInProcessNotifier } from './inProcessNotifier';
 import { startInProcessProjectors, type InProcessProjectors } from './inProcessProjectors';
 import { IdempotencyKeys } from './idempotency/idempotencyKeys';
-import { idempotencyMiddleware } from './idempotency/idempotencyMiddleware';
+import { idempotencyClaimHook, idempotencyRecordHook } from './idempotency/idempotencyHooks';
 import { createAppLogger, PinoNestLogger } from './operability/appLogger';
-import { requestLogMiddleware } from './operability/requestLog';
-import { httpMetricsMiddleware } from './operability/httpMetricsMiddleware';
+import { requestLogHook } from './operability/requestLog';
+import { httpMetricsHooks } from './operability/httpMetricsHooks';
 import { instrumentEventStore } from './operability/instrumentedEventStore';
 import { Metrics } from './operability/metrics';
 import { serveOpenApi } from './openapi/openApiRoute';
@@ -30,7 +32,7 @@ import { RateLimiter } from './http/rateLimiter';
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
 export interface RunningApp {
-  readonly app: NestExpressApplication;
+  readonly app: NestFastifyApplication;
   readonly url: string;
   close(): Promise<void>;
 }
@@ -71,36 +73,46 @@ export async function startApp(
   }
   const wake: ProjectionWaker =
     options.wake ?? ((name) => projectors?.runners.find((r) => r.name === name)?.wake());
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.create(config, store, db, wake, committed, metrics),
-    { bufferLogs: true },
-  );
   const logger = createAppLogger(config, options.logStream);
+  const httpMetrics = httpMetricsHooks(metrics);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.create(config, store, db, wake, committed, metrics),
+    createHttpAdapter([
+      // First, so that every answer (a throttled one too) carries its request id and is logged.
+      requestLogHook(logger),
+      httpMetrics.onRequest,
+      // A request hook runs before the body is read (see rateLimitHook).
+      rateLimitHook(new RateLimiter(config.rateLimit)),
+    ]),
+    // The bodies are read by registerBodyParsers below, as Express's body-parser read them.
+    { bufferLogs: true, bodyParser: false },
+  );
   app.useLogger(
     options.logger === false && !options.logStream ? false : new PinoNestLogger(logger),
   );
-  // Canvas clients send bracket names (`recipients[]=1`, `user[name]=x`) in queries and forms.
-  app.set('query parser', 'extended');
-  app.disable('x-powered-by');
-  // First, so that every answer (a throttled one too) carries its request id and is logged.
-  app.use(requestLogMiddleware(logger));
-  app.use(httpMetricsMiddleware(metrics));
-  serveOpenApi(app);
-  // Registered before the body parsers so that it runs first (see rateLimitMiddleware).
-  app.use(rateLimitMiddleware(new RateLimiter(config.rateLimit)));
-  // The webhook's HMAC covers the exact bytes sent: keep them, unparsed, for that one route.
-  app.use(DELIVERY_WEBHOOK_PATH, raw({ type: () => true, limit: '1mb' }));
-  // A send to 10,000 recipients, each with its own variables, outgrows the usual limit.
-  app.use('/v1/Messages', json({ limit: '16mb' }));
-  app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
-  app.useBodyParser('json', { limit: '1mb' });
-  // After the body parsers: the body is part of what makes a retry the same request.
+  const server = app.getHttpAdapter().getInstance();
+  serveOpenApi(app, server);
+  registerBodyParsers(server, {
+    // The webhook's HMAC covers the exact bytes sent: keep them, unparsed, for that one route.
+    rawPath: DELIVERY_WEBHOOK_PATH,
+    // A send to 10,000 recipients, each with its own variables, outgrows the usual limit.
+    largeJsonPath: '/v1/Messages',
+    largeJsonLimit: 16 * 1024 * 1024,
+  });
+  // Send hooks run in the order added: the ETag first, so that it is among the headers the
+  // idempotency record keeps for a replay.
+  server.addHook('onSend', weakEtagHook);
+  // A pre-handler hook runs once the body is parsed: it is part of what makes a retry the same
+  // request.
   const idempotencyKeys = new IdempotencyKeys(db, {
     ttlMs: IDEMPOTENCY_TTL_MS,
     leaseMs: config.IDEMPOTENCY_LEASE_MS,
   });
   await idempotencyKeys.migrate();
-  app.use(idempotencyMiddleware(idempotencyKeys));
+  server.addHook('preHandler', idempotencyClaimHook(idempotencyKeys));
+  // After the claim, so that an answer the claim gives is `unmatched` (see httpMetricsHooks).
+  server.addHook('preHandler', httpMetrics.preHandler);
+  server.addHook('onSend', idempotencyRecordHook(idempotencyKeys));
   await app.listen(config.PORT, '0.0.0.0');
   const notifier: Notifier | undefined = config.RUN_NOTIFIER
     ? await startInProcessNotifier(

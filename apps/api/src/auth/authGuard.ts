@@ -1,8 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { UserQueries, type UserRecord } from '@missive/read-models';
-import { randomUUID } from 'node:crypto';
 import { CanvasError } from '../http/canvasError';
+import { pathOf } from '../http/requestPath';
 import { accessTokenOf } from './accessTokenOf';
 import type { AuthenticatedRequest } from './authenticatedRequest';
 import { IS_PUBLIC } from './public';
@@ -21,8 +21,8 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    // The request log chose the request id (the client's X-Request-Id or a fresh one).
-    req.correlationId = typeof req.id === 'string' ? req.id : randomUUID();
+    // The request id (the client's X-Request-Id or a fresh one, see requestIdOf).
+    req.correlationId = req.id;
     const handlers = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, handlers)) return true;
 
@@ -41,7 +41,7 @@ export class AuthGuard implements CanActivate {
    * user, as `actorUserId` (see RequestContext).
    */
   private async masquerade(req: AuthenticatedRequest, caller: UserRecord): Promise<void> {
-    if (!req.path.startsWith('/api/')) return;
+    if (!pathOf(req).startsWith('/api/')) return;
     const requested = asUserIdOf(req);
     if (requested === undefined) return;
     const target = await this.findTarget(requested, caller);
@@ -79,7 +79,7 @@ function invalidAsUserId(): CanvasError {
  * means no masquerade (Rails `.presence`), and a value that is not a scalar matches no one.
  */
 function asUserIdOf(req: AuthenticatedRequest): string | undefined {
-  const query = (req.query as Record<string, unknown>)['as_user_id'];
+  const query = (req.query as Record<string, unknown> | undefined)?.['as_user_id'];
   const value =
     query !== undefined ? query : (req.body as Record<string, unknown> | undefined)?.['as_user_id'];
   if (value === undefined || value === null) return undefined;

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CommandContext } from '@missive/event-store';
+import { pathOf } from '../http/requestPath';
 import type { AuthenticatedRequest } from './authenticatedRequest';
 
 export const CurrentUser = createParamDecorator(
@@ -15,7 +16,7 @@ export const RequestContext = createParamDecorator(
       // are the target's), but the event metadata names who really acted: the admin.
       actorUserId: (req.realUser ?? req.user)?.id ?? null,
       correlationId: req.correlationId,
-      causationId: `http:${req.method} ${req.route?.path ?? req.path}`,
+      causationId: `http:${req.method} ${req.routeOptions.url ?? pathOf(req)}`,
     };
   },
 );

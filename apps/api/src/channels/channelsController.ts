@@ -18,7 +18,9 @@ import {
   type ChannelRecord,
   type UserRecord,
 } from '@missive/read-models';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../http/requestPath';
+import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/event-store';
 import { CanvasError } from '../http/canvasError';
@@ -53,8 +55,8 @@ export class ChannelsController {
     @CurrentUser() caller: UserRecord,
     @Param('user_id') userIdParam: string,
     @Query(canvasValidationPipe(modelErrors)) query: ListChannelsDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const user = await this.ownedUser(caller, userIdParam);
     const page = parsePage(query.page);
@@ -64,10 +66,10 @@ export class ChannelsController {
       limit: perPage,
       offset: (page - 1) * perPage,
     });
-    res.setHeader(
+    res.header(
       'Link',
       canvasLinkHeader(
-        `${req.protocol}://${req.get('host')}${req.path}`,
+        `${requestOrigin(req)}${pathOf(req)}`,
         req.query as Record<string, unknown>,
         { page, perPage },
         result.total,

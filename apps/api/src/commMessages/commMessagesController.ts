@@ -5,7 +5,9 @@ import {
   type SchemalessDb,
   type UserRecord,
 } from '@missive/read-models';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../http/requestPath';
+import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser } from '../auth/currentUser';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
@@ -33,8 +35,8 @@ export class CommMessagesController {
   async list(
     @CurrentUser() caller: UserRecord,
     @Query(canvasValidationPipe(modelErrors)) query: ListCommMessagesDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     // Canvas finds the user before it checks the caller's rights: 404 comes first.
     const user = await this.userOf(caller, query.user_id);
@@ -50,10 +52,10 @@ export class CommMessagesController {
       limit: perPage,
       offset: (page - 1) * perPage,
     });
-    res.setHeader(
+    res.header(
       'Link',
       canvasLinkHeader(
-        `${req.protocol}://${req.get('host')}${req.path}`,
+        `${requestOrigin(req)}${pathOf(req)}`,
         req.query as Record<string, unknown>,
         { page, perPage },
         result.total,

@@ -6,7 +6,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/appConfig';
@@ -16,7 +16,7 @@ import { CommsRateLimiter } from './commsRateLimiter';
 import type { CommsSettings } from './commsSettings';
 
 /** The request as Comms handlers see it: who called, and the id tying its events together. */
-export interface CommsRequest extends Request {
+export interface CommsRequest extends FastifyRequest {
   commsCredential: string;
   correlationId: string;
 }
@@ -59,7 +59,7 @@ export class CommsAuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const header = req.get('authorization') ?? '';
+    const header = req.headers.authorization ?? '';
     if (webhook && this.isWebhookToken(header)) {
       req.commsCredential = 'webhook';
       return true;

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { CommsSettings } from './commsSettings';
 
 /**
@@ -6,6 +6,6 @@ import type { CommsSettings } from './commsSettings';
  * COMMS_BASE_URL when set (behind a proxy the request cannot know its public name), else the
  * scheme and host the request came in on.
  */
-export function commsBaseUrl(settings: CommsSettings, req: Request): string {
-  return settings.baseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+export function commsBaseUrl(settings: CommsSettings, req: FastifyRequest): string {
+  return settings.baseUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
 }

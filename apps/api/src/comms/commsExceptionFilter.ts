@@ -6,7 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { ConcurrencyConflict } from '@missive/event-store';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CanvasError } from '../http/canvasError';
 import { CommsError, errorItem } from './commsError';
 
@@ -24,14 +24,14 @@ export class CommsExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('CommsExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    renderCommsError(exception, host.switchToHttp().getResponse<Response>(), this.logger);
+    renderCommsError(exception, host.switchToHttp().getResponse<FastifyReply>(), this.logger);
   }
 }
 
-export function renderCommsError(exception: unknown, res: Response, logger?: Logger): void {
+export function renderCommsError(exception: unknown, res: FastifyReply, logger?: Logger): void {
   const error = toCommsError(exception);
   if (error.status >= 500 && error.status !== 503) logger?.error(exception);
-  res.status(error.status).set(error.headers).json(error.body);
+  res.status(error.status).headers(error.headers).send(error.body);
 }
 
 function toCommsError(exception: unknown): CommsError {

@@ -15,10 +15,10 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { derivedUlid, parseTagsFilter, ULID_PATTERN } from '@missive/domain';
 import { CommsQueries, type CommsMessageFilter, type KeysetPage } from '@missive/read-models';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public';
 import type { AppConfig } from '../config/appConfig';
-import { idempotencyClaimOf, type IdempotencyClaim } from '../idempotency/idempotencyMiddleware';
+import { idempotencyClaimOf, type IdempotencyClaim } from '../idempotency/idempotencyHooks';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommsAuthGuard, type CommsRequest } from './commsAuthGuard';
 import { commsBaseUrl } from './commsBaseUrl';
@@ -82,7 +82,7 @@ export class MessagesController {
   async send(
     @Body(CommsBodyPipe) body: SendMessagesDto,
     @Req() req: CommsRequest,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const now = new Date();
     const plan = planSend(body, this.settings, now);
@@ -95,7 +95,7 @@ export class MessagesController {
       }),
     );
     const location = operationUri(commsBaseUrl(this.settings, req), operationId);
-    res.setHeader('Location', location);
+    res.header('Location', location);
     return { operationId: `${OPERATION_PREFIX}${operationId}`, operationLocation: location };
   }
 
@@ -152,7 +152,7 @@ export class MessagesController {
   async seek(
     @Param('identifier') identifier: string,
     @Req() req: CommsRequest,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ) {
     const now = new Date();
     const own = idOf(identifier, MESSAGE_ID, MESSAGE_PREFIX);
@@ -160,8 +160,10 @@ export class MessagesController {
       ? (await this.queries.findMessage(own, now))?.id
       : await this.queries.findMessageIdByProviderId(identifier, now);
     if (!id) throw CommsError.notFound();
-    res.status(301).setHeader('Location', messageUri(commsBaseUrl(this.settings, req), id));
-    res.end();
+    res
+      .status(301)
+      .header('Location', messageUri(commsBaseUrl(this.settings, req), id))
+      .send();
   }
 
   @Get(':messageId')

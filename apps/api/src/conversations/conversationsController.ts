@@ -29,7 +29,9 @@ import {
   type Page,
   type UserRecord,
 } from '@missive/read-models';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../http/requestPath';
+import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/event-store';
 import { CanvasError } from '../http/canvasError';
@@ -82,8 +84,8 @@ function mediaCommentOf(body: { media_comment_id?: string; media_comment_type?: 
     : null;
 }
 
-export function baseUrlOf(req: Request): string {
-  return `${req.protocol}://${req.get('host')}`;
+export function baseUrlOf(req: FastifyRequest): string {
+  return requestOrigin(req);
 }
 
 /** Conversations' domain refusals: the bare array, except subject which is a model error. */
@@ -117,7 +119,7 @@ export class ConversationsController {
     @CurrentUser() user: UserRecord,
     @RequestContext() ctx: CommandContext,
     @Body(canvasValidationPipe(conversationErrors)) body: BatchUpdateDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ) {
     const ids = body.conversation_ids;
     if (!Array.isArray(ids) || ids.length === 0) {
@@ -150,8 +152,8 @@ export class ConversationsController {
   async batches(
     @CurrentUser() user: UserRecord,
     @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const page = parsePage(query['page']);
     if (page === undefined) throw CanvasError.notFound();
@@ -161,9 +163,9 @@ export class ConversationsController {
       offset: (page - 1) * perPage,
     });
     const base = baseUrlOf(req);
-    res.setHeader(
+    res.header(
       'Link',
-      canvasLinkHeader(`${base}${req.path}`, query, { page, perPage }, result.total),
+      canvasLinkHeader(`${base}${pathOf(req)}`, query, { page, perPage }, result.total),
     );
     return result.items.map((b) => ({
       id: Number(b.id),
@@ -218,7 +220,7 @@ export class ConversationsController {
     @RequestContext() ctx: CommandContext,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ) {
     const visible = visibilityOf(req.query, req.body);
     let view = await this.participantView(user, id);
@@ -261,7 +263,7 @@ export class ConversationsController {
     @RequestContext() ctx: CommandContext,
     @Param('id') id: string,
     @Body(canvasValidationPipe(modelErrors)) body: UpdateConversationDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ) {
     const visible = visibilityOf(req.query, req.body);
     if (!body.conversation) throw CanvasError.missing('conversation');
@@ -290,7 +292,7 @@ export class ConversationsController {
     @CurrentUser() user: UserRecord,
     @RequestContext() ctx: CommandContext,
     @Param('id') id: string,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ) {
     await this.participantView(user, id);
     await this.commands.execute(
@@ -314,7 +316,7 @@ export class ConversationsController {
     @RequestContext() ctx: CommandContext,
     @Param('id') id: string,
     @Body(canvasValidationPipe(conversationErrors)) body: AddMessageDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ) {
     const visible = visibilityOf(req.query, req.body);
     const current = await this.participantView(user, id);
@@ -373,7 +375,7 @@ export class ConversationsController {
     @RequestContext() ctx: CommandContext,
     @Param('id') id: string,
     @Body(canvasValidationPipe(conversationErrors)) body: AddRecipientsDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ) {
     const visible = visibilityOf(req.query, req.body);
     await this.participantView(user, id);
@@ -414,8 +416,8 @@ export class ConversationsController {
     @RequestContext() ctx: CommandContext,
     @Param('id') id: string,
     @Body(canvasValidationPipe(conversationErrors)) body: RemoveMessagesDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const visible = visibilityOf(req.query, req.body);
     await this.participantView(user, id);
@@ -498,8 +500,8 @@ export class ConversationsController {
   async list(
     @CurrentUser() user: UserRecord,
     @Query(listQueryPipe) query: ListConversationsDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const page = parsePage(query.page);
     if (page === undefined) throw CanvasError.notFound();
@@ -509,10 +511,10 @@ export class ConversationsController {
       new ListConversationsQuery(user.id, scopeOf(query.scope), page, perPage, filter),
     );
     const base = baseUrlOf(req);
-    res.setHeader(
+    res.header(
       'Link',
       canvasLinkHeader(
-        `${base}${req.path}`,
+        `${base}${pathOf(req)}`,
         req.query as Record<string, unknown>,
         { page, perPage },
         result.total,
@@ -539,8 +541,8 @@ export class ConversationsController {
     @CurrentUser() user: UserRecord,
     @RequestContext() ctx: CommandContext,
     @Body(canvasValidationPipe(conversationErrors)) body: CreateConversationDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const visible = visibilityOf(req.query, req.body);
     refuseAttachments(body.attachment_ids);
@@ -570,7 +572,7 @@ export class ConversationsController {
     }
     if (created.batchId) {
       // Canvas: 202, an empty array, and the batch to poll under /conversations/batches.
-      res.status(202).setHeader('X-Conversation-Batch-Id', created.batchId);
+      res.status(202).header('X-Conversation-Batch-Id', created.batchId);
       return [];
     }
     const views = await this.conversations.findForUser(user.id, created.conversationIds);

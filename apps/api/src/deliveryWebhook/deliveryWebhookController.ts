@@ -48,13 +48,13 @@ export class DeliveryWebhookController {
   async receive(@Req() req: AuthenticatedRequest): Promise<{ received: number; applied: number }> {
     const secret = this.config.WEBHOOK_SECRET;
     if (!secret) throw CanvasError.notFound();
-    // The raw-body parser mounted on this path in app.ts: the signature covers the exact bytes.
+    // The body parsers (http/bodyParsers) keep this path's body raw: the signature covers it.
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const now = new Date();
     const signed = verifyWebhookSignature({
       secret,
-      timestamp: req.get('x-missive-timestamp'),
-      signature: req.get('x-missive-signature'),
+      timestamp: headerOf(req, 'x-missive-timestamp'),
+      signature: headerOf(req, 'x-missive-signature'),
       rawBody,
       now,
     });
@@ -163,4 +163,10 @@ function firstMessage(errors: ValidationError[], path = ''): string {
 
 function badRequest(message: string): CanvasError {
   return new CanvasError(400, { errors: [{ message }] });
+}
+
+/** A header sent once, or several times joined as Node joins them. */
+function headerOf(req: AuthenticatedRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }

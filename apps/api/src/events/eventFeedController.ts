@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { toCloudEvent } from '@missive/contracts';
 import type { EventStore } from '@missive/event-store';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuthenticatedRequest } from '../auth/authenticatedRequest';
 import { CanvasError } from '../http/canvasError';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -22,13 +22,16 @@ export class EventFeedController {
   @Get()
   async feed(
     @Req() req: AuthenticatedRequest,
-    @Res() res: Response,
+    @Res() reply: FastifyReply,
     @Query() query: Record<string, unknown>,
     @Headers('last-event-id') lastEventId: string | undefined,
   ): Promise<void> {
     if (!req.user.siteAdmin) throw CanvasError.unauthorized();
     const { from, eventTypes } = parseEventFeedQuery(query, lastEventId);
-    res.status(200).set({
+    // The stream is written on the Node response: Fastify's reply is for one payload.
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache',
       Connection: 'keep-alive',
@@ -41,7 +44,7 @@ export class EventFeedController {
       clearInterval(heartbeat);
       void subscription.close();
     };
-    req.on('close', stop);
+    req.raw.on('close', stop);
     try {
       for await (const event of subscription) {
         const cloudEvent = toCloudEvent(event);

@@ -5,10 +5,11 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConcurrencyConflict } from '@missive/event-store';
 import { isCommsPath, renderCommsError } from '../comms/commsExceptionFilter';
 import { CanvasError } from './canvasError';
+import { pathOf } from './requestPath';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',
@@ -26,29 +27,43 @@ export class CanvasExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('CanvasExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    // Errors raised before a Comms controller is reached (unknown /v1 routes, body parsing).
-    const req = host.switchToHttp().getRequest<Request>();
-    if (isCommsPath(req.path)) return renderCommsError(exception, res, this.logger);
-    const error = this.toCanvas(exception);
-    if (error.status >= 500) this.logger.error(exception);
-    res.status(error.status).set(error.headers).json(error.body);
+    const http = host.switchToHttp();
+    renderHttpError(
+      exception,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
+}
 
-  private toCanvas(exception: unknown): CanvasError {
-    if (exception instanceof CanvasError) return exception;
-    // Still losing the race for a stream after every retry: the client may try again.
-    if (exception instanceof ConcurrencyConflict) return CanvasError.generic(409, 'conflict');
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status === 404) return CanvasError.notFound();
-      return CanvasError.generic(status, CODES[status] ?? 'internal_server_error');
-    }
-    // body-parser errors (malformed JSON, oversized bodies) carry their own status.
-    const status = (exception as { status?: unknown })?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return CanvasError.generic(status, CODES[status] ?? 'bad_request');
-    }
-    return CanvasError.generic(500, 'internal_server_error');
+/** The error in the dialect of the path: Comms under /v1, Canvas everywhere else. */
+export function renderHttpError(
+  exception: unknown,
+  req: FastifyRequest,
+  res: FastifyReply,
+  logger: Logger,
+): void {
+  // Errors raised before a Comms controller is reached (unknown /v1 routes, body parsing).
+  if (isCommsPath(pathOf(req))) return renderCommsError(exception, res, logger);
+  const error = toCanvas(exception);
+  if (error.status >= 500) logger.error(exception);
+  res.status(error.status).headers(error.headers).send(error.body);
+}
+
+function toCanvas(exception: unknown): CanvasError {
+  if (exception instanceof CanvasError) return exception;
+  // Still losing the race for a stream after every retry: the client may try again.
+  if (exception instanceof ConcurrencyConflict) return CanvasError.generic(409, 'conflict');
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return CanvasError.notFound();
+    return CanvasError.generic(status, CODES[status] ?? 'internal_server_error');
   }
+  // Errors that carry their own status (as body-parser's did) keep it.
+  const status = (exception as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return CanvasError.generic(status, CODES[status] ?? 'bad_request');
+  }
+  return CanvasError.generic(500, 'internal_server_error');
 }

@@ -1,17 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
+import { UNTHROTTLED } from '../http/rateLimitHook';
 import { buildOpenApiDocument } from './openApiDocument';
 
 /**
  * Serves the document at `GET /openapi.json`, built on first request (scanning every route
- * costs tens of milliseconds that start-up need not pay). Registered on the HTTP adapter,
- * outside Nest's guards: the API description is public.
+ * costs tens of milliseconds that start-up need not pay). Registered on the HTTP server,
+ * outside Nest's guards, and answered ahead of the throttle: the API description is public.
  */
-export function serveOpenApi(app: INestApplication): void {
+export function serveOpenApi(app: INestApplication, server: FastifyInstance): void {
   let document: OpenAPIObject | undefined;
-  app.getHttpAdapter().get('/openapi.json', (_req: Request, res: Response) => {
+  server.get('/openapi.json', { config: { [UNTHROTTLED]: true } }, (_req, reply) => {
     document ??= buildOpenApiDocument(app);
-    res.json(document);
+    return reply.send(document);
   });
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ProgressQueries, type UserRecord } from '@missive/read-models';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser } from '../auth/currentUser';
 import { CanvasError } from '../http/canvasError';
 import { progressJson } from './progressJson';
@@ -11,11 +12,11 @@ export class ProgressController {
 
   /** The job's owner and site admins may poll it. */
   @Get(':id')
-  async show(@CurrentUser() user: UserRecord, @Param('id') id: string, @Req() req: Request) {
+  async show(@CurrentUser() user: UserRecord, @Param('id') id: string, @Req() req: FastifyRequest) {
     if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
     const progress = await this.progress.find(id);
     if (!progress) throw CanvasError.notFound();
     if (progress.userId !== user.id && !user.siteAdmin) throw CanvasError.unauthorized();
-    return progressJson(progress, `${req.protocol}://${req.get('host')}`);
+    return progressJson(progress, requestOrigin(req));
   }
 }

@@ -7,7 +7,8 @@ import {
   UserQueries,
   type UserRecord,
 } from '@missive/read-models';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser } from '../auth/currentUser';
 import { CanvasError } from '../http/canvasError';
 import { clampPerPage } from '../http/canvasPagination';
@@ -58,8 +59,8 @@ export class SearchController {
   recipients(
     @CurrentUser() caller: UserRecord,
     @Query(canvasValidationPipe(modelErrors)) query: SearchRecipientsDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     return this.find(caller, query, req, res);
   }
@@ -68,8 +69,8 @@ export class SearchController {
   findRecipients(
     @CurrentUser() caller: UserRecord,
     @Query(canvasValidationPipe(modelErrors)) query: SearchRecipientsDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     return this.find(caller, query, req, res);
   }
@@ -77,10 +78,10 @@ export class SearchController {
   private async find(
     caller: UserRecord,
     query: SearchRecipientsDto,
-    req: Request,
-    res: Response,
+    req: FastifyRequest,
+    res: FastifyReply,
   ): Promise<unknown[]> {
-    const baseUrl = `${req.protocol}://${req.get('host')}`;
+    const baseUrl = requestOrigin(req);
     if (query.user_id !== undefined) return this.knownUser(caller, query.user_id, baseUrl);
     const bookmark = decodeBookmark(query.page);
     if (bookmark === undefined) throw CanvasError.generic(400, 'bad_request');
@@ -145,8 +146,8 @@ export class SearchController {
     bookmark: RecipientBookmark | null,
     more: boolean,
     perPage: number,
-    req: Request,
-    res: Response,
+    req: FastifyRequest,
+    res: FastifyReply,
     baseUrl: string,
   ): Promise<unknown[]> {
     const shown = entries.slice(0, perPage);
@@ -166,7 +167,7 @@ export class SearchController {
       { current: bookmark ? encodeBookmark(bookmark) : 'first', next },
       perPage,
     );
-    if (link) res.setHeader('Link', link);
+    if (link) res.header('Link', link);
     const userIds = shown.flatMap((e) => ('user' in e ? [e.user.id] : []));
     const common = await this.search.commonContexts(caller.id, userIds);
     return shown.map((e) =>

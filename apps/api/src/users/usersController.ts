@@ -27,7 +27,9 @@ import { CreateChannelCommand } from '../channels/createChannelHandler';
 import { channelError } from '../channels/channelError';
 import { tokenJson } from './tokenJson';
 import { userJson } from './userJson';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../http/requestPath';
+import { requestOrigin } from '../http/requestOrigin';
 
 const PSEUDONYM_ATTRIBUTES = new Set(['unique_id']);
 
@@ -123,8 +125,8 @@ export class UsersController {
     @CurrentUser() caller: UserRecord,
     @Param('user_id') userIdParam: string,
     @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const target = await this.visibleUser(caller, userIdParam);
     const page = parsePage(query['page']);
@@ -134,10 +136,10 @@ export class UsersController {
       limit: perPage,
       offset: (page - 1) * perPage,
     });
-    res.setHeader(
+    res.header(
       'Link',
       canvasLinkHeader(
-        `${req.protocol}://${req.get('host')}${req.path}`,
+        `${requestOrigin(req)}${pathOf(req)}`,
         query,
         { page, perPage },
         result.total,

@@ -1,8 +1,10 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { accessTokenOf } from '../auth/accessTokenOf';
 import { hashToken } from '../auth/tokenHash';
 import type { RateLimiter } from './rateLimiter';
 import { rubyFloat } from './rubyFloat';
+import { pathOf } from './requestPath';
 
 export const RATE_LIMIT_EXCEEDED = '403 Forbidden (Rate Limit Exceeded)\n';
 
@@ -15,34 +17,48 @@ const EXEMPT = /^\/health\/?$/;
 const OWN_LIMIT = /^\/v1(\/|$)/;
 
 /**
- * Canvas's throttle (specs/canvas-api.md §6) as plain Express middleware, mounted ahead of the
- * body parsers as Canvas's Rack middleware sits ahead of Rails: a throttled request is answered
- * without its body being read, and never reaches a guard or a handler.
+ * Canvas's throttle (specs/canvas-api.md §6) as a request hook, run before the body is read as
+ * Canvas's Rack middleware sits ahead of Rails: a throttled request is answered without its
+ * body being read, and never reaches a guard or a handler.
  */
-export function rateLimitMiddleware(limiter: RateLimiter) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (EXEMPT.test(req.path) || OWN_LIMIT.test(req.path)) return next();
+export function rateLimitHook(limiter: RateLimiter): onRequestHookHandler {
+  return (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const path = pathOf(req);
+    if (EXEMPT.test(path) || OWN_LIMIT.test(path) || isUnthrottled(req)) return done();
     const admission = limiter.admit(clientKeyOf(req));
     const throttled = !admission.allowed;
-    const writeHead = res.writeHead as (...args: unknown[]) => Response;
+    const res = reply.raw;
+    const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
     // The headers must carry the cost, and the cost runs until the answer is ready: settle at
     // the last moment headers can still be set. Every Node response passes through writeHead.
-    res.writeHead = function (this: Response, ...args: unknown[]) {
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       const { cost, remaining } = admission.settle();
       if (!throttled) this.setHeader('X-Request-Cost', rubyFloat(cost));
       this.setHeader('X-Rate-Limit-Remaining', rubyFloat(remaining));
       return writeHead.apply(this, args);
-    } as Response['writeHead'];
+    } as ServerResponse['writeHead'];
     // A client that hangs up before any answer still gets its pre-flight cost back.
     res.once('close', () => admission.settle());
     if (throttled) {
+      // Ended on the Node response as Rack ends it: no serializer, no send hooks (no ETag).
+      reply.hijack();
       res.statusCode = 403;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(RATE_LIMIT_EXCEEDED);
       return;
     }
-    next();
+    done();
   };
+}
+
+/** A route registered with `config: { [UNTHROTTLED]: true }` answers ahead of the throttle. */
+export const UNTHROTTLED = 'missive.unthrottled';
+
+function isUnthrottled(req: FastifyRequest): boolean {
+  return (
+    (req.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[UNTHROTTLED] ===
+    true
+  );
 }
 
 /**
@@ -50,7 +66,7 @@ export function rateLimitMiddleware(limiter: RateLimiter) {
  * the caller's address. The body is not parsed yet, so a token sent only in the body counts
  * against the address (Canvas reads the token for throttling from header and query alone too).
  */
-function clientKeyOf(req: Request): string {
+function clientKeyOf(req: FastifyRequest): string {
   const token = accessTokenOf(req);
   if (token) return `token:${hashToken(token)}`;
   return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
