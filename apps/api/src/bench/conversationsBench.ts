@@ -94,7 +94,12 @@ async function seed(store: SqliteEventStore): Promise<{ longThread: string }> {
     const a = c < HEAVY ? 1001 : 1001 + ((c * 7919) % USERS);
     let b = 1001 + ((c * 104729 + 13) % USERS);
     if (b === a) b = a === 1001 + USERS - 1 ? 1001 : a + 1;
-    const [author, recipient] = c % 2 === 0 ? [b, a] : [a, b];
+    // Who starts it alternates by blocks of USERS conversations, in each of which a and b take
+    // every user once. Alternating on c itself (or on any c mod 2^k) followed a's and b's own
+    // residues, so half the users only ever sent and, seeing no conversation before a reply
+    // (Canvas), had empty inboxes: half the list requests read nothing. Now every user's inbox
+    // holds about 95 conversations, the heavy user's 5,090.
+    const [author, recipient] = Math.floor(c / USERS) % 2 === 0 ? [b, a] : [a, b];
     pending.push(
       store.append(`conversation-${conversationId}`, [
         event('ConversationStarted', {
