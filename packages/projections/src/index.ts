@@ -59,3 +59,5 @@ export {
 } from './rebuild/shadowTablesPlugin';
 export { discoverOwnedObjects } from './rebuild/discoverOwnedObjects';
 export { REBUILD_NAME_SUFFIX, rebuildNameOf } from './rebuild/shadowProjection';
+/** Deterministic randomness for property tests and benchmark data. */
+export { seededRandom } from './testing/seededRandom';

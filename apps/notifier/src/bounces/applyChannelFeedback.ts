@@ -8,6 +8,7 @@ import {
   evolveChannel,
   resetChannelBounces,
   streams,
+  derivedEventId,
 } from '@missive/domain';
 import {
   type EventStore,
@@ -15,7 +16,6 @@ import {
   WrongExpectedVersionError,
 } from '@missive/event-store';
 import { causedEventData } from '../shared/causedEventData';
-import { derivedUuid } from '../shared/derivedUuid';
 
 /** A bounce to count on a channel, or a successful send that clears its count. */
 export interface ChannelFeedback {
@@ -41,7 +41,7 @@ export async function applyChannelFeedback(
   now: () => Date,
 ): Promise<FeedbackOutcome> {
   const stream = streams.channel(feedback.channelId);
-  const id = derivedUuid(feedback.cause.id, 'channel-feedback');
+  const id = derivedEventId(feedback.cause.id, 'channel-feedback');
   for (let attempt = 0; ; attempt++) {
     let state: ChannelState | null = null;
     let revision = -1;

@@ -4,6 +4,7 @@ import {
   type OutboundMessageCreated,
   derivedUlid,
   streams,
+  derivedEventId,
 } from '@missive/domain';
 import {
   type EventStore,
@@ -11,7 +12,6 @@ import {
   WrongExpectedVersionError,
 } from '@missive/event-store';
 import { causedEventData } from '../shared/causedEventData';
-import { derivedUuid } from '../shared/derivedUuid';
 import { forEachConcurrently } from '../shared/forEachConcurrently';
 
 /** One email a process manager decided to send, before it has ids. */
@@ -57,7 +57,7 @@ export async function createOutboundMessages(
             event,
             intent.cause,
             options.now(),
-            derivedUuid(data.outboundId, 'created'),
+            derivedEventId(data.outboundId, 'created'),
           ),
         ],
         { expectedRevision: 'no_stream' },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationEvent, ParticipantViewEvent } from '@missive/domain';
 import type { EventData, SqliteEventStore } from '@missive/event-store';
+import { seededRandom } from '@missive/projections';
 
 export interface InboxLogShape {
   /** Events to write. */
@@ -31,18 +32,6 @@ const APPENDS_IN_FLIGHT = 500;
 const BODY = 'Thanks, see the attached rubric for the quarterly plan and the next steps. '.repeat(
   2,
 );
-
-/** mulberry32: deterministic, so two runs bench the same log. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Active {
   readonly id: string;
