@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createDatabase, dialectOf, sqlitePathOf } from './database';
+import { createDatabase, dialectOf, SQLITE_MMAP_BYTES, sqlitePathOf } from './database';
 import { openTestDatabase } from './testing/testDatabase';
 
 describe('createDatabase', () => {
@@ -15,7 +15,7 @@ describe('createDatabase', () => {
     expect(() => createDatabase('mysql://localhost/x')).toThrow('unsupported');
   });
 
-  it('opens a SQLite file in WAL mode with synchronous=NORMAL', async () => {
+  it('opens a SQLite file in WAL mode with synchronous=NORMAL, memory-mapped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'projections-db-'));
     const db = createDatabase(`sqlite:${join(dir, 'read.db')}`);
     try {
@@ -25,6 +25,7 @@ describe('createDatabase', () => {
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('synchronous')).toBe(1);
       expect(await pragma('busy_timeout')).toBe(5000);
+      expect(await pragma('mmap_size')).toBe(SQLITE_MMAP_BYTES);
       await db.transaction().execute(async (tx) => expect(dialectOf(tx)).toBe('sqlite'));
     } finally {
       await db.destroy();

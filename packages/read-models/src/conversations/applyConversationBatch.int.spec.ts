@@ -7,6 +7,7 @@ import { seededRandom } from '../../../projections/src/testing/seededRandom';
 import { openTestDatabase, type TestDatabase } from '../../../projections/src/testing/testDatabase';
 import { applyConversationEvent, type Tx } from './applyConversationEvent';
 import { conversationsProjection } from './conversationsProjection';
+import { COUNTED_SCOPES, countedScopes, SCOPE_COUNT_TABLE } from './scopeCounts';
 
 type Event = ConversationEvent | ParticipantViewEvent;
 type MessageAdded = Extract<Event, { type: 'MessageAdded' }>;
@@ -199,7 +200,23 @@ describe.each(['sqlite', 'postgres'] as const)('conversations batch path on %s',
       .select('event_id')
       .orderBy('position')
       .execute();
+    if (projection !== perEventStatements) await expectTotalsOfRows(testDb);
     return { dump, parked: parked.map((p: { event_id: string }) => p.event_id) };
+  }
+
+  /** The kept scope totals are what counting the participant rows gives. */
+  async function expectTotalsOfRows({ db }: TestDatabase): Promise<void> {
+    const normal = (rows: Record<string, unknown>[]) =>
+      rows
+        .map((row) => [String(row.user_id), ...COUNTED_SCOPES.map((scope) => Number(row[scope]))])
+        .filter(([, ...counts]) => counts.some((n) => n !== 0))
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
+    const kept = await sql<
+      Record<string, unknown>
+    >`select * from ${sql.table(SCOPE_COUNT_TABLE)}`.execute(db);
+    const counted = await countedScopes().execute(db);
+    expect(normal(kept.rows)).toEqual(normal(counted.rows));
+    expect(normal(counted.rows).length).toBeGreaterThan(0);
   }
 
   it.each([1, 2, 3, 4, 5])(

@@ -11,6 +11,7 @@ import {
   type Tx,
 } from './applyConversationEvent';
 import type { WorkflowState } from './conversationsTables';
+import { ScopeCountDeltas, scopeMask, scopeMasksOf } from './scopeCounts';
 
 type Event = ConversationEvent | ParticipantViewEvent;
 
@@ -32,6 +33,8 @@ interface ParticipantRow {
   updated_at: string;
   /** Not in the table yet: written with a plain INSERT, so a duplicate still fails. */
   isNew: boolean;
+  /** `scopeMask` of the row as the table holds it: what the scope totals count it in. */
+  scopes: number;
   dirty: boolean;
 }
 
@@ -213,6 +216,7 @@ function newParticipant(
   return {
     ...newParticipantRow(conversationId, userId, workflowState, at),
     isNew: true,
+    scopes: 0,
     dirty: true,
   };
 }
@@ -296,10 +300,15 @@ class Segment {
     await this.#flushInserts(tx);
     const created: unknown[][] = [];
     const changed: unknown[][] = [];
+    const totals = new ScopeCountDeltas();
     for (const row of this.#participants.values()) {
       if (!row.dirty) continue;
       (row.isNew ? created : changed).push(PARTICIPANT_COLUMNS.map((column) => row[column]));
+      const scopes = scopeMask(row);
+      totals.add(row.user_id, row.scopes, scopes);
+      row.scopes = scopes;
     }
+    await totals.write(tx);
     await insertRows(tx, 'conversation_participants', PARTICIPANT_COLUMNS, created);
     await insertRows(
       tx,
@@ -478,6 +487,7 @@ async function loadParticipants(
         has_media_objects: Number(row.has_media_objects),
         updated_at: row.updated_at,
         isNew: false,
+        scopes: scopeMask(row),
         dirty: false,
       });
     }
@@ -532,6 +542,24 @@ async function applySegment(
 }
 
 /**
+ * One event through its own statements, with the scope totals moved by what it changed in its
+ * conversation's rows (they are the only rows an event of this projection writes).
+ */
+async function applyAlone(tx: Tx, e: Event): Promise<void> {
+  const id = (e.data as { conversationId?: unknown }).conversationId;
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    // No conversation to look at: its statements cannot address any row either.
+    await applyConversationEvent(tx, e);
+    return;
+  }
+  const before = await scopeMasksOf(tx, String(id));
+  await applyConversationEvent(tx, e);
+  const totals = new ScopeCountDeltas();
+  totals.addSnapshots(before, await scopeMasksOf(tx, String(id)));
+  await totals.write(tx);
+}
+
+/**
  * Applies a batch with a few multi-row statements instead of several per event, with the same
  * resulting rows as `applyConversationEvent` run on each event in order.
  */
@@ -545,7 +573,7 @@ export async function applyConversationBatch(tx: Tx, events: readonly Event[]): 
     }
     if (run.length > 0) await applySegment(tx, run);
     run = [];
-    await applyConversationEvent(tx, e);
+    await applyAlone(tx, e);
   }
   if (run.length > 0) await applySegment(tx, run);
 }

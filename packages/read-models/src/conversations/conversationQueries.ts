@@ -3,6 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { UserNames } from '../users/userNames';
 import type { UsersDatabase } from '../users/usersTables';
 import type { ConversationsDatabase, WorkflowState } from './conversationsTables';
+import { scopeCount } from './scopeCounts';
 
 type Db = ConversationsDatabase & UsersDatabase;
 
@@ -166,9 +167,7 @@ export class ConversationQueries {
   ): Promise<Page<ConversationView>> {
     const where = scopeRows(userId, scope, filter);
     const key = scopeOrderKey(scope);
-    const total = await sql<{ n: number | string }>`SELECT COUNT(*) AS n
-      FROM conversation_participants cp WHERE ${where}`.execute(this.db);
-    const n = Number(total.rows[0]?.n ?? 0);
+    const n = await this.total(userId, scope, where, filter);
     // Past the end (or an empty scope): no rows to read.
     if (offset >= n) return { items: [], total: n };
     // The outer query orders by the page's own columns: ordered by the row's, SQLite would
@@ -182,6 +181,19 @@ export class ConversationQueries {
       JOIN conversations c ON c.id = cp.conversation_id
       ORDER BY ids.k DESC, ids.conversation_id DESC`.execute(this.db);
     return { items: await this.hydrate(userId, page.rows), total: n };
+  }
+
+  /** The kept per-user total when unfiltered; a filter's total is counted in the index. */
+  private async total(
+    userId: string,
+    scope: ConversationScope,
+    where: RawBuilder<unknown>,
+    filter: ConversationFilter | undefined,
+  ): Promise<number> {
+    if (!filter || filter.values.length === 0) return scopeCount(this.db, userId, scope);
+    const { rows } = await sql<{ n: number | string }>`SELECT COUNT(*) AS n
+      FROM conversation_participants cp WHERE ${where}`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Every conversation id in `scope`, in the scope's order (`include_all_conversation_ids`). */
@@ -231,15 +243,7 @@ export class ConversationQueries {
 
   /** Canvas's unread counter: visible inbox rows in the unread state. */
   async unreadCount(userId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('conversation_participants')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('user_id', '=', userId)
-      .where('workflow_state', '=', 'unread')
-      .where('last_message_at', 'is not', null)
-      .where('message_count', '>', 0)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return scopeCount(this.db, userId, 'unread');
   }
 
   /** Ids of this user's unread conversations (mark_all_as_read). */

@@ -4,6 +4,7 @@ import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { applyConversationBatch } from './applyConversationBatch';
 import type { Tx } from './applyConversationEvent';
+import { migrateScopeCounts } from './scopeCounts';
 
 type Event = ConversationEvent | ParticipantViewEvent;
 
@@ -143,6 +144,7 @@ export const conversationsProjection: Projection = {
       .on('conversation_participants')
       .columns(['conversation_id', 'user_id', 'last_authored_at'])
       .execute();
+    await migrateScopeCounts(db);
   },
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
