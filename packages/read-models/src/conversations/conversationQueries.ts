@@ -29,6 +29,9 @@ export interface MessageView {
   participatingUserIds: string[];
 }
 
+/** What a list item shows of a message: its text (cut to 100 characters) and who wrote it. */
+export type MessagePreview = Pick<MessageView, 'id' | 'authorId' | 'body'>;
+
 /** One participant's view of a conversation: everything the Canvas JSON needs. */
 export interface ConversationView {
   id: string;
@@ -36,10 +39,10 @@ export interface ConversationView {
   subject: string | null;
   workflowState: WorkflowState;
   lastMessageAt: string | null;
-  lastMessage: MessageView | null;
+  lastMessage: MessagePreview | null;
   messageCount: number;
   lastAuthoredAt: string | null;
-  lastAuthoredMessage: MessageView | null;
+  lastAuthoredMessage: MessagePreview | null;
   subscribed: boolean;
   starred: boolean;
   private: boolean;
@@ -124,11 +127,41 @@ function scopeRows(
     ${filterCondition(filter)}`;
 }
 
-type PageRow = Db['conversation_participants'] & {
+type PageRow = Pick<
+  Db['conversation_participants'],
+  | 'conversation_id'
+  | 'workflow_state'
+  | 'starred'
+  | 'subscribed'
+  | 'last_message_at'
+  | 'last_message_id'
+  | 'message_count'
+  | 'last_authored_at'
+  | 'last_authored_message_id'
+  | 'has_attachments'
+  | 'has_media_objects'
+> & {
   subject: string | null;
-  private_hash: string | null;
+  is_private: number;
   context_code: string | null;
+  last_message_author_id: number | string | null;
+  last_message_body: string | null;
+  last_authored_body: string | null;
 };
+
+/**
+ * A list item's columns: its participant row, its conversation, and the two messages it
+ * previews, joined in the same statement (`cp`: the rows to show; messages by primary key).
+ */
+const PAGE_COLUMNS = sql`cp.conversation_id, cp.workflow_state, cp.starred, cp.subscribed,
+  cp.last_message_at, cp.last_message_id, cp.message_count, cp.last_authored_at,
+  cp.last_authored_message_id, cp.has_attachments, cp.has_media_objects,
+  c.subject, CASE WHEN c.private_hash IS NULL THEN 0 ELSE 1 END AS is_private, c.context_code,
+  lm.author_id AS last_message_author_id, lm.body AS last_message_body,
+  la.body AS last_authored_body`;
+const PAGE_JOINS = sql`JOIN conversations c ON c.id = cp.conversation_id
+  LEFT JOIN conversation_messages lm ON lm.id = cp.last_message_id
+  LEFT JOIN conversation_messages la ON la.id = cp.last_authored_message_id`;
 
 function toMessage(row: Db['conversation_messages']): MessageView {
   return {
@@ -172,13 +205,13 @@ export class ConversationQueries {
     if (offset >= n) return { items: [], total: n };
     // The outer query orders by the page's own columns: ordered by the row's, SQLite would
     // rather walk the user's whole index range than look the ten rows up by key.
-    const page = await sql<PageRow>`SELECT cp.*, c.subject, c.private_hash, c.context_code
+    const page = await sql<PageRow>`SELECT ${PAGE_COLUMNS}
       FROM (SELECT cp.conversation_id, ${key} AS k FROM conversation_participants cp
             WHERE ${where}
             ORDER BY ${key} DESC, cp.conversation_id DESC LIMIT ${limit} OFFSET ${offset}) ids
       JOIN conversation_participants cp
         ON cp.user_id = ${userId} AND cp.conversation_id = ids.conversation_id
-      JOIN conversations c ON c.id = cp.conversation_id
+      ${PAGE_JOINS}
       ORDER BY ids.k DESC, ids.conversation_id DESC`.execute(this.db);
     return { items: await this.hydrate(userId, page.rows), total: n };
   }
@@ -214,15 +247,12 @@ export class ConversationQueries {
     conversationIds: readonly string[],
   ): Promise<ConversationView[]> {
     if (conversationIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('conversation_participants as cp')
-      .innerJoin('conversations as c', 'c.id', 'cp.conversation_id')
-      .selectAll('cp')
-      .select(['c.subject', 'c.private_hash', 'c.context_code'])
-      .where('cp.user_id', '=', userId)
-      .where('cp.conversation_id', 'in', conversationIds)
-      .execute();
-    const views = await this.hydrate(userId, rows as PageRow[]);
+    const { rows } = await sql<PageRow>`SELECT ${PAGE_COLUMNS}
+      FROM conversation_participants cp ${PAGE_JOINS}
+      WHERE cp.user_id = ${userId} AND cp.conversation_id IN (${sql.join(conversationIds)})`.execute(
+      this.db,
+    );
+    const views = await this.hydrate(userId, rows);
     const byId = new Map(views.map((v) => [v.id, v]));
     return conversationIds.flatMap((id) => byId.get(id) ?? []);
   }
@@ -268,13 +298,8 @@ export class ConversationQueries {
   private async hydrate(userId: string, rows: readonly PageRow[]): Promise<ConversationView[]> {
     if (rows.length === 0) return [];
     const conversationIds = rows.map((r) => String(r.conversation_id));
-    const messageIds = new Set<string>();
-    for (const r of rows) {
-      if (r.last_message_id !== null) messageIds.add(String(r.last_message_id));
-      if (r.last_authored_message_id !== null) messageIds.add(String(r.last_authored_message_id));
-    }
     const ids = sql.join(conversationIds);
-    const [participantRows, messages, tagRows] = await Promise.all([
+    const [participantRows, tagRows] = await Promise.all([
       // Index-only (conversation, user, last authored); names come from UserNames.
       sql<{
         conversation_id: number | string;
@@ -282,7 +307,6 @@ export class ConversationQueries {
         last_authored_at: string | null;
       }>`SELECT conversation_id, user_id, last_authored_at FROM conversation_participants
         WHERE conversation_id IN (${ids})`.execute(this.db),
-      this.messages([...messageIds]),
       sql<{ conversation_id: number | string; tag: string }>`
         SELECT conversation_id, tag FROM conversation_participant_tags
         WHERE user_id = ${userId} AND conversation_id IN (${ids})
@@ -296,7 +320,6 @@ export class ConversationQueries {
       if (list) list.push(row.tag);
       else tagsByConversation.set(key, [row.tag]);
     }
-    const messageById = new Map(messages.map((m) => [m.id, m]));
     const participantsByConversation = new Map<string, ParticipantView[]>();
     for (const p of participantRows.rows) {
       const id = String(p.user_id);
@@ -313,21 +336,25 @@ export class ConversationQueries {
       });
       participantsByConversation.set(key, list);
     }
-    const message = (id: number | string | null) =>
-      id === null ? null : (messageById.get(String(id)) ?? null);
+    // The body is NOT NULL: a null one is a message the join did not find.
+    const preview = (id: number | string | null, authorId: unknown, body: string | null) =>
+      id === null || body === null ? null : { id: String(id), authorId: String(authorId), body };
     return rows.map((r) => ({
       id: String(r.conversation_id),
       userId,
       subject: r.subject,
       workflowState: r.workflow_state,
       lastMessageAt: r.last_message_at,
-      lastMessage: r.last_message_at === null ? null : message(r.last_message_id),
+      lastMessage:
+        r.last_message_at === null
+          ? null
+          : preview(r.last_message_id, r.last_message_author_id, r.last_message_body),
       messageCount: r.message_count,
       lastAuthoredAt: r.last_authored_at,
-      lastAuthoredMessage: message(r.last_authored_message_id),
+      lastAuthoredMessage: preview(r.last_authored_message_id, userId, r.last_authored_body),
       subscribed: r.subscribed === 1,
       starred: r.starred === 1,
-      private: r.private_hash !== null,
+      private: Number(r.is_private) === 1,
       hasAttachments: r.has_attachments === 1,
       hasMediaObjects: r.has_media_objects === 1,
       contextCode: r.context_code,
