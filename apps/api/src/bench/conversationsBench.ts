@@ -11,6 +11,7 @@ import { startApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
 import { discard } from './discard';
 import { keepAliveClient } from './keepAliveClient';
+import { hasWrk, runWrk } from './wrkLoad';
 
 /**
  * Issue #4's figures on the embedded default: GET /api/v1/conversations with 100,000
@@ -163,6 +164,13 @@ async function seed(store: SqliteEventStore): Promise<{ longThread: string }> {
     await store.append(`conversation-${longThread}`, messages.slice(i, i + 500));
   }
   return { longThread };
+}
+
+/** wrk's `request()` for the list load: the requests the Node client sends, in the same mix. */
+function wrkListRequest(): string {
+  return `local user = (i % 10 == 0) and 1001 or (1001 + (i % ${USERS}))
+  return wrk.format('GET', '/api/v1/conversations?per_page=10&page=' .. (1 + (i % 5)), {
+    ['Authorization'] = 'Bearer bench-token-' .. user })`;
 }
 
 interface LoadResult {
@@ -462,6 +470,32 @@ async function main(): Promise<void> {
           ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
         },
       );
+      if (hasWrk()) {
+        // The same list load from wrk, whose CPU per request is a fraction of the Node
+        // client's: on two cores, what the server reaches when the client takes less of them.
+        const load = (seconds: number) =>
+          runWrk({ url: urls[0]!, seconds, connections: 32, requestLua: wrkListRequest() });
+        await load(3);
+        const before = app.cpuMs();
+        const r = await load(10);
+        const serverCpuMs = app.cpuMs() - before;
+        console.log(
+          JSON.stringify({
+            bench: 'api.conversations.list.large.wrk',
+            concurrency: 32,
+            conversations: CONVERSATIONS,
+            ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
+            requests: r.requests,
+            errors: r.errors,
+            requestsPerSec: Math.round((r.requests / r.ms) * 1000),
+            p50Ms: +r.p50Ms.toFixed(2),
+            p99Ms: +r.p99Ms.toFixed(2),
+            serverCpuUsPerRequest: Math.round((serverCpuMs * 1000) / r.requests),
+          }),
+        );
+      } else {
+        console.error('list load from wrk skipped: wrk is not installed (Debian package wrk)');
+      }
       report(
         'api.conversations.add_message.long_thread',
         await measured(app, () =>
