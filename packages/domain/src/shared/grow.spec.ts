@@ -1,4 +1,5 @@
 import { grownMap, grownSet } from './grow';
+import { OverlaySet } from './overlaySet';
 
 describe('grownSet', () => {
   it('grows a set in place while a stream is folded', () => {
@@ -29,5 +30,47 @@ describe('grownMap', () => {
       ['b', 2],
     ]);
     expect([...shared]).toEqual([['a', 1]]);
+  });
+});
+
+describe('grownSet on a large frozen set', () => {
+  const many = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it('overlays it instead of copying it, and never changes it', () => {
+    const shared = Object.freeze(new Set(many(1000)));
+    const grown = grownSet(shared, 'x', 'm5');
+    expect(grown).toBeInstanceOf(OverlaySet);
+    expect((grown as OverlaySet<string>).base).toBe(shared);
+    expect(grown.size).toBe(1001);
+    expect(grown.has('x') && grown.has('m5') && grown.has('m999')).toBe(true);
+    expect(shared.has('x')).toBe(false);
+    expect([...grown].slice(-2)).toEqual(['m999', 'x']);
+    // Not frozen: the fold's own, grown in place.
+    expect(grownSet(grown, 'y')).toBe(grown);
+    expect(grown.size).toBe(1002);
+  });
+
+  it('copies only the additions of a frozen overlay, then flattens them into a new base', () => {
+    let state: ReadonlySet<string> = Object.freeze(new Set(many(800)));
+    const frozenStates: ReadonlySet<string>[] = [];
+    for (let i = 0; i < 150; i++) {
+      state = grownSet(state, `n${i}`);
+      // What the aggregate cache does with each new state.
+      Object.freeze(state);
+      if (state instanceof OverlaySet) Object.freeze(state.added);
+      frozenStates.push(state);
+    }
+    expect(state.size).toBe(950);
+    expect([...state]).toEqual([...many(800), ...many(150, 'n')]);
+    // Every earlier state still holds exactly what it held when it was cached.
+    frozenStates.forEach((s, i) => {
+      expect(s.size).toBe(801 + i);
+      expect(s.has(`n${i}`)).toBe(true);
+      expect(s.has(`n${i + 1}`)).toBe(false);
+    });
+    // At 100 additions (an eighth of 800) the overlay was folded into one flat set.
+    expect(frozenStates[99]).toBeInstanceOf(OverlaySet);
+    expect(frozenStates[100]).toBeInstanceOf(Set);
+    expect(frozenStates[101]).toBeInstanceOf(OverlaySet);
   });
 });
