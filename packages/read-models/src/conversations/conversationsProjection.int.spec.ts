@@ -1,6 +1,7 @@
 import type { ConversationEvent, ParticipantViewEvent, UserEvent } from '@missive/domain';
 import { SqliteEventStore } from '@missive/event-store';
 import { ProjectionRunner } from '@missive/projections';
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { openTestDatabase, type TestDatabase } from '../../../projections/src/testing/testDatabase';
 import { usersProjection } from '../users/usersProjection';
@@ -104,6 +105,42 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     await Promise.all(runners.map((r) => r.stop()));
     await testDb.cleanup();
     await store.close();
+  });
+
+  it('counts the scope totals of a read model that predates them, once', async () => {
+    await append(
+      'conversation-10',
+      started('10', ['1', '2']),
+      message('10', '5', '1', ['1', '2'], 1),
+    );
+    await append(
+      'conversation-11',
+      started('11', ['1', '3']),
+      message('11', '6', '3', ['1', '3'], 2),
+    );
+    await project();
+    const totals = async () =>
+      (
+        await sql<
+          Record<string, unknown>
+        >`select * from conversation_scope_counts order by user_id`.execute(testDb.db)
+      ).rows.map((row) => Object.values(row).map(Number));
+    const kept = await totals();
+    expect(kept).toEqual([
+      // user, inbox, unread, archived, sent, starred
+      [1, 2, 1, 0, 1, 0],
+      [2, 1, 1, 0, 0, 0],
+      [3, 1, 0, 0, 1, 0],
+    ]);
+    // An older read model: its rows, no totals table.
+    await sql`drop table conversation_scope_counts`.execute(testDb.db);
+    await testDb.db.transaction().execute((tx) => conversationsProjection.migrate(tx));
+    expect(await totals()).toEqual(kept);
+    expect(await queries.unreadCount('1')).toBe(1);
+    // A later start finds them and leaves them alone.
+    await sql`update conversation_scope_counts set inbox = 7 where user_id = 2`.execute(testDb.db);
+    await testDb.db.transaction().execute((tx) => conversationsProjection.migrate(tx));
+    expect((await totals())[1]).toEqual([2, 7, 1, 0, 0, 0]);
   });
 
   it('applies the Canvas state rules for authors and recipients (specs §1.7)', async () => {

@@ -127,9 +127,12 @@ export async function migrateScopeCounts(db: Kysely<any>): Promise<void> {
     table = table.addColumn(scope, 'integer', (c) => c.notNull());
   }
   await table.execute();
+  // Asked first: SQLite would count every row before testing a NOT EXISTS guard.
+  const { rows } =
+    await sql`SELECT 1 AS present FROM ${sql.table(SCOPE_COUNT_TABLE)} LIMIT 1`.execute(db);
+  if (rows.length > 0) return;
   await sql`INSERT INTO ${sql.table(SCOPE_COUNT_TABLE)} (user_id, inbox, unread, archived, sent, starred)
-    SELECT * FROM (${countedScopes()}) counted
-    WHERE NOT EXISTS (SELECT 1 FROM ${sql.table(SCOPE_COUNT_TABLE)})`.execute(db);
+    ${countedScopes()}`.execute(db);
 }
 
 /** The kept total of one scope (0 for a user with no rows). */
