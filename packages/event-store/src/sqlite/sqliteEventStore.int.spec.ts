@@ -9,6 +9,7 @@ import {
   rejectionOf,
   take,
 } from '../testing/eventStoreContract';
+import { SQLITE_LOG_MMAP_BYTES } from './openSqliteDatabase';
 import { SqliteEventStore } from './sqliteEventStore';
 
 let dir: string;
@@ -40,7 +41,12 @@ describe('SqliteEventStore', () => {
   });
 
   it('opens the file with WAL, synchronous=FULL and a busy timeout', () => {
-    expect(store.pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, busyTimeout: 5000 });
+    expect(store.pragmas()).toEqual({
+      journalMode: 'wal',
+      synchronous: 2,
+      busyTimeout: 5000,
+      mmapSize: SQLITE_LOG_MMAP_BYTES,
+    });
   });
 
   it('accepts a stream maxAge and keeps the events (the read models enforce retention)', async () => {

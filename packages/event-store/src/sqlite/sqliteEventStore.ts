@@ -281,12 +281,13 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  /** Current values of the durability pragmas, for checks and diagnostics. */
-  pragmas(): { journalMode: string; synchronous: number; busyTimeout: number } {
+  /** Current values of the durability (and mapping) pragmas, for checks and diagnostics. */
+  pragmas(): { journalMode: string; synchronous: number; busyTimeout: number; mmapSize: number } {
     return {
       journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
       synchronous: this.db.pragma('synchronous', { simple: true }) as number,
       busyTimeout: this.db.pragma('busy_timeout', { simple: true }) as number,
+      mmapSize: this.db.pragma('mmap_size', { simple: true }) as number,
     };
   }
 
