@@ -23,6 +23,8 @@ export interface ChannelFeedback {
   readonly channelId: string;
   readonly cause: RecordedEvent;
   readonly at: string;
+  /** Set when the bounce was to another channel with the same address (Canvas's bounce_for_path). */
+  readonly via?: string;
 }
 
 const MAX_ATTEMPTS = 25;
@@ -41,7 +43,12 @@ export async function applyChannelFeedback(
   now: () => Date,
 ): Promise<FeedbackOutcome> {
   const stream = streams.channel(feedback.channelId);
-  const id = derivedEventId(feedback.cause.id, 'channel-feedback');
+  // One cause may now write to several channels: each gets its own id (the bounced channel
+  // keeps the id it always had, so replays of older logs still find it).
+  const id = derivedEventId(
+    feedback.cause.id,
+    feedback.via === undefined ? 'channel-feedback' : `channel-feedback:${feedback.channelId}`,
+  );
   for (let attempt = 0; ; attempt++) {
     let state: ChannelState | null = null;
     let revision = -1;

@@ -1,4 +1,4 @@
-import type { OutboundEvent } from '@missive/domain';
+import { ConfirmationCodes, IdGenerator, type OutboundEvent } from '@missive/domain';
 import { SqliteEventStore } from '@missive/event-store';
 import { ProjectionRunner, countParked } from '@missive/projections';
 import {
@@ -13,6 +13,7 @@ import {
   outboundCreated,
   streamEvents,
 } from '../testing/notifierEvents';
+import { notificationsProcessManager } from '../notifications/notificationsProcessManager';
 import { bounceFeedbackProcessManager } from './bounceFeedbackProcessManager';
 
 describe.each(['sqlite', 'postgres'] as const)('bounce feedback on %s', (dialect) => {
@@ -85,6 +86,62 @@ describe.each(['sqlite', 'postgres'] as const)('bounce feedback on %s', (dialect
     try {
       await run(fresh.db);
       expect(await channelHistory('21')).toEqual(['ChannelAdded', 'ChannelBounced']);
+    } finally {
+      await Promise.all(runners.splice(0).map((r) => r.stop()));
+      await fresh.cleanup();
+    }
+  });
+
+  it('counts a bounce on every live email channel with the address, whoever owns it (bounce_for_path)', async () => {
+    await addChannel(store, { channelId: '31', userId: '3', address: ' Ben@Example.COM' });
+    await addChannel(store, { channelId: '33', userId: '5', address: 'ben@example.com' });
+    await channelEvent(store, {
+      type: 'ChannelRemoved',
+      data: { channelId: '33', userId: '5', removedAt: at(1) },
+    });
+    await addChannel(store, { channelId: '41', userId: '4', address: 'other@example.com' });
+    await outbound('a1', outboundCreated({ outboundId: 'a1', channelId: '21' }), bounced('a1'));
+    // The address book is the notifications process manager's: it runs beside this one.
+    const runBoth = async (db = testDb.db) => {
+      const notifications = new ProjectionRunner({
+        store,
+        db,
+        projection: notificationsProcessManager({
+          store,
+          ids: new IdGenerator(5),
+          codes: new ConfirmationCodes('n'.repeat(32)),
+          sender: { from: 'notifications@example.com', fromName: 'Missive' },
+          bounceThreshold: 1,
+        }),
+      });
+      runners.push(notifications);
+      await notifications.catchUp();
+      await run(db);
+    };
+    await runBoth();
+
+    expect(await channelHistory('21')).toEqual(['ChannelAdded', 'ChannelBounced']);
+    const sibling = await streamEvents(store, 'channel-31');
+    expect(sibling.map((e) => e.type)).toEqual(['ChannelAdded', 'ChannelBounced']);
+    expect(sibling[1]!.data).toEqual({
+      channelId: '31',
+      userId: '3',
+      bounceCount: 1,
+      lastBounceAt: at(6),
+    });
+    const direct = (await streamEvents(store, 'channel-21'))[1]!;
+    expect(sibling[1]!.metadata['causationId']).toBe(direct.metadata['causationId']);
+    expect(sibling[1]!.id).not.toBe(direct.id);
+    // Retired, or another address: untouched.
+    expect(await channelHistory('33')).toEqual(['ChannelAdded', 'ChannelRemoved']);
+    expect(await channelHistory('41')).toEqual(['ChannelAdded']);
+
+    // Replayed into a fresh database: nothing is counted twice.
+    const fresh = await openTestDatabase(dialect);
+    try {
+      await runBoth(fresh.db);
+      expect(await channelHistory('21')).toEqual(['ChannelAdded', 'ChannelBounced']);
+      expect(await channelHistory('31')).toEqual(['ChannelAdded', 'ChannelBounced']);
     } finally {
       await Promise.all(runners.splice(0).map((r) => r.stop()));
       await fresh.cleanup();

@@ -18,7 +18,10 @@ type FeedbackEvent = OutboundEvent | ChannelBounced;
 
 /**
  * Delivery's feedback to the channels (DESIGN §8): a permanent bounce of a message sent to a
- * channel adds one to the channel's bounce count (ChannelBounced); a successful send to a
+ * channel adds one to the bounce count (ChannelBounced) of that channel and, as Canvas's
+ * `bounce_for_path` does, of every other unretired email channel with the same address (case
+ * aside), whoever's it is; each at most once an hour. The address book is the notifications
+ * process manager's `notifier_channels`, as it stands when the bounce is applied. A successful send to a
  * channel with bounces clears them (ChannelBounceReset, the seed's rule, although Canvas's own
  * code only clears on reactivation, specs §4). Each cause writes at most once (see
  * applyChannelFeedback), so replays and a second instance change nothing.
@@ -43,6 +46,7 @@ export function bounceFeedbackProcessManager(options: BounceFeedbackOptions): Pr
       const tx = trx as Transaction<BounceFeedbackDatabase>;
       const channelOf = await loadChannelsOf(tx, events);
       const bouncing = await loadBouncing(tx, events, channelOf);
+      const sameAddress = await loadSameAddress(tx, events, channelOf);
       const newChannelOf: string[][] = [];
       const feedback: ChannelFeedback[] = [];
       for (const recorded of events) {
@@ -63,6 +67,16 @@ export function bounceFeedbackProcessManager(options: BounceFeedbackOptions): Pr
             if (!channelId) break;
             feedback.push({ kind: 'bounce', channelId, cause: recorded, at: e.data.bouncedAt });
             bouncing.set(channelId, true);
+            for (const other of sameAddress.get(channelId) ?? []) {
+              feedback.push({
+                kind: 'bounce',
+                channelId: other,
+                cause: recorded,
+                at: e.data.bouncedAt,
+                via: channelId,
+              });
+              bouncing.set(other, true);
+            }
             break;
           }
           case 'OutboundMessageSent': {
@@ -134,6 +148,46 @@ async function loadChannelsOf(
     for (const row of rows) channelOf.set(row.outbound_id, row.channel_id);
   }
   return channelOf;
+}
+
+/** For each channel a message of the batch bounced from: the other live email channels of its address. */
+async function loadSameAddress(
+  tx: Transaction<BounceFeedbackDatabase>,
+  events: readonly RecordedEvent[],
+  channelOf: ReadonlyMap<string, string>,
+): Promise<Map<string, string[]>> {
+  // A message may be created and bounce within one batch: its channel is not stored yet.
+  const createdFor = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const recorded of events) {
+    const e = recorded as unknown as FeedbackEvent;
+    if (e.type === 'OutboundMessageCreated' && e.data.channelId) {
+      createdFor.set(e.data.outboundId, e.data.channelId);
+    }
+    if (e.type !== 'OutboundMessageBounced') continue;
+    const channelId = channelOf.get(e.data.outboundId) ?? createdFor.get(e.data.outboundId);
+    if (channelId) ids.add(channelId);
+  }
+  const others = new Map<string, string[]>();
+  for (const chunk of chunkRows([...ids], 1, 500)) {
+    const rows = await tx
+      .selectFrom('notifier_channels as bounced')
+      .innerJoin('notifier_channels as other', 'other.address_key', 'bounced.address_key')
+      .select(['bounced.channel_id as bounced', 'other.channel_id as other'])
+      .where('bounced.channel_id', 'in', chunk)
+      .where('bounced.type', '=', 'email')
+      .where('other.type', '=', 'email')
+      .where('other.workflow_state', '<>', 'retired')
+      .whereRef('other.channel_id', '<>', 'bounced.channel_id')
+      .orderBy('other.channel_id')
+      .execute();
+    for (const row of rows) {
+      const list = others.get(row.bounced) ?? [];
+      list.push(row.other);
+      others.set(row.bounced, list);
+    }
+  }
+  return others;
 }
 
 /** Whether each channel the batch may touch might have bounces (true) or surely has none. */

@@ -1,4 +1,8 @@
 import type { SchemalessDb } from '@missive/read-models';
+import {
+  migrateNotificationsTables,
+  type NotificationsDatabase,
+} from '../notifications/notificationsTables';
 
 /** Which channel each Canvas outbound message went to (bounce and sent events do not say). */
 export interface NotifierOutboundChannelsTable {
@@ -15,7 +19,11 @@ export interface NotifierBouncingChannelsTable {
   channel_id: string;
 }
 
-export interface BounceFeedbackDatabase {
+/**
+ * Its own tables, and the notifications process manager's `notifier_channels` (read only: the
+ * email channels that share a bounced address).
+ */
+export interface BounceFeedbackDatabase extends Pick<NotificationsDatabase, 'notifier_channels'> {
   notifier_outbound_channels: NotifierOutboundChannelsTable;
   notifier_bouncing_channels: NotifierBouncingChannelsTable;
 }
@@ -32,4 +40,6 @@ export async function migrateBounceFeedbackTables(db: SchemalessDb): Promise<voi
     .ifNotExists()
     .addColumn('channel_id', 'text', (c) => c.primaryKey())
     .execute();
+  // Read here, written by the notifications process manager: present even if it never ran.
+  await migrateNotificationsTables(db);
 }
