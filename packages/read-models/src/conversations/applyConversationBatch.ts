@@ -10,6 +10,7 @@ import {
   recomputed,
   type Tx,
 } from './applyConversationEvent';
+import { compareIds } from './compareIds';
 import type { WorkflowState } from './conversationsTables';
 import { ScopeCountDeltas, scopeMask, scopeMasksOf } from './scopeCounts';
 
@@ -158,11 +159,6 @@ function received(
   if (media) row.has_media_objects = 1;
   row.updated_at = at;
   row.dirty = true;
-}
-
-/** Orders canonical decimal ids (no leading zeros) numerically. */
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { insertRows } from '@missive/projections';
 import { sql, type Kysely } from 'kysely';
+import { compareIds } from './compareIds';
 import type { ConversationScope } from './conversationQueries';
 import type { ConversationParticipantsTable } from './conversationsTables';
 
@@ -46,11 +47,6 @@ const ADD_DELTAS = {
     ),
   },
 };
-
-/** Orders canonical decimal ids (no leading zeros) numerically. */
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
 
 /** Changes to the per-user totals, collected over a batch and written with one upsert. */
 export class ScopeCountDeltas {
