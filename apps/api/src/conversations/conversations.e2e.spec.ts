@@ -292,6 +292,63 @@ describe('Conversations over HTTP', () => {
     expect(bad.status).toBe(404);
   });
 
+  it("gives every scope's last link and unread_count from the totals the projection keeps", async () => {
+    const reader = await app.createUser('Scope Reader', 'scopereader');
+    const senders = [];
+    for (let i = 0; i < 6; i++) senders.push(await app.createUser(`Scope ${i}`, `scope${i}`));
+    await app.courseWith(reader.id, ...senders.map((s) => s.id));
+    const ids: number[] = [];
+    for (const s of senders) {
+      const res = await app.request('POST', '/api/v1/conversations', {
+        token: s.token,
+        form: { 'recipients[]': String(reader.id), body: `hello from ${s.id}` },
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body[0].id);
+    }
+    const update = async (id: number, form: Record<string, string>) =>
+      expect(
+        (await app.request('PUT', `/api/v1/conversations/${id}`, { token: reader.token, form }))
+          .status,
+      ).toBe(200);
+    await update(ids[0]!, { 'conversation[workflow_state]': 'archived' });
+    await update(ids[1]!, { 'conversation[workflow_state]': 'archived' });
+    await update(ids[2]!, { 'conversation[workflow_state]': 'read' });
+    await update(ids[2]!, { 'conversation[starred]': 'true' });
+    await update(ids[3]!, { 'conversation[starred]': 'true' });
+    const reply = await app.request('POST', `/api/v1/conversations/${ids[4]}/add_message`, {
+      token: reader.token,
+      form: { body: 'thanks' },
+    });
+    expect(reply.status).toBe(200);
+
+    // A reply does not mark the replier's own row read (specs §1.7), so 4 stays unread.
+    const expected = { inbox: 4, unread: 3, archived: 2, starred: 2, sent: 1 };
+    for (const [scope, total] of Object.entries(expected)) {
+      const listed = await app.request('GET', `/api/v1/conversations?scope=${scope}&per_page=100`, {
+        token: reader.token,
+      });
+      expect([scope, listed.body.length]).toEqual([scope, total]);
+      const paged = await app.request('GET', `/api/v1/conversations?scope=${scope}&per_page=1`, {
+        token: reader.token,
+      });
+      expect(paged.headers.get('link')).toContain(
+        `scope=${scope}&page=${total}&per_page=1>; rel="last"`,
+      );
+    }
+    const unread = await app.request('GET', '/api/v1/conversations/unread_count', {
+      token: reader.token,
+    });
+    expect(unread.body).toEqual({ unread_count: '3' });
+    // Filtered lists count in the index: a course filter sees the same inbox.
+    const filtered = await app.request(
+      'GET',
+      `/api/v1/conversations?per_page=1&filter[]=user_${senders[5]!.id}`,
+      { token: reader.token },
+    );
+    expect(filtered.headers.get('link')).toContain('page=1&per_page=1>; rel="last"');
+  });
+
   it('lets users message only those they share a course or group with; admins anyone', async () => {
     const loner = await app.createUser('Lone Wolf', 'loner');
     const before = (await app.allEvents()).length;
