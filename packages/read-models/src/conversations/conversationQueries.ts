@@ -7,7 +7,9 @@ import { scopeCount } from './scopeCounts';
 
 type Db = ConversationsDatabase & UsersDatabase;
 
-export type ConversationScope = 'inbox' | 'unread' | 'archived' | 'starred' | 'sent';
+import { type ConversationScope, scopeCondition } from './scopeCondition';
+
+export type { ConversationScope };
 
 export interface ParticipantView {
   id: string;
@@ -65,25 +67,12 @@ export interface Page<T> {
   total: number;
 }
 
-/**
+/*
  * The hot read paths (the inbox list, the hydration of its page) are written as SQL text
  * rather than with Kysely's builder: building and compiling a builder query costs 50–60 µs,
  * which, six queries per page, was most of a list request. `sql` fragments still compile to
  * each dialect's placeholders, so the same text runs on SQLite and PostgreSQL.
  */
-function scopeCondition(scope: ConversationScope): RawBuilder<unknown> {
-  switch (scope) {
-    case 'inbox':
-      return sql`cp.last_message_at IS NOT NULL AND cp.workflow_state IN ('read', 'unread')`;
-    case 'unread':
-    case 'archived':
-      return sql`cp.last_message_at IS NOT NULL AND cp.workflow_state = ${scope}`;
-    case 'sent':
-      return sql`cp.visible_last_authored_at IS NOT NULL`;
-    case 'starred':
-      return sql`cp.starred = 1`;
-  }
-}
 
 /**
  * Canvas's `infer_scope` orders (specs/canvas-api.md §1.1): this column descending, then

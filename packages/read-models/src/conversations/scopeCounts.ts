@@ -1,7 +1,7 @@
 import { insertRows } from '@missive/projections';
 import { sql, type Kysely } from 'kysely';
 import { compareIds } from './compareIds';
-import type { ConversationScope } from './conversationQueries';
+import { type ConversationScope, scopeCondition } from './scopeCondition';
 import type { ConversationParticipantsTable } from './conversationsTables';
 
 /**
@@ -21,7 +21,7 @@ type MaskedRow = Pick<
 
 /**
  * The scopes a participant row is listed in, as bits in `COUNTED_SCOPES` order: the same rules
- * as the list's SQL (`scopeRows` in conversationQueries), which a test holds them to.
+ * as the list's SQL (`scopeCondition`), which a test holds them to.
  */
 export function scopeMask(row: MaskedRow): number {
   if (!(Number(row.message_count) > 0)) return 0;
@@ -96,17 +96,17 @@ export async function scopeMasksOf(
   return new Map(rows.map((row) => [row.user_id, scopeMask(row)]));
 }
 
-/** Every user's totals counted from the participant rows: what the kept totals must equal. */
+/**
+ * Every user's totals counted from the participant rows with the list's own conditions: what the
+ * kept totals must equal.
+ */
 export function countedScopes() {
-  const counted = (condition: string) => sql.raw(`sum(case when ${condition} then 1 else 0 end)`);
+  const totals = COUNTED_SCOPES.map(
+    (scope) => sql`sum(case when ${scopeCondition(scope)} then 1 else 0 end) AS ${sql.ref(scope)}`,
+  );
   return sql<Record<'user_id' | (typeof COUNTED_SCOPES)[number], number | string>>`
-    SELECT user_id,
-      ${counted(`last_message_at IS NOT NULL AND workflow_state IN ('read', 'unread')`)} AS inbox,
-      ${counted(`last_message_at IS NOT NULL AND workflow_state = 'unread'`)} AS unread,
-      ${counted(`last_message_at IS NOT NULL AND workflow_state = 'archived'`)} AS archived,
-      ${counted(`visible_last_authored_at IS NOT NULL`)} AS sent,
-      ${counted(`starred = 1`)} AS starred
-    FROM conversation_participants WHERE message_count > 0 GROUP BY user_id`;
+    SELECT cp.user_id AS user_id, ${sql.join(totals)}
+    FROM conversation_participants cp WHERE cp.message_count > 0 GROUP BY cp.user_id`;
 }
 
 /**
