@@ -385,6 +385,30 @@ async function measured(
   return { ...result, serverCpuMs: server.cpuMs() - before };
 }
 
+interface Figure {
+  requests: number;
+  ms: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuMs: number;
+}
+
+function printFigure(name: string, f: Figure, extra: Record<string, unknown>): void {
+  console.log(
+    JSON.stringify({
+      bench: name,
+      ...extra,
+      requests: f.requests,
+      errors: f.errors,
+      requestsPerSec: Math.round((f.requests / f.ms) * 1000),
+      p50Ms: +f.p50Ms.toFixed(2),
+      p99Ms: +f.p99Ms.toFixed(2),
+      serverCpuUsPerRequest: Math.round((f.serverCpuMs * 1000) / f.requests),
+    }),
+  );
+}
+
 function report(
   name: string,
   r: LoadResult & { serverCpuMs: number },
@@ -392,19 +416,8 @@ function report(
 ): void {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const pct = (p: number) =>
-    +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2);
-  console.log(
-    JSON.stringify({
-      bench: name,
-      ...extra,
-      requests: r.requests,
-      errors: r.errors,
-      requestsPerSec: Math.round((r.requests / r.ms) * 1000),
-      p50Ms: pct(50),
-      p99Ms: pct(99),
-      serverCpuUsPerRequest: Math.round((r.serverCpuMs * 1000) / r.requests),
-    }),
-  );
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  printFigure(name, { ...r, p50Ms: pct(50), p99Ms: pct(99) }, extra);
 }
 
 async function main(): Promise<void> {
@@ -478,20 +491,14 @@ async function main(): Promise<void> {
         await load(3);
         const before = app.cpuMs();
         const r = await load(10);
-        const serverCpuMs = app.cpuMs() - before;
-        console.log(
-          JSON.stringify({
-            bench: 'api.conversations.list.large.wrk',
+        printFigure(
+          'api.conversations.list.large.wrk',
+          { ...r, serverCpuMs: app.cpuMs() - before },
+          {
             concurrency: 32,
             conversations: CONVERSATIONS,
             ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
-            requests: r.requests,
-            errors: r.errors,
-            requestsPerSec: Math.round((r.requests / r.ms) * 1000),
-            p50Ms: +r.p50Ms.toFixed(2),
-            p99Ms: +r.p99Ms.toFixed(2),
-            serverCpuUsPerRequest: Math.round((serverCpuMs * 1000) / r.requests),
-          }),
+          },
         );
       } else {
         console.error('list load from wrk skipped: wrk is not installed (Debian package wrk)');
