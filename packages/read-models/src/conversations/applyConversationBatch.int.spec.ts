@@ -87,7 +87,7 @@ function generateLog(seed: number, count: number): { stream: string; event: Even
           conversationId: id,
           messageId,
           authorId: odd(author),
-          body: `m${messageId}`,
+          body: pick(BODIES)(messageId),
           createdAt: at(),
           recipientIds: recipients.map((r) => (chance(0.02) ? odd(r) : r)),
           generated: chance(0.1),
@@ -139,6 +139,19 @@ function generateLog(seed: number, count: number): { stream: string; event: Even
   }
   return log;
 }
+
+/**
+ * Message texts around the 101-character preview: short, longer in UTF-16 units than in
+ * characters (astral), and longer in both, so that the fold's preview and SQL's `substr`
+ * must agree on where they cut.
+ */
+const BODIES: ((id: string) => string)[] = [
+  (id) => `m${id}`,
+  (id) => `m${id}`,
+  (id) => `${'😀'.repeat(60)} m${id}`,
+  (id) => `${'é😀 x'.repeat(40)} m${id}`,
+  (id) => `m${id} ${'word '.repeat(30)}`,
+];
 
 /** The statement-per-event implementation the batch path must reproduce. */
 const perEventStatements: Projection = {
@@ -201,6 +214,7 @@ describe.each(['sqlite', 'postgres'] as const)('conversations batch path on %s',
       .orderBy('position')
       .execute();
     if (projection !== perEventStatements) await expectTotalsOfRows(testDb);
+    await expectListColumnsOfRows(testDb);
     return { dump, parked: parked.map((p: { event_id: string }) => p.event_id) };
   }
 
@@ -217,6 +231,22 @@ describe.each(['sqlite', 'postgres'] as const)('conversations batch path on %s',
     const counted = await countedScopes().execute(db);
     expect(normal(kept.rows)).toEqual(normal(counted.rows));
     expect(normal(counted.rows).length).toBeGreaterThan(0);
+  }
+
+  /** The list columns copied onto each row are what its conversation and messages hold. */
+  async function expectListColumnsOfRows({ db }: TestDatabase): Promise<void> {
+    const { rows } = await sql<Record<string, unknown>>`
+      select cp.user_id, cp.conversation_id from conversation_participants cp
+      left join conversations c on c.id = cp.conversation_id
+      left join conversation_messages lm on lm.id = cp.last_message_id
+      left join conversation_messages la on la.id = cp.last_authored_message_id
+      where cp.subject is distinct from c.subject
+        or cp.is_private <> (case when c.private_hash is null then 0 else 1 end)
+        or cp.context_code is distinct from c.context_code
+        or cp.last_message_author_id is distinct from lm.author_id
+        or cp.last_message_preview is distinct from substr(lm.body, 1, 101)
+        or cp.last_authored_preview is distinct from substr(la.body, 1, 101)`.execute(db);
+    expect(rows).toEqual([]);
   }
 
   it.each([1, 2, 3, 4, 5])(

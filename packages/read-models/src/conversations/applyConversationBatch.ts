@@ -3,15 +3,19 @@ import { insertRows } from '@missive/projections';
 import { sql } from 'kysely';
 import {
   applyConversationEvent,
+  type ConversationColumns,
+  conversationColumnsOf,
   copyConversationMessages,
   copyForwardedMessages,
   humanLastMessageAt,
   newParticipantRow,
   recomputed,
   type Tx,
+  UNKNOWN_CONVERSATION,
 } from './applyConversationEvent';
 import { compareIds } from './compareIds';
 import type { WorkflowState } from './conversationsTables';
+import { messagePreview } from './messagePreview';
 import { ScopeCountDeltas, scopeMask, scopeMasksOf } from './scopeCounts';
 
 type Event = ConversationEvent | ParticipantViewEvent;
@@ -32,6 +36,12 @@ interface ParticipantRow {
   has_attachments: number;
   has_media_objects: number;
   updated_at: string;
+  subject: string | null;
+  is_private: number;
+  context_code: string | null;
+  last_message_author_id: string | null;
+  last_message_preview: string | null;
+  last_authored_preview: string | null;
   /** Not in the table yet: written with a plain INSERT, so a duplicate still fails. */
   isNew: boolean;
   /** `scopeMask` of the row as the table holds it: what the scope totals count it in. */
@@ -54,6 +64,12 @@ const PARTICIPANT_COLUMNS = [
   'has_attachments',
   'has_media_objects',
   'updated_at',
+  'subject',
+  'is_private',
+  'context_code',
+  'last_message_author_id',
+  'last_message_preview',
+  'last_authored_preview',
 ] as const;
 
 const PARTICIPANT_UPSERT = {
@@ -148,13 +164,16 @@ function howToApply(e: Event): 'memory' | 'sql' | 'alone' {
 /** What every recipient's row takes from a human message, author included. */
 function received(
   row: ParticipantRow,
-  messageId: string,
-  at: string,
+  message: MessageAdded['data'],
+  preview: string | null,
   attachments: boolean,
   media: boolean,
 ): void {
+  const at = message.createdAt;
   row.message_count += 1;
-  row.last_message_id = messageId;
+  row.last_message_id = message.messageId;
+  row.last_message_author_id = message.authorId;
+  row.last_message_preview = preview;
   if (attachments) row.has_attachments = 1;
   if (media) row.has_media_objects = 1;
   row.updated_at = at;
@@ -208,9 +227,10 @@ function newParticipant(
   userId: string,
   workflowState: WorkflowState,
   at: string,
+  conversation: ConversationColumns,
 ): ParticipantRow {
   return {
-    ...newParticipantRow(conversationId, userId, workflowState, at),
+    ...newParticipantRow(conversationId, userId, workflowState, at, conversation),
     isNew: true,
     scopes: 0,
     dirty: true,
@@ -229,9 +249,20 @@ class Segment {
   /** Conversation → user → tags (the table's key), so a repeated tag costs no row. */
   readonly #tags = new Map<string, Map<string, Set<string>>>();
   readonly #participants: ParticipantRows;
+  /** The columns of conversations this segment adds participants to (see `applySegment`). */
+  readonly #conversationColumns: Map<string, ConversationColumns>;
 
-  constructor(participants: ParticipantRows) {
+  constructor(
+    participants: ParticipantRows,
+    conversationColumns: Map<string, ConversationColumns>,
+  ) {
     this.#participants = participants;
+    this.#conversationColumns = conversationColumns;
+  }
+
+  /** What a joining participant's row copies from its conversation, as its table has it. */
+  #columnsOf(conversationId: string): ConversationColumns {
+    return this.#conversationColumns.get(conversationId) ?? UNKNOWN_CONVERSATION;
   }
 
   apply(e: Event): void {
@@ -245,8 +276,13 @@ class Segment {
           d.contextCode ?? null,
           d.createdAt,
         ]);
+        const columns = conversationColumnsOf(d);
+        // A second start of the same conversation fails its INSERT at flush, failing the batch.
+        if (!this.#conversationColumns.has(d.conversationId)) {
+          this.#conversationColumns.set(d.conversationId, columns);
+        }
         for (const userId of d.participantIds) {
-          this.#create(newParticipant(d.conversationId, userId, 'read', d.createdAt));
+          this.#create(newParticipant(d.conversationId, userId, 'read', d.createdAt, columns));
         }
         return;
       }
@@ -255,7 +291,15 @@ class Segment {
         return;
       case 'RecipientsAdded':
         for (const userId of e.data.userIds) {
-          this.#create(newParticipant(e.data.conversationId, userId, 'unread', e.data.at));
+          this.#create(
+            newParticipant(
+              e.data.conversationId,
+              userId,
+              'unread',
+              e.data.at,
+              this.#columnsOf(e.data.conversationId),
+            ),
+          );
         }
         return;
       default:
@@ -268,7 +312,13 @@ class Segment {
     if (e.type === 'RecipientsAdded') {
       const { conversationId, userIds, at } = e.data;
       for (const userId of userIds) {
-        const row = newParticipant(conversationId, userId, 'unread', at);
+        const row = newParticipant(
+          conversationId,
+          userId,
+          'unread',
+          at,
+          this.#columnsOf(conversationId),
+        );
         this.#create(row);
         await this.#flushInserts(tx);
         await copyConversationMessages(tx, userId, conversationId);
@@ -379,14 +429,16 @@ class Segment {
     if (d.generated) return;
     const attachments = d.attachmentIds.length > 0;
     const media = Boolean(d.mediaComment);
+    const preview = messagePreview(d.body);
 
     // The author: only a reply (not the create path) moves the row and un-archives it.
     const author = this.#participants.get(d.conversationId, d.authorId);
     if (author) {
-      received(author, d.messageId, at, attachments, media);
+      received(author, d, preview, attachments, media);
       author.last_authored_at = at;
       author.visible_last_authored_at = at;
       author.last_authored_message_id = d.messageId;
+      author.last_authored_preview = preview;
       if (d.updateForSender) {
         author.last_message_at = at;
         if (author.workflow_state === 'archived') author.workflow_state = 'read';
@@ -403,7 +455,7 @@ class Segment {
       const row = this.#participants.get(d.conversationId, userId);
       if (!row) continue;
       const moves = row.last_message_at === null || row.subscribed === 1;
-      received(row, d.messageId, at, attachments, media);
+      received(row, d, preview, attachments, media);
       if (moves) {
         row.last_message_at = at;
         row.workflow_state = 'unread';
@@ -461,7 +513,9 @@ async function loadParticipants(
         cast(last_message_id as text) as last_message_id, message_count, last_authored_at,
         visible_last_authored_at,
         cast(last_authored_message_id as text) as last_authored_message_id,
-        has_attachments, has_media_objects, updated_at
+        has_attachments, has_media_objects, updated_at, subject, is_private, context_code,
+        cast(last_message_author_id as text) as last_message_author_id,
+        last_message_preview, last_authored_preview
       from conversation_participants
       where conversation_id in (${sql.join(ids)})`.execute(tx);
     for (const row of loaded) {
@@ -482,6 +536,12 @@ async function loadParticipants(
         has_attachments: Number(row.has_attachments),
         has_media_objects: Number(row.has_media_objects),
         updated_at: row.updated_at,
+        subject: row.subject,
+        is_private: Number(row.is_private),
+        context_code: row.context_code,
+        last_message_author_id: row.last_message_author_id,
+        last_message_preview: row.last_message_preview,
+        last_authored_preview: row.last_authored_preview,
         isNew: false,
         scopes: scopeMask(row),
         dirty: false,
@@ -491,11 +551,40 @@ async function loadParticipants(
   return rows;
 }
 
+/** The columns participant rows copy from these conversations, for those with a row. */
+async function loadConversationColumns(
+  tx: Tx,
+  conversationIds: readonly string[],
+): Promise<Map<string, ConversationColumns>> {
+  const columns = new Map<string, ConversationColumns>();
+  for (let i = 0; i < conversationIds.length; i += LOAD_CHUNK) {
+    const ids = conversationIds.slice(i, i + LOAD_CHUNK);
+    const { rows } = await sql<{
+      id: string;
+      subject: string | null;
+      private_hash: string | null;
+      context_code: string | null;
+    }>`select cast(id as text) as id, subject, private_hash, context_code
+      from conversations where id in (${sql.join(ids)})`.execute(tx);
+    for (const row of rows) {
+      columns.set(row.id, {
+        subject: row.subject,
+        is_private: row.private_hash === null ? 0 : 1,
+        context_code: row.context_code,
+      });
+    }
+  }
+  return columns;
+}
+
 type Counters = Pick<
   ParticipantRow,
   | 'message_count'
   | 'last_message_id'
+  | 'last_message_author_id'
+  | 'last_message_preview'
   | 'last_authored_message_id'
+  | 'last_authored_preview'
   | 'last_authored_at'
   | 'visible_last_authored_at'
   | 'has_attachments'
@@ -508,7 +597,10 @@ async function readCounters(tx: Tx, userId: string, conversationId: string): Pro
   const c = recomputed(userId, conversationId);
   const { rows } = await sql<Counters>`select ${c.message_count} as message_count,
       cast(${c.last_message_id} as text) as last_message_id,
+      cast(${c.last_message_author_id} as text) as last_message_author_id,
+      ${c.last_message_preview} as last_message_preview,
       cast(${c.last_authored_message_id} as text) as last_authored_message_id,
+      ${c.last_authored_preview} as last_authored_preview,
       ${c.last_authored_at} as last_authored_at,
       ${c.visible_last_authored_at} as visible_last_authored_at,
       ${c.has_attachments} as has_attachments,
@@ -528,8 +620,15 @@ async function applySegment(
   events: readonly { e: Event; how: 'memory' | 'sql' }[],
 ): Promise<void> {
   const conversationIds = new Set<string>();
-  for (const { e } of events) conversationIds.add(e.data.conversationId);
-  const segment = new Segment(await loadParticipants(tx, [...conversationIds]));
+  const joined = new Set<string>();
+  for (const { e } of events) {
+    conversationIds.add(e.data.conversationId);
+    if (e.type === 'RecipientsAdded') joined.add(e.data.conversationId);
+  }
+  const segment = new Segment(
+    await loadParticipants(tx, [...conversationIds]),
+    await loadConversationColumns(tx, [...joined]),
+  );
   for (const { e, how } of events) {
     if (how === 'memory') segment.apply(e);
     else await segment.applyWithSql(tx, e);

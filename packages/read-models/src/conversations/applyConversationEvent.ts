@@ -5,10 +5,33 @@ import type {
   ParticipantViewEvent,
   RecipientsAdded,
 } from '@missive/domain';
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { ConversationsDatabase, WorkflowState } from './conversationsTables';
+import { messagePreview, previewSql } from './messagePreview';
 
 export type Tx = Transaction<ConversationsDatabase>;
+
+/** What every participant row copies from its conversation (see `conversationsTables`). */
+export interface ConversationColumns {
+  subject: string | null;
+  is_private: number;
+  context_code: string | null;
+}
+
+/** A conversation the read model has no row for: what the subqueries below give for it. */
+export const UNKNOWN_CONVERSATION: ConversationColumns = {
+  subject: null,
+  is_private: 0,
+  context_code: null,
+};
+
+export function conversationColumnsOf(data: ConversationStarted['data']): ConversationColumns {
+  return {
+    subject: data.subject ?? null,
+    is_private: data.privateHash == null ? 0 : 1,
+    context_code: data.contextCode ?? null,
+  };
+}
 
 /** A participant row as it starts: nothing delivered yet, subscribed, not starred. */
 export function newParticipantRow(
@@ -16,6 +39,7 @@ export function newParticipantRow(
   userId: string,
   workflowState: WorkflowState,
   at: string,
+  conversation: ConversationColumns,
 ) {
   return {
     user_id: userId,
@@ -32,6 +56,12 @@ export function newParticipantRow(
     has_attachments: 0,
     has_media_objects: 0,
     updated_at: at,
+    subject: conversation.subject,
+    is_private: conversation.is_private,
+    context_code: conversation.context_code,
+    last_message_author_id: null,
+    last_message_preview: null,
+    last_authored_preview: null,
   };
 }
 
@@ -50,7 +80,13 @@ async function conversationStarted(tx: Tx, { data }: ConversationStarted): Promi
     .insertInto('conversation_participants')
     .values(
       data.participantIds.map((userId) =>
-        newParticipantRow(data.conversationId, userId, 'read', data.createdAt),
+        newParticipantRow(
+          data.conversationId,
+          userId,
+          'read',
+          data.createdAt,
+          conversationColumnsOf(data),
+        ),
       ),
     )
     .execute();
@@ -105,6 +141,8 @@ async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
   const common = {
     message_count: sql<number>`message_count + ${human}`,
     last_message_id: data.messageId,
+    last_message_author_id: data.authorId,
+    last_message_preview: messagePreview(data.body),
     has_attachments: sql<number>`CASE WHEN ${attachments} = 1 THEN 1 ELSE has_attachments END`,
     has_media_objects: sql<number>`CASE WHEN ${media} = 1 THEN 1 ELSE has_media_objects END`,
     updated_at: at,
@@ -118,6 +156,7 @@ async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
       last_authored_at: at,
       visible_last_authored_at: at,
       last_authored_message_id: data.messageId,
+      last_authored_preview: messagePreview(data.body),
       ...(data.updateForSender
         ? {
             last_message_at: at,
@@ -154,10 +193,20 @@ export function recomputed(userId: string, conversationId: string) {
       WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0 ${extra}`;
   const newest = sql`ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`;
   const authored = sql`AND m.author_id = ${userId}`;
+  const preview = previewSql(sql`m.body`);
   return {
     message_count: sql<number>`${human('COUNT(*)')})`,
     last_message_id: sql<string | null>`${human('m.id')} ${newest}`,
+    last_message_author_id: sql<string | null>`${human('m.author_id')} ${newest}`,
+    last_message_preview: sql<string | null>`(SELECT ${preview} FROM message_copies mc
+      JOIN conversation_messages m ON m.id = mc.message_id
+      WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0
+      ${newest}`,
     last_authored_message_id: sql<string | null>`${human('m.id', authored)} ${newest}`,
+    last_authored_preview: sql<string | null>`(SELECT ${preview} FROM message_copies mc
+      JOIN conversation_messages m ON m.id = mc.message_id
+      WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0
+      ${authored} ${newest}`,
     last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
     visible_last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
     has_attachments: sql<number>`CASE WHEN EXISTS ${human('1', sql`AND m.attachment_ids <> '[]'`)}) THEN 1 ELSE 0 END`,
@@ -221,10 +270,19 @@ export async function copyForwardedMessages(
 
 /** New participants: unread, with copies of every earlier message unless silent (specs §1.6). */
 async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void> {
+  const conversation = (column: RawBuilder<unknown>) =>
+    sql<string | null>`(SELECT ${column} FROM conversations WHERE id = ${data.conversationId})`;
   for (const userId of data.userIds) {
     await tx
       .insertInto('conversation_participants')
-      .values(newParticipantRow(data.conversationId, userId, 'unread', data.at))
+      .values({
+        ...newParticipantRow(data.conversationId, userId, 'unread', data.at, UNKNOWN_CONVERSATION),
+        subject: conversation(sql`subject`),
+        is_private: sql<number>`COALESCE(${conversation(
+          sql`CASE WHEN private_hash IS NULL THEN 0 ELSE 1 END`,
+        )}, 0)`,
+        context_code: conversation(sql`context_code`),
+      })
       .execute();
     // Joined silently through add_message: no earlier messages, only what comes next.
     if (!data.withHistory) continue;
@@ -358,10 +416,13 @@ async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<
           starred: 0,
           last_message_at: null,
           last_message_id: null,
+          last_message_author_id: null,
+          last_message_preview: null,
           message_count: 0,
           last_authored_at: null,
           visible_last_authored_at: null,
           last_authored_message_id: null,
+          last_authored_preview: null,
           has_attachments: 0,
           has_media_objects: 0,
           updated_at: at,

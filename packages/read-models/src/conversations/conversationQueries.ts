@@ -1,3 +1,4 @@
+import { dialectOf } from '@missive/projections';
 import type { SchemalessDb } from '../schemaless';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { UserNames } from '../users/userNames';
@@ -31,7 +32,10 @@ export interface MessageView {
   participatingUserIds: string[];
 }
 
-/** What a list item shows of a message: its text (cut to 100 characters) and who wrote it. */
+/**
+ * What a list item shows of a message: who wrote it and the start of its text
+ * (`messagePreview`: enough for Canvas's cut to 100 characters).
+ */
 export type MessagePreview = Pick<MessageView, 'id' | 'authorId' | 'body'>;
 
 /** One participant's view of a conversation: everything the Canvas JSON needs. */
@@ -129,28 +133,23 @@ type PageRow = Pick<
   | 'last_authored_message_id'
   | 'has_attachments'
   | 'has_media_objects'
-> & {
-  subject: string | null;
-  is_private: number;
-  context_code: string | null;
-  last_message_author_id: number | string | null;
-  last_message_body: string | null;
-  last_authored_body: string | null;
-};
+  | 'subject'
+  | 'is_private'
+  | 'context_code'
+  | 'last_message_author_id'
+  | 'last_message_preview'
+  | 'last_authored_preview'
+>;
 
 /**
- * A list item's columns: its participant row, its conversation, and the two messages it
- * previews, joined in the same statement (`cp`: the rows to show; messages by primary key).
+ * A list item's columns: all on its participant row, which holds copies of what it shows of
+ * the conversation and of the two messages it previews, so a page joins nothing else.
  */
 const PAGE_COLUMNS = sql`cp.conversation_id, cp.workflow_state, cp.starred, cp.subscribed,
   cp.last_message_at, cp.last_message_id, cp.message_count, cp.last_authored_at,
   cp.last_authored_message_id, cp.has_attachments, cp.has_media_objects,
-  c.subject, CASE WHEN c.private_hash IS NULL THEN 0 ELSE 1 END AS is_private, c.context_code,
-  lm.author_id AS last_message_author_id, lm.body AS last_message_body,
-  la.body AS last_authored_body`;
-const PAGE_JOINS = sql`JOIN conversations c ON c.id = cp.conversation_id
-  LEFT JOIN conversation_messages lm ON lm.id = cp.last_message_id
-  LEFT JOIN conversation_messages la ON la.id = cp.last_authored_message_id`;
+  cp.subject, cp.is_private, cp.context_code, cp.last_message_author_id,
+  cp.last_message_preview, cp.last_authored_preview`;
 
 function toMessage(row: Db['conversation_messages']): MessageView {
   return {
@@ -170,10 +169,22 @@ function toMessage(row: Db['conversation_messages']): MessageView {
 export class ConversationQueries {
   private readonly db: Kysely<Db>;
   private readonly names: UserNames;
+  /**
+   * How the page finds the rows its index walk chose. SQLite: by rowid, which every index
+   * entry holds, one B-tree descent per row instead of two through the primary key's index.
+   */
+  private readonly pageRowKey: { select: RawBuilder<unknown>; join: RawBuilder<unknown> };
 
   constructor(db: SchemalessDb) {
     this.db = db as Kysely<Db>;
     this.names = new UserNames(db);
+    this.pageRowKey =
+      dialectOf(db) === 'sqlite'
+        ? { select: sql`cp.rowid AS row_key`, join: sql`cp.rowid = ids.row_key` }
+        : {
+            select: sql`cp.user_id AS row_key`,
+            join: sql`cp.user_id = ids.row_key AND cp.conversation_id = ids.conversation_id`,
+          };
   }
 
   /**
@@ -195,12 +206,11 @@ export class ConversationQueries {
     // The outer query orders by the page's own columns: ordered by the row's, SQLite would
     // rather walk the user's whole index range than look the ten rows up by key.
     const page = await sql<PageRow>`SELECT ${PAGE_COLUMNS}
-      FROM (SELECT cp.conversation_id, ${key} AS k FROM conversation_participants cp
+      FROM (SELECT ${this.pageRowKey.select}, cp.conversation_id, ${key} AS k
+            FROM conversation_participants cp
             WHERE ${where}
             ORDER BY ${key} DESC, cp.conversation_id DESC LIMIT ${limit} OFFSET ${offset}) ids
-      JOIN conversation_participants cp
-        ON cp.user_id = ${userId} AND cp.conversation_id = ids.conversation_id
-      ${PAGE_JOINS}
+      JOIN conversation_participants cp ON ${this.pageRowKey.join}
       ORDER BY ids.k DESC, ids.conversation_id DESC`.execute(this.db);
     return { items: await this.hydrate(userId, page.rows), total: n };
   }
@@ -237,7 +247,7 @@ export class ConversationQueries {
   ): Promise<ConversationView[]> {
     if (conversationIds.length === 0) return [];
     const { rows } = await sql<PageRow>`SELECT ${PAGE_COLUMNS}
-      FROM conversation_participants cp ${PAGE_JOINS}
+      FROM conversation_participants cp
       WHERE cp.user_id = ${userId} AND cp.conversation_id IN (${sql.join(conversationIds)})`.execute(
       this.db,
     );
@@ -325,7 +335,7 @@ export class ConversationQueries {
       });
       participantsByConversation.set(key, list);
     }
-    // The body is NOT NULL: a null one is a message the join did not find.
+    // A preview is stored with its message id; a null one is a message the row does not hold.
     const preview = (id: number | string | null, authorId: unknown, body: string | null) =>
       id === null || body === null ? null : { id: String(id), authorId: String(authorId), body };
     return rows.map((r) => ({
@@ -337,10 +347,10 @@ export class ConversationQueries {
       lastMessage:
         r.last_message_at === null
           ? null
-          : preview(r.last_message_id, r.last_message_author_id, r.last_message_body),
+          : preview(r.last_message_id, r.last_message_author_id, r.last_message_preview),
       messageCount: r.message_count,
       lastAuthoredAt: r.last_authored_at,
-      lastAuthoredMessage: preview(r.last_authored_message_id, userId, r.last_authored_body),
+      lastAuthoredMessage: preview(r.last_authored_message_id, userId, r.last_authored_preview),
       subscribed: r.subscribed === 1,
       starred: r.starred === 1,
       private: Number(r.is_private) === 1,

@@ -143,6 +143,49 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     expect((await totals())[1]).toEqual([2, 7, 1, 0, 0, 0]);
   });
 
+  it('fills the list columns of a participants table that predates them, once', async () => {
+    await append(
+      'conversation-10',
+      started('10', ['1', '2'], 'h'),
+      message('10', '5', '1', ['1', '2'], 1),
+      message('10', '6', '2', ['1', '2'], 2),
+    );
+    await project();
+    const listColumns = async () =>
+      (
+        await sql<Record<string, unknown>>`select user_id, subject, is_private, context_code,
+            last_message_author_id, last_message_preview, last_authored_preview
+          from conversation_participants order by user_id`.execute(testDb.db)
+      ).rows.map((row) => Object.values(row).map((v) => (v === null ? null : String(v))));
+    const projected = await listColumns();
+    expect(projected).toEqual([
+      ['1', 's10', '1', null, '2', 'm6', 'm5'],
+      ['2', 's10', '1', null, '2', 'm6', 'm6'],
+    ]);
+    // An older read model: the table without the columns (SQLite drops a column only alone).
+    for (const column of [
+      'subject',
+      'is_private',
+      'context_code',
+      'last_message_author_id',
+      'last_message_preview',
+      'last_authored_preview',
+    ]) {
+      await sql`alter table conversation_participants drop column ${sql.ref(column)}`.execute(
+        testDb.db,
+      );
+    }
+    await testDb.db.transaction().execute((tx) => conversationsProjection.migrate(tx));
+    expect(await listColumns()).toEqual(projected);
+    const [view] = await queries.findForUser('1', ['10']);
+    expect(view).toMatchObject({ subject: 's10', private: true });
+    expect(view!.lastMessage).toEqual({ id: '6', authorId: '2', body: 'm6' });
+    // A later start finds them and leaves them alone.
+    await sql`update conversation_participants set subject = 'kept'`.execute(testDb.db);
+    await testDb.db.transaction().execute((tx) => conversationsProjection.migrate(tx));
+    expect((await listColumns())[0]![1]).toBe('kept');
+  });
+
   it('applies the Canvas state rules for authors and recipients (specs §1.7)', async () => {
     await append(
       'conversation-10',

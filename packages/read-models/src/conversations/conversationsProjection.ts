@@ -4,6 +4,7 @@ import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { applyConversationBatch } from './applyConversationBatch';
 import type { Tx } from './applyConversationEvent';
+import { migrateListColumns } from './migrateListColumns';
 import { migrateScopeCounts } from './scopeCounts';
 
 type Event = ConversationEvent | ParticipantViewEvent;
@@ -72,8 +73,15 @@ export const conversationsProjection: Projection = {
       .addColumn('has_attachments', 'integer', (c) => c.notNull())
       .addColumn('has_media_objects', 'integer', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text')
+      .addColumn('is_private', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('context_code', 'text')
+      .addColumn('last_message_author_id', 'bigint')
+      .addColumn('last_message_preview', 'text')
+      .addColumn('last_authored_preview', 'text')
       .addPrimaryKeyConstraint('conversation_participants_pk', ['user_id', 'conversation_id'])
       .execute();
+    await migrateListColumns(db);
     await db.schema
       .createTable('conversation_participant_tags')
       .ifNotExists()

@@ -49,6 +49,17 @@ export interface ConversationParticipantsTable {
   has_attachments: number;
   has_media_objects: number;
   updated_at: string;
+  /*
+   * What a list item shows, copied onto the row so that a page reads its participant rows
+   * and nothing else: the conversation's subject, privacy and context (fixed when it starts),
+   * and the two messages it previews (`messagePreview` of their bodies), kept with the ids.
+   */
+  subject: string | null;
+  is_private: number;
+  context_code: string | null;
+  last_message_author_id: number | string | null;
+  last_message_preview: string | null;
+  last_authored_preview: string | null;
 }
 
 /** Canvas's participant tags (`course_5`, `group_9`): what `filter[]` and `audience_contexts` read. */
