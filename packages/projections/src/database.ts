@@ -9,6 +9,7 @@ import {
   SqliteDialect,
 } from 'kysely';
 import { Pool } from 'pg';
+import { registerSqliteHandle } from './readRowsNow';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -59,7 +60,7 @@ export const SQLITE_MMAP_BYTES = 1024 ** 3;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function createSqliteDatabase(path: string, options: CreateDatabaseOptions): Kysely<any> {
-  return new Kysely({
+  const kysely = new Kysely({
     dialect: new SqliteDialect({
       database: async () => {
         const db = new Database(path);
@@ -78,10 +79,13 @@ function createSqliteDatabase(path: string, options: CreateDatabaseOptions): Kys
         // over a large file, and this cut a list request's SQLite time by a quarter
         // (BENCHMARKS.md). Writes still go through write(); the size is address space only.
         if (path !== ':memory:') db.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
+        handle.database = db;
         return withStatementCache(db);
       },
     }),
   });
+  const handle = registerSqliteHandle(kysely);
+  return kysely;
 }
 
 /**

@@ -27,6 +27,7 @@ export { isTransientError } from './isTransientError';
 export { lagBetween } from './lagBetween';
 export { chunkRows, MAX_BOUND_PARAMETERS } from './chunkRows';
 export { insertRows, type InsertRowsOptions } from './insertRows';
+export { readRowsNow } from './readRowsNow';
 export { startProjections, type RunningProjections } from './startProjections';
 export {
   projectionsStatus,

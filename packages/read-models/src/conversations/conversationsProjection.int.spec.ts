@@ -107,6 +107,30 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     await store.close();
   });
 
+  it('lists only committed rows while a batch is open on the same connection', async () => {
+    await append(
+      'conversation-10',
+      started('10', ['1', '2']),
+      message('10', '5', '2', ['1', '2'], 1),
+    );
+    await project();
+    const ids = async () =>
+      (await queries.list('1', 'inbox', { limit: 10, offset: 0 })).items.map((c) => c.id);
+    expect(await ids()).toEqual(['10']);
+    let listed: Promise<string[]> | undefined;
+    // As a projector's batch would: rows written, the transaction still open across awaits.
+    await testDb.db
+      .transaction()
+      .execute(async (tx) => {
+        await sql`update conversation_participants set last_message_at = NULL`.execute(tx);
+        listed = ids();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await listed).toEqual(['10']);
+  });
+
   it('counts the scope totals of a read model that predates them, once', async () => {
     await append(
       'conversation-10',
