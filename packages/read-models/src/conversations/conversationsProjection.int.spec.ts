@@ -7,6 +7,7 @@ import { openTestDatabase, type TestDatabase } from '../../../projections/src/te
 import { usersProjection } from '../users/usersProjection';
 import { ConversationQueries } from './conversationQueries';
 import { conversationsProjection } from './conversationsProjection';
+import { LIST_COLUMNS } from './migrateListColumns';
 
 const t = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOString();
 
@@ -187,14 +188,7 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
       ['2', 's10', '1', null, '2', 'm6', 'm6'],
     ]);
     // An older read model: the table without the columns (SQLite drops a column only alone).
-    for (const column of [
-      'subject',
-      'is_private',
-      'context_code',
-      'last_message_author_id',
-      'last_message_preview',
-      'last_authored_preview',
-    ]) {
+    for (const [column] of LIST_COLUMNS) {
       await sql`alter table conversation_participants drop column ${sql.ref(column)}`.execute(
         testDb.db,
       );

@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { previewSql } from './messagePreview';
 
 /** The participant-row columns a list page reads instead of joining (`conversationsTables`). */
-const LIST_COLUMNS = [
+export const LIST_COLUMNS = [
   ['subject', 'text'],
   ['is_private', 'integer'],
   ['context_code', 'text'],
