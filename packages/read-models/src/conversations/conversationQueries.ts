@@ -1,4 +1,5 @@
-import { dialectOf, readRowsNow } from '@missive/projections';
+import { dialectOf } from '@missive/projections';
+import { readRows } from '../readRows';
 import type { SchemalessDb } from '../schemaless';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { UserNames } from '../users/userNames';
@@ -239,7 +240,8 @@ export class ConversationQueries {
     if (offset >= n) return { items: [], total: n };
     // The outer query orders by the page's own columns: ordered by the row's, SQLite would
     // rather walk the user's whole index range than look the ten rows up by key.
-    const page = await this.read(
+    const page = await readRows(
+      this.db,
       sql<PageRow>`SELECT ${PAGE_COLUMNS}
       FROM (SELECT ${this.pageRowKey.select}, cp.conversation_id, ${key} AS k
             FROM conversation_participants cp
@@ -330,18 +332,6 @@ export class ConversationQueries {
     return rows.map(toMessage);
   }
 
-  /**
-   * A read on the hot path: straight on the SQLite connection when `readRowsNow` can (rows as
-   * arrays, turned into objects by `fromArray`, which costs far less than better-sqlite3
-   * building them), otherwise through Kysely.
-   */
-  private async read<T>(query: RawBuilder<T>, fromArray: (values: unknown[]) => T): Promise<T[]> {
-    const compiled = query.compile(this.db);
-    const now = readRowsNow(this.db, compiled);
-    if (now) return now.map(fromArray);
-    return (await this.db.executeQuery(compiled)).rows;
-  }
-
   /** Batch-loads participants, preview messages and tags for a page: three queries, not N+1. */
   private async hydrate(userId: string, rows: readonly PageRow[]): Promise<ConversationView[]> {
     if (rows.length === 0) return [];
@@ -349,7 +339,8 @@ export class ConversationQueries {
     const ids = sql.join(conversationIds);
     const [participantRows, tagRows] = await Promise.all([
       // Index-only (conversation, user, last authored); names come from UserNames.
-      this.read(
+      readRows(
+        this.db,
         sql<ParticipantRow>`SELECT conversation_id, user_id, last_authored_at
           FROM conversation_participants WHERE conversation_id IN (${ids})`,
         (v) => ({
@@ -358,7 +349,8 @@ export class ConversationQueries {
           last_authored_at: v[2] as string | null,
         }),
       ),
-      this.read(
+      readRows(
+        this.db,
         sql<TagRow>`SELECT conversation_id, tag FROM conversation_participant_tags
           WHERE user_id = ${userId} AND conversation_id IN (${ids}) ORDER BY tag`,
         (v) => ({ conversation_id: v[0] as TagRow['conversation_id'], tag: v[1] as string }),

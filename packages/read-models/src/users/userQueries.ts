@@ -1,5 +1,6 @@
 import type { SchemalessDb } from '../schemaless';
 import { sql, type Kysely } from 'kysely';
+import { readRows } from '../readRows';
 import type { UsersDatabase } from './usersTables';
 
 export interface UserRecord {
@@ -44,6 +45,8 @@ function toToken(row: UsersDatabase['access_tokens']): AccessTokenRecord {
   };
 }
 
+type TokenUserRow = UsersDatabase['users'] & { expires_at: string | null };
+
 export class UserQueries {
   private readonly db: Kysely<UsersDatabase>;
 
@@ -71,9 +74,23 @@ export class UserQueries {
    * runs it, so it is SQL text: Kysely's builder cost four times the query itself.
    */
   async findByTokenHash(tokenHash: string, now: Date): Promise<UserRecord | undefined> {
-    const { rows } = await sql<UsersDatabase['users'] & { expires_at: string | null }>`
-      SELECT u.*, t.expires_at FROM access_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = ${tokenHash}`.execute(this.db);
+    const rows = await readRows(
+      this.db,
+      sql<TokenUserRow>`SELECT u.id, u.name, u.short_name, u.sortable_name, u.login_id,
+          u.site_admin, u.created_at, t.expires_at
+        FROM access_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = ${tokenHash}`,
+      (v) => ({
+        id: v[0] as TokenUserRow['id'],
+        name: v[1] as string,
+        short_name: v[2] as string,
+        sortable_name: v[3] as string,
+        login_id: v[4] as string,
+        site_admin: v[5] as number,
+        created_at: v[6] as string,
+        expires_at: v[7] as string | null,
+      }),
+    );
     const row = rows[0];
     if (!row) return undefined;
     if (row.expires_at && row.expires_at <= now.toISOString()) return undefined;
