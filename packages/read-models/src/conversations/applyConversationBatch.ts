@@ -567,11 +567,14 @@ async function loadConversationColumns(
     }>`select cast(id as text) as id, subject, private_hash, context_code
       from conversations where id in (${sql.join(ids)})`.execute(tx);
     for (const row of rows) {
-      columns.set(row.id, {
-        subject: row.subject,
-        is_private: row.private_hash === null ? 0 : 1,
-        context_code: row.context_code,
-      });
+      columns.set(
+        row.id,
+        conversationColumnsOf({
+          subject: row.subject,
+          privateHash: row.private_hash,
+          contextCode: row.context_code,
+        }),
+      );
     }
   }
   return columns;

@@ -25,7 +25,9 @@ export const UNKNOWN_CONVERSATION: ConversationColumns = {
   context_code: null,
 };
 
-export function conversationColumnsOf(data: ConversationStarted['data']): ConversationColumns {
+export function conversationColumnsOf(
+  data: Pick<ConversationStarted['data'], 'subject' | 'privateHash' | 'contextCode'>,
+): ConversationColumns {
   return {
     subject: data.subject ?? null,
     is_private: data.privateHash == null ? 0 : 1,
@@ -187,8 +189,8 @@ async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
 
 /** Per-user counters recomputed from the copies the user still holds (after removals/joins). */
 export function recomputed(userId: string, conversationId: string) {
-  const human = (select: string, extra = sql``) =>
-    sql`(SELECT ${sql.raw(select)} FROM message_copies mc
+  const human = (select: string | RawBuilder<unknown>, extra = sql``) =>
+    sql`(SELECT ${typeof select === 'string' ? sql.raw(select) : select} FROM message_copies mc
       JOIN conversation_messages m ON m.id = mc.message_id
       WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0 ${extra}`;
   const newest = sql`ORDER BY m.created_at DESC, m.id DESC LIMIT 1)`;
@@ -198,15 +200,9 @@ export function recomputed(userId: string, conversationId: string) {
     message_count: sql<number>`${human('COUNT(*)')})`,
     last_message_id: sql<string | null>`${human('m.id')} ${newest}`,
     last_message_author_id: sql<string | null>`${human('m.author_id')} ${newest}`,
-    last_message_preview: sql<string | null>`(SELECT ${preview} FROM message_copies mc
-      JOIN conversation_messages m ON m.id = mc.message_id
-      WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0
-      ${newest}`,
+    last_message_preview: sql<string | null>`${human(preview)} ${newest}`,
     last_authored_message_id: sql<string | null>`${human('m.id', authored)} ${newest}`,
-    last_authored_preview: sql<string | null>`(SELECT ${preview} FROM message_copies mc
-      JOIN conversation_messages m ON m.id = mc.message_id
-      WHERE mc.user_id = ${userId} AND mc.conversation_id = ${conversationId} AND m.generated = 0
-      ${authored} ${newest}`,
+    last_authored_preview: sql<string | null>`${human(preview, authored)} ${newest}`,
     last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
     visible_last_authored_at: sql<string | null>`${human('MAX(m.created_at)', authored)})`,
     has_attachments: sql<number>`CASE WHEN EXISTS ${human('1', sql`AND m.attachment_ids <> '[]'`)}) THEN 1 ELSE 0 END`,

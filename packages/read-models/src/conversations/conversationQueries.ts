@@ -5,11 +5,10 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { UserNames } from '../users/userNames';
 import type { UsersDatabase } from '../users/usersTables';
 import type { ConversationsDatabase, WorkflowState } from './conversationsTables';
+import { type ConversationScope, scopeCondition } from './scopeCondition';
 import { scopeCount } from './scopeCounts';
 
 type Db = ConversationsDatabase & UsersDatabase;
-
-import { type ConversationScope, scopeCondition } from './scopeCondition';
 
 export type { ConversationScope };
 
@@ -332,7 +331,7 @@ export class ConversationQueries {
     return rows.map(toMessage);
   }
 
-  /** Batch-loads participants, preview messages and tags for a page: three queries, not N+1. */
+  /** Batch-loads the participants and the viewer's tags of a page: two queries, not N+1. */
   private async hydrate(userId: string, rows: readonly PageRow[]): Promise<ConversationView[]> {
     if (rows.length === 0) return [];
     const conversationIds = rows.map((r) => String(r.conversation_id));
