@@ -10,8 +10,7 @@ import {
   type OutboundMessageState,
 } from '@missive/domain';
 import { execute, load, systemContext, type EventStore } from '@missive/event-store';
-import { CommsSandboxTransport } from '../../../../notifier/src/transports/commsSandboxTransport';
-import type { Transport } from '../../../../notifier/src/transports/transport';
+import { CommsSandboxTransport, type Transport } from '@missive/notifications';
 
 const sandbox = new CommsSandboxTransport();
 const ctx = systemContext('e2e-sandbox-dispatch');

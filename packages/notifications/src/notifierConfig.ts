@@ -1,8 +1,8 @@
-import { ProjectorConfig } from '@missive/conversations-projector';
+import { ProjectorConfig } from '@missive/process';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
-export { ConfigError, loadConfig } from '@missive/conversations-projector';
+export { ConfigError, loadConfig } from '@missive/process';
 
 const toNumber =
   (fallback: number) =>

@@ -1,4 +1,5 @@
 export * from './startNotifier';
+export * from './notifierProcessManagers';
 export * from './notifierConfig';
 export * from './confirmationSecret';
 export * from './notifications/notificationsProcessManager';

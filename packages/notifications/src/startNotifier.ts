@@ -2,10 +2,8 @@ import { ConfirmationCodes, IdGenerator, type OutboundChannel } from '@missive/d
 import type { EventStore } from '@missive/event-store';
 import { ProjectionRunner, type ProjectionLogger } from '@missive/projections';
 import type { SchemalessDb } from '@missive/read-models';
-import { bounceFeedbackProcessManager } from './bounces/bounceFeedbackProcessManager';
-import { deliveryQueueProjection } from './delivery/deliveryQueueProjection';
 import { Dispatcher } from './delivery/dispatcher';
-import { notificationsProcessManager } from './notifications/notificationsProcessManager';
+import { notifierProcessManagers } from './notifierProcessManagers';
 import type { HttpProviderTransportOptions } from './transports/httpProviderTransport';
 import type { Transport } from './transports/transport';
 import { TransportRegistry, createTransportRegistry } from './transports/transportRegistry';
@@ -94,32 +92,33 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     pollIntervalMs: options.pollIntervalMs,
     logger: options.logger,
   };
+  const managers = notifierProcessManagers({
+    store: options.store,
+    ids: options.ids ?? new IdGenerator(options.nodeId ?? 63),
+    codes: new ConfirmationCodes(options.confirmationSecret),
+    sender: {
+      from: options.from ?? DEFAULT_NOTIFICATION_FROM,
+      fromName: options.fromName ?? 'Missive',
+    },
+    bounceThreshold: options.bounceThreshold ?? 1,
+    onCreated: () => deliveryQueue.wake(),
+    now: options.now,
+  });
   const deliveryQueue = new ProjectionRunner({
     ...common,
-    projection: deliveryQueueProjection,
+    projection: managers.deliveryQueue,
     onCommitted: () => dispatcher.wake(),
   });
   const notifications = new ProjectionRunner({
     ...common,
-    projection: notificationsProcessManager({
-      store: options.store,
-      ids: options.ids ?? new IdGenerator(options.nodeId ?? 63),
-      codes: new ConfirmationCodes(options.confirmationSecret),
-      sender: {
-        from: options.from ?? DEFAULT_NOTIFICATION_FROM,
-        fromName: options.fromName ?? 'Missive',
-      },
-      bounceThreshold: options.bounceThreshold ?? 1,
-      onCreated: () => deliveryQueue.wake(),
-      now: options.now,
-    }),
+    projection: managers.notifications,
     // A batch's fan-out is appended while its transaction is open: keep batches small enough
     // that one batch of course-wide messages does not hold the read-model writer for long.
     batchSize: 100,
   });
   const bounceFeedback = new ProjectionRunner({
     ...common,
-    projection: bounceFeedbackProcessManager({ store: options.store, now: options.now }),
+    projection: managers.bounceFeedback,
   });
   const runners = [notifications, deliveryQueue, bounceFeedback];
   // One after the other: each start migrates its tables, and SQLite has one writer.

@@ -2,7 +2,7 @@ import { startProjections, type Projection, type RunningProjections } from '@mis
 import { commsProjection, outboundMessagesProjection, startCommsPurge } from '@missive/read-models';
 
 /**
- * The read models this app builds: outbound messages, as the Canvas CommMessages list and the
+ * The read models its projector process builds: outbound messages, as the Canvas CommMessages list and the
  * delivery webhook read them. The Comms API's read models join this list.
  */
 export const messagesProjectorProjections: readonly Projection[] = [

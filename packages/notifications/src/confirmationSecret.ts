@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@missive/conversations-projector';
+import { ConfigError } from '@missive/process';
 
 /**
  * The key of confirmation codes, as the API finds it (apps/api confirmationSecret): configured,

@@ -1,7 +1,7 @@
 import { startProjections, type Projection, type RunningProjections } from '@missive/projections';
 import { channelsProjection, directoryProjection } from '@missive/read-models';
 
-/** The read models this app builds: the directory (courses, groups) and users' channels. */
+/** The read models its projector process builds: the directory (courses, groups) and users' channels. */
 export const channelsProjectorProjections: readonly Projection[] = [
   directoryProjection,
   channelsProjection,

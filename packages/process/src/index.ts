@@ -1,5 +1,6 @@
-export * from './conversationsProjector';
 export * from './projectorConfig';
 export * from './consoleProjectionLogger';
 export * from './healthServer';
+export * from './openStores';
+export * from './runProcess';
 export * from './runProjectorProcess';

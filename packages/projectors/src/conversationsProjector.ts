@@ -6,7 +6,7 @@ import {
   usersProjection,
 } from '@missive/read-models';
 
-/** The read models this app builds: users (for names and tokens), the inbox, and Progress. */
+/** The read models its projector process builds: users (for names and tokens), the inbox, and Progress. */
 export const conversationsProjectorProjections: readonly Projection[] = [
   usersProjection,
   conversationsProjection,
