@@ -1,5 +1,5 @@
 import { evolveOutboundMessage, startDispatch } from '@missive/domain';
-import { execute, systemContext } from '@missive/event-store';
+import { execute, systemContext } from '@missive/command-handling';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpProviderTransport } from '@missive/notifications';

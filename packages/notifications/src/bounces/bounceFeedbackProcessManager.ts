@@ -17,13 +17,13 @@ export interface BounceFeedbackOptions {
 type FeedbackEvent = OutboundEvent | ChannelBounced;
 
 /**
- * Delivery's feedback to the channels (DESIGN §8): a permanent bounce of a message sent to a
+ * Delivery's feedback to the channels: a permanent bounce of a message sent to a
  * channel adds one to the bounce count (ChannelBounced) of that channel and, as Canvas's
  * `bounce_for_path` does, of every other unretired email channel with the same address (case
  * aside), whoever's it is; each at most once an hour. The address book is the notifications
  * process manager's `notifier_channels`, as it stands when the bounce is applied. A successful send to a
  * channel with bounces clears them (ChannelBounceReset, the seed's rule, although Canvas's own
- * code only clears on reactivation, specs §4). Each cause writes at most once (see
+ * code only clears on reactivation). Each cause writes at most once (see
  * applyChannelFeedback), so replays and a second instance change nothing.
  */
 export function bounceFeedbackProcessManager(options: BounceFeedbackOptions): Projection {

@@ -3,7 +3,8 @@ import {
   evolveOutboundMessage,
   MAX_DELIVERY_ATTEMPTS,
 } from '@missive/domain';
-import { SqliteEventStore, execute, systemContext, type EventStore } from '@missive/event-store';
+import { SqliteEventStore, type EventStore } from '@missive/event-store';
+import { execute, systemContext } from '@missive/command-handling';
 import { ProjectionRunner } from '@missive/projections';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

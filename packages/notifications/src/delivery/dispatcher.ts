@@ -7,12 +7,8 @@ import {
   startDispatch,
   streams,
 } from '@missive/domain';
-import {
-  type EventStore,
-  WrongExpectedVersionError,
-  execute,
-  toEventData,
-} from '@missive/event-store';
+import { type EventStore, WrongExpectedVersionError } from '@missive/event-store';
+import { execute, toEventData } from '@missive/command-handling';
 import type { SchemalessDb } from '@missive/read-models';
 import type { Kysely } from 'kysely';
 import { forEachConcurrently } from '../shared/forEachConcurrently';

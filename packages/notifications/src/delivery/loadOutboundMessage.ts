@@ -4,7 +4,8 @@ import {
   evolveOutboundMessage,
   streams,
 } from '@missive/domain';
-import type { CommandContext, EventStore, StreamRevision } from '@missive/event-store';
+import type { EventStore, StreamRevision } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
 
 export interface LoadedOutboundMessage {
   readonly state: OutboundMessageState;

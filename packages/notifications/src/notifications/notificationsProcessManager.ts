@@ -53,12 +53,12 @@ const EVENT_TYPES: readonly NotifierEvent['type'][] = [
 ];
 
 /**
- * The notifications process manager (DESIGN §8): conversation and channel events in, outbound
+ * The notifications process manager: conversation and channel events in, outbound
  * messages out, as a projection so that its position in the log is a durable checkpoint.
  *
  * - MessageAdded (not generated): each recipient but the author who has not unsubscribed gets
  *   one email per active email channel. SMS gets nothing (Canvas sends SMS only for one-time
- *   passwords, specs §4); push has no transport in Missive, so it gets nothing either.
+ *   passwords); push has no transport in Missive, so it gets nothing either.
  * - RecipientsAdded by add_recipients: the added users get an "added to the conversation"
  *   notice. Users who join silently through add_message get nothing extra: the message they
  *   were named in reaches them anyway.

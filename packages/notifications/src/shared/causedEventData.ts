@@ -1,9 +1,10 @@
 import type { DomainEvent } from '@missive/domain';
-import { type EventData, type RecordedEvent, SCHEMA_VERSION } from '@missive/event-store';
+import { type EventData, type RecordedEvent } from '@missive/event-store';
+import { SCHEMA_VERSION } from '@missive/command-handling';
 import { randomUUID } from 'node:crypto';
 
 /**
- * Event data for what a process manager writes because of `cause` (DESIGN §3): causationId is
+ * Event data for what a process manager writes because of `cause`: causationId is
  * the cause's event id, the correlation id carries over, and no user acted. Pass `id` when the
  * write must be recognisable on replay.
  */

@@ -6,17 +6,13 @@ import type {
   ParticipantViewEvent,
   UserEvent,
 } from '@missive/domain';
-import {
-  type EventData,
-  type EventStore,
-  type RecordedEvent,
-  SCHEMA_VERSION,
-} from '@missive/event-store';
+import { type EventData, type EventStore, type RecordedEvent } from '@missive/event-store';
+import { SCHEMA_VERSION } from '@missive/command-handling';
 import { randomUUID } from 'node:crypto';
 
 export const CORRELATION_ID = 'corr-test';
 
-/** Stored as the API stores events: with the metadata of DESIGN §3. */
+/** Stored as the API stores events: with the metadata every stored event carries (EventMetadata). */
 export function eventData(event: DomainEvent, correlationId = CORRELATION_ID): EventData {
   const id = randomUUID();
   return {

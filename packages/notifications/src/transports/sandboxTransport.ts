@@ -25,7 +25,7 @@ export interface SandboxRecord {
 }
 
 /**
- * The mailbox simulator convention (DESIGN §8): `bounce@…` or `…+bounce@…` bounces for good.
+ * The mailbox simulator convention, so that tests and demos can provoke bounces: `bounce@…` or `…+bounce@…` bounces for good.
  * For a phone number there is no local part, so nothing bounces.
  */
 export function isSandboxBounceAddress(address: string): boolean {

@@ -38,7 +38,7 @@ export interface TransportSettings {
   /**
    * Transports for the other channels, e.g. `{ phone, whatsapp }` from a Comms provider. They
    * are registered over the defaults, so one given for `email` replaces SMTP/sandbox too.
-   * `sms` and `push` stay unregistered: Canvas notifications never use them (specs §4).
+   * `sms` and `push` stay unregistered: Canvas sends conversation notifications by email only.
    */
   readonly extra?: Partial<Record<OutboundChannel, Transport>>;
   /** COMMS_PROVIDER_URL and friends: phone/WhatsApp go to this provider instead of the sandbox. */

@@ -9,7 +9,8 @@ import {
   type OutboundEvent,
   type OutboundMessageState,
 } from '@missive/domain';
-import { execute, load, systemContext, type EventStore } from '@missive/event-store';
+import { type EventStore } from '@missive/event-store';
+import { execute, load, systemContext } from '@missive/command-handling';
 import { CommsSandboxTransport, type Transport } from '@missive/notifications';
 
 const sandbox = new CommsSandboxTransport();

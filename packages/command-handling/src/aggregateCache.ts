@@ -1,4 +1,4 @@
-import type { StreamRevision } from '../eventStore';
+import type { StreamRevision } from '@missive/event-store';
 
 /** A folded state and the revision of the last event folded into it. */
 export interface CachedAggregate<S> {

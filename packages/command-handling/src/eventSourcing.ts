@@ -1,26 +1,16 @@
-import type { AppendResult, EventData, EventStore, ExpectedRevision } from '../eventStore';
-import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
+import type { DomainEvent, EventMetadata } from '@missive/domain';
+import {
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+} from '@missive/event-store';
 import { randomUUID } from 'node:crypto';
 import type { AggregateCache } from './aggregateCache';
 import type { CommandContext } from './commandContext';
 
 export const SCHEMA_VERSION = 1;
-
-/** What a decider returns: a past-tense type name and a JSON payload (see @missive/domain). */
-export interface DomainEvent<T extends string = string, D = unknown> {
-  readonly type: T;
-  readonly data: D;
-}
-
-/** Metadata every stored event carries (DESIGN §3). */
-export interface EventMetadata {
-  readonly eventId: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-  readonly actorUserId: string | null;
-  readonly occurredAt: string;
-  readonly schemaVersion: number;
-}
 
 export function toEventData(event: DomainEvent, ctx: CommandContext, now: Date): EventData {
   const metadata: EventMetadata = {

@@ -5,10 +5,11 @@ import type {
   EventStore,
   ReadStreamOptions,
   RecordedEvent,
-} from '../eventStore';
-import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
+} from '@missive/event-store';
+import { WrongExpectedVersionError } from '@missive/event-store';
+import type { DomainEvent } from '@missive/domain';
 import { AggregateCache } from './aggregateCache';
-import { execute, load, type DomainEvent } from './eventSourcing';
+import { execute, load } from './eventSourcing';
 
 /** Streams in memory, recording where each read started (the cache's whole point). */
 class MemoryStore implements EventStore {
