@@ -19,7 +19,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid)/)'],
   moduleNameMapper: {
-    '^@missive/(conversations-projector|channels-projector|notifier|messages-projector)$': path.join(__dirname, 'apps/$1/src'),
     '^@missive/([a-z-]+)$': path.join(__dirname, 'packages/$1/src'),
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

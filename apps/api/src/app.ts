@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createEventStore } from '@missive/event-store';
-import type { Notifier } from '@missive/notifier';
+import type { Notifier } from '@missive/notifications';
 import { IdGenerator } from '@missive/domain';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';

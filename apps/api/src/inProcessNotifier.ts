@@ -1,13 +1,12 @@
-import { consoleProjectionLogger } from '@missive/conversations-projector';
 import type { IdGenerator } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
 import {
   NotifierConfig,
   confirmationSecret,
-  loadConfig,
   startNotifier,
   type Notifier,
-} from '@missive/notifier';
+} from '@missive/notifications';
+import { consoleProjectionLogger, loadConfig } from '@missive/process';
 import type { SchemalessDb } from '@missive/read-models';
 import type { AppConfig } from './config/appConfig';
 

@@ -1,11 +1,7 @@
-import { channelsProjectorProjections } from '@missive/channels-projector';
-import {
-  consoleProjectionLogger,
-  conversationsProjectorProjections,
-} from '@missive/conversations-projector';
 import type { EventStore, Position } from '@missive/event-store';
-import { messagesProjectorProjections } from '@missive/messages-projector';
+import { consoleProjectionLogger } from '@missive/process';
 import { ProjectionRunner } from '@missive/projections';
+import { readModelProjections } from '@missive/projectors';
 import { startCommsPurge, type SchemalessDb } from '@missive/read-models';
 
 export interface InProcessProjectors {
@@ -24,11 +20,7 @@ export async function startInProcessProjectors(options: {
   pollIntervalMs: number;
   onCommitted: (projection: string, position: Position) => void;
 }): Promise<InProcessProjectors> {
-  const runners = [
-    ...conversationsProjectorProjections,
-    ...channelsProjectorProjections,
-    ...messagesProjectorProjections,
-  ].map(
+  const runners = readModelProjections.map(
     (projection) =>
       new ProjectionRunner({
         store: options.store,

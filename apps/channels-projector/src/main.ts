@@ -1,4 +1,4 @@
-import { runProjectorProcess } from '@missive/conversations-projector';
-import { startChannelsProjector } from './channelsProjector';
+import { runProjectorProcess } from '@missive/process';
+import { startChannelsProjector } from '@missive/projectors';
 
 runProjectorProcess('channels-projector', startChannelsProjector);

@@ -1,4 +1,4 @@
-import { startConversationsProjector } from './conversationsProjector';
-import { runProjectorProcess } from './runProjectorProcess';
+import { runProjectorProcess } from '@missive/process';
+import { startConversationsProjector } from '@missive/projectors';
 
 runProjectorProcess('conversations-projector', startConversationsProjector);

@@ -1,4 +1,4 @@
-import { runProjectorProcess } from '@missive/conversations-projector';
-import { startMessagesProjector } from './messagesProjector';
+import { runProjectorProcess } from '@missive/process';
+import { startMessagesProjector } from '@missive/projectors';
 
 runProjectorProcess('messages-projector', startMessagesProjector);

@@ -1,24 +1,21 @@
-import { consoleProjectionLogger, startHealthServer } from '@missive/conversations-projector';
-import { createEventStore } from '@missive/event-store';
-import { createDatabase } from '@missive/projections';
-import { mkdirSync } from 'node:fs';
+import { NotifierConfig, confirmationSecret, startNotifier } from '@missive/notifications';
+import {
+  consoleProjectionLogger,
+  loadConfig,
+  openStores,
+  runProcess,
+  startHealthServer,
+} from '@missive/process';
 import { resolve } from 'node:path';
-import { confirmationSecret } from './confirmationSecret';
-import { ConfigError, NotifierConfig, loadConfig } from './notifierConfig';
-import { startNotifier } from './startNotifier';
 
 /** Standalone notifier process (production: its own container; several may run). */
-async function main(): Promise<void> {
+runProcess(async () => {
   const config = loadConfig(NotifierConfig, process.env);
   const secret = confirmationSecret(config);
-  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL) {
-    mkdirSync(resolve(config.DATA_DIR), { recursive: true });
-  }
-  const store = createEventStore(config.eventStoreUrl);
-  const db = createDatabase(config.readModelUrl);
+  const stores = openStores(config);
   const notifier = await startNotifier({
-    store,
-    db,
+    store: stores.store,
+    db: stores.db,
     confirmationSecret: secret,
     dataDir: resolve(config.DATA_DIR),
     nodeId: config.NODE_ID,
@@ -44,18 +41,9 @@ async function main(): Promise<void> {
       config.SMTP_URL ? 'smtp' : `sandbox (${resolve(config.DATA_DIR, 'sandbox')})`
     }`,
   );
-  const shutdown = async () => {
+  return async () => {
     health?.close();
     await notifier.stop();
-    await db.destroy();
-    await store.close();
-    process.exit(0);
+    await stores.close();
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-}
-
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
 });

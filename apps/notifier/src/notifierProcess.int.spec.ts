@@ -11,8 +11,12 @@ import {
   registerUser,
   startConversation,
   streamEvents,
-} from './testing/notifierEvents';
-import { startTestSmtpServer, type Reception, type TestSmtpServer } from './testing/testSmtpServer';
+} from '../../../packages/notifications/src/testing/notifierEvents';
+import {
+  startTestSmtpServer,
+  type Reception,
+  type TestSmtpServer,
+} from '../../../packages/notifications/src/testing/testSmtpServer';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const RECIPIENTS = Array.from({ length: 20 }, (_, i) => String(100 + i));

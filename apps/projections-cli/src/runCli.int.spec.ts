@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { conversationsProjectorProjections } from '@missive/conversations-projector';
+import { conversationsProjectorProjections } from '@missive/projectors';
 import type { ConversationEvent, ParticipantViewEvent, UserEvent } from '@missive/domain';
 import { SqliteEventStore } from '@missive/event-store';
 import {

@@ -1,23 +1,21 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ConfigError,
   ProjectorConfig,
   consoleProjectionLogger,
   loadConfig,
-} from '@missive/conversations-projector';
-import { type EventStore, createEventStore, encodePosition } from '@missive/event-store';
+  openStores,
+} from '@missive/process';
+import { type EventStore, encodePosition } from '@missive/event-store';
 import {
   RebuildInterruptedError,
   RebuildRefusedError,
-  createDatabase,
   projectionsStatus,
   rebuildProjection,
   replayParked,
 } from '@missive/projections';
 import type { Kysely } from 'kysely';
-import { type RegisteredProjection, projectionRegistry } from './projectionRegistry';
+import { type CatalogueEntry, projectionCatalogue } from '@missive/projectors';
 import { rebuildProgressBar } from './rebuildProgressBar';
 import { shortPosition, statusJson, statusTable } from './statusTable';
 
@@ -77,26 +75,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${error.message}\n`);
     return 1;
   }
-  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL) {
-    mkdirSync(resolve(config.DATA_DIR), { recursive: true });
-  }
-  const store = createEventStore(config.eventStoreUrl);
-  const db = createDatabase(config.readModelUrl);
+  const stores = openStores(config);
+  const { store, db } = stores;
   try {
-    const registry = projectionRegistry(store);
-    const context = { store, db, registry, io, json: parsed.values.json ?? false };
+    const catalogue = projectionCatalogue(store);
+    const context = { store, db, catalogue, io, json: parsed.values.json ?? false };
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     switch (command) {
       case 'status':
         if (name !== undefined) throw new UsageError(`status takes no name (got ${name})`);
         return await status(context);
       case 'rebuild':
-        return await rebuild(context, entryNamed(registry, name), {
+        return await rebuild(context, entryNamed(catalogue, name), {
           restart: parsed.values.restart ?? false,
           batchSize: batchSizeOf(parsed.values['batch-size']),
         });
       case 'replay-parked':
-        return await replay(context, entryNamed(registry, name));
+        return await replay(context, entryNamed(catalogue, name));
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -112,8 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
     return 1;
   } finally {
-    await db.destroy();
-    await store.close();
+    await stores.close();
   }
 }
 
@@ -121,16 +115,16 @@ interface Context {
   readonly store: EventStore;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly db: Kysely<any>;
-  readonly registry: readonly RegisteredProjection[];
+  readonly catalogue: readonly CatalogueEntry[];
   readonly io: CliIo;
   readonly json: boolean;
 }
 
-async function status({ store, db, registry, io, json }: Context): Promise<number> {
+async function status({ store, db, catalogue, io, json }: Context): Promise<number> {
   const statuses = await projectionsStatus({
     store,
     db,
-    projections: registry.map((entry) => entry.projection),
+    projections: catalogue.map((entry) => entry.projection),
   });
   io.stdout.write(json ? statusJson(statuses) : statusTable(statuses));
   return 0;
@@ -138,7 +132,7 @@ async function status({ store, db, registry, io, json }: Context): Promise<numbe
 
 async function rebuild(
   { store, db, io, json }: Context,
-  entry: RegisteredProjection,
+  entry: CatalogueEntry,
   options: { restart: boolean; batchSize: number | undefined },
 ): Promise<number> {
   const { projection } = entry;
@@ -186,10 +180,7 @@ async function rebuild(
   return 0;
 }
 
-async function replay(
-  { store, db, io, json }: Context,
-  entry: RegisteredProjection,
-): Promise<number> {
+async function replay({ store, db, io, json }: Context, entry: CatalogueEntry): Promise<number> {
   const { projection } = entry;
   if (!entry.appliable) {
     throw new RebuildRefusedError(
@@ -220,14 +211,14 @@ async function replay(
 }
 
 function entryNamed(
-  registry: readonly RegisteredProjection[],
+  catalogue: readonly CatalogueEntry[],
   name: string | undefined,
-): RegisteredProjection {
+): CatalogueEntry {
   if (name === undefined) throw new UsageError('which projection? (see `status`)');
-  const entry = registry.find((e) => e.projection.name === name);
+  const entry = catalogue.find((e) => e.projection.name === name);
   if (!entry) {
     throw new UsageError(
-      `no projection named ${name}; known: ${registry.map((e) => e.projection.name).join(', ')}`,
+      `no projection named ${name}; known: ${catalogue.map((e) => e.projection.name).join(', ')}`,
     );
   }
   return entry;

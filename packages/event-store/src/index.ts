@@ -13,20 +13,3 @@ export {
   type EventStoreDbEventStoreOptions,
 } from './esdb/eventStoreDbEventStore';
 export { createEventStore } from './createEventStore';
-export {
-  ConcurrencyConflict,
-  MAX_CONFLICT_RETRIES,
-  SCHEMA_VERSION,
-  execute,
-  load,
-  toEventData,
-  type ExecuteOptions,
-  type Loaded,
-  type LoadOptions,
-} from './commands/eventSourcing';
-export {
-  AggregateCache,
-  type AggregateCacheStats,
-  type CachedAggregate,
-} from './commands/aggregateCache';
-export { systemContext, type CommandContext } from './commands/commandContext';

@@ -10,8 +10,8 @@ import {
 } from '@missive/domain';
 import { WrongExpectedVersionError, type EventStore } from '@missive/event-store';
 import type { AppConfig } from '../config/appConfig';
-import { systemContext } from '@missive/event-store';
-import { execute, toEventData } from '@missive/event-store';
+import { systemContext } from '@missive/command-handling';
+import { execute, toEventData } from '@missive/command-handling';
 import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { hashToken } from './tokenHash';
 

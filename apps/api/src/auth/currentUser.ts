@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { CommandContext } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
 import { pathOf } from '../http/requestPath';
 import type { AuthenticatedRequest } from './authenticatedRequest';
 

@@ -4,7 +4,7 @@ import { ChannelQueries } from '@missive/read-models';
 import type { AppConfig } from '../config/appConfig';
 import { APP_CONFIG, READ_DB } from '../infrastructure/tokens';
 import { ConfirmationCodes } from '@missive/domain';
-import { confirmationSecret } from '@missive/notifier';
+import { confirmationSecret } from '@missive/notifications';
 import { ChannelsController } from './channelsController';
 import { ConfirmChannelHandler } from './confirmChannelHandler';
 import { CreateChannelHandler } from './createChannelHandler';

@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { evolveChannel, removeChannel, streams } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
-import type { CommandContext } from '@missive/event-store';
-import { execute } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
+import { execute } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 

@@ -1,6 +1,6 @@
 import { IdGenerator, MAX_NODE_ID } from '@missive/domain';
 import { createEventStore, encodePosition } from '@missive/event-store';
-import type { Notifier } from '@missive/notifier';
+import type { Notifier } from '@missive/notifications';
 import { createDatabase } from '@missive/projections';
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';

@@ -14,7 +14,7 @@ import {
   type OutboundMessageCreated,
   type OutboundMessageState,
 } from '@missive/domain';
-import { systemContext, toEventData } from '@missive/event-store';
+import { systemContext, toEventData } from '@missive/command-handling';
 import { waitForCheckpoint } from '@missive/projections';
 import type { SchemalessDb } from '@missive/read-models';
 import { READ_DB } from '../infrastructure/tokens';

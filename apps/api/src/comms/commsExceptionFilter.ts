@@ -5,7 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import { ConcurrencyConflict } from '@missive/event-store';
+import { ConcurrencyConflict } from '@missive/command-handling';
 import type { FastifyReply } from 'fastify';
 import { CanvasError } from '../http/canvasError';
 import { CommsError, errorItem } from './commsError';

@@ -1,4 +1,4 @@
-import { sandboxMessageSid } from '../../../notifier/src/transports/commsSandboxTransport';
+import { sandboxMessageSid } from '@missive/notifications';
 import { TestApp } from '../testing/testApp';
 import { COMMS_ENV, CommsClient, eventually, type Json } from './testing/commsClient';
 import { dispatchThroughSandbox } from './testing/dispatchThroughSandbox';

@@ -1,8 +1,8 @@
 import { evolveOutboundMessage, startDispatch } from '@missive/domain';
-import { execute, systemContext } from '@missive/event-store';
+import { execute, systemContext } from '@missive/command-handling';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpProviderTransport } from '../../../notifier/src/transports/httpProviderTransport';
+import { HttpProviderTransport } from '@missive/notifications';
 import { TestApp } from '../testing/testApp';
 import { COMMS_ENV, COMMS_WEBHOOK_TOKEN, CommsClient, eventually } from './testing/commsClient';
 import { dispatchThroughSandbox } from './testing/dispatchThroughSandbox';

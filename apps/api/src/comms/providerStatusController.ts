@@ -17,7 +17,8 @@ import {
   type OutboundEvent,
   type OutboundMessageState,
 } from '@missive/domain';
-import { execute, load, type EventStore } from '@missive/event-store';
+import { type EventStore } from '@missive/event-store';
+import { execute, load } from '@missive/command-handling';
 import { CommsQueries } from '@missive/read-models';
 import { Public } from '../auth/public';
 import { EVENT_STORE } from '../infrastructure/tokens';

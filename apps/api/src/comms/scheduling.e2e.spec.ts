@@ -1,7 +1,6 @@
 import { createDatabase } from '@missive/projections';
 import { join } from 'node:path';
-import { startNotifier } from '../../../notifier/src/startNotifier';
-import { CommsSandboxTransport } from '../../../notifier/src/transports/commsSandboxTransport';
+import { CommsSandboxTransport, startNotifier } from '@missive/notifications';
 import { CONFIRMATION_SECRET, TestApp } from '../testing/testApp';
 import { COMMS_ENV, CommsClient, eventually } from './testing/commsClient';
 

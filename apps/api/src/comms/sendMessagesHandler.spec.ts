@@ -1,6 +1,7 @@
 import { IdGenerator } from '@missive/domain';
 import type { CommsQueries } from '@missive/read-models';
-import { EventStoreDbEventStore, systemContext } from '@missive/event-store';
+import { EventStoreDbEventStore } from '@missive/event-store';
+import { systemContext } from '@missive/command-handling';
 import { FakeEsdbClient } from '../../../../packages/event-store/src/testing/fakeEsdbClient';
 import type { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { JobRunner } from '../jobs/jobRunner';

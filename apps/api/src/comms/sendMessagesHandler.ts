@@ -13,13 +13,8 @@ import {
   type MessageOperationFanOut,
   type MessageOperationFanOutPart,
 } from '@missive/domain';
-import {
-  execute,
-  toEventData,
-  type CommandContext,
-  type EventStore,
-  type Position,
-} from '@missive/event-store';
+import { type EventStore, type Position } from '@missive/event-store';
+import { execute, toEventData, type CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';

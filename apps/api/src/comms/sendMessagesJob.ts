@@ -16,15 +16,8 @@ import {
   type MessageOperationState,
   type OutboundMessageCreated,
 } from '@missive/domain';
-import {
-  WrongExpectedVersionError,
-  execute,
-  load,
-  toEventData,
-  type CommandContext,
-  type EventStore,
-  type RecordedEvent,
-} from '@missive/event-store';
+import { WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@missive/event-store';
+import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { CommsQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';

@@ -1,4 +1,4 @@
-import { ProjectorConfig } from '@missive/conversations-projector';
+import { ProjectorConfig } from '@missive/process';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -20,7 +20,7 @@ import { availableParallelism } from 'node:os';
 import type { CommsSettings } from '../comms/commsSettings';
 import type { RateLimitSettings } from '../http/leakyBucket';
 
-export { ConfigError, loadConfig } from '@missive/conversations-projector';
+export { ConfigError, loadConfig } from '@missive/process';
 
 const toNumber =
   (fallback: number) =>

@@ -1,12 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { IdGenerator, addMessage, evolveConversation, streams } from '@missive/domain';
-import {
-  AggregateCache,
-  execute,
-  type CommandContext,
-  type EventStore,
-} from '@missive/event-store';
+import { type EventStore } from '@missive/event-store';
+import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ContextTagger } from './contextTagger';

@@ -7,12 +7,8 @@ import {
   recipientsAddedText,
   streams,
 } from '@missive/domain';
-import {
-  AggregateCache,
-  execute,
-  type CommandContext,
-  type EventStore,
-} from '@missive/event-store';
+import { type EventStore } from '@missive/event-store';
+import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
 import { UserQueries } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';

@@ -9,8 +9,8 @@ import {
   type BatchUpdateEvent,
 } from '@missive/domain';
 import type { EventStore } from '@missive/event-store';
-import type { CommandContext } from '@missive/event-store';
-import { execute } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
+import { execute } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { JOB_LEASE } from '../jobs/jobTokens';

@@ -1,5 +1,6 @@
 import { IdGenerator, queueProgress, streams, type BatchUpdateAction } from '@missive/domain';
-import { toEventData, type EventStore, type RecordedEvent } from '@missive/event-store';
+import { type EventStore, type RecordedEvent } from '@missive/event-store';
+import { toEventData } from '@missive/command-handling';
 import { ConversationQueries, ProgressQueries } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { SimulatedCrash, interruptedStore } from '../jobs/testing/interruptedStore';

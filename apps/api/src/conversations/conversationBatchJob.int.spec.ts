@@ -1,6 +1,7 @@
-import { AggregateCache } from '@missive/event-store';
+import { AggregateCache } from '@missive/command-handling';
 import { IdGenerator, startConversationBatch, streams } from '@missive/domain';
-import { toEventData, type EventStore, type RecordedEvent } from '@missive/event-store';
+import { type EventStore, type RecordedEvent } from '@missive/event-store';
+import { toEventData } from '@missive/command-handling';
 import { ConversationBatchQueries } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { SimulatedCrash, interruptedStore } from '../jobs/testing/interruptedStore';

@@ -12,14 +12,8 @@ import {
   type ConversationBatchStarted,
   type ConversationBatchState,
 } from '@missive/domain';
-import {
-  comparePositions,
-  execute,
-  load,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-} from '@missive/event-store';
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@missive/event-store';
+import { execute, load } from '@missive/command-handling';
 import type { ConversationBatchQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';

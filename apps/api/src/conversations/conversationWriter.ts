@@ -9,16 +9,8 @@ import {
   type ConversationState,
   type PrivateConversationClaimed,
 } from '@missive/domain';
-import {
-  AggregateCache,
-  WrongExpectedVersionError,
-  execute,
-  load,
-  toEventData,
-  type CommandContext,
-  type EventStore,
-  type Position,
-} from '@missive/event-store';
+import { WrongExpectedVersionError, type EventStore, type Position } from '@missive/event-store';
+import { AggregateCache, execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ContextTagger } from './contextTagger';
 

@@ -33,7 +33,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from '../http/requestPath';
 import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
-import type { CommandContext } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
 import { canvasTime } from '../http/canvasTime';

@@ -9,8 +9,9 @@ import {
   startConversation,
   streams,
 } from '@missive/domain';
-import { comparePositions, execute, type EventStore, type Position } from '@missive/event-store';
-import type { CommandContext } from '@missive/event-store';
+import { comparePositions, type EventStore, type Position } from '@missive/event-store';
+import { execute } from '@missive/command-handling';
+import type { CommandContext } from '@missive/command-handling';
 import { DirectoryQueries } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';

@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams, type ParticipantViewEvent } from '@missive/domain';
 import { comparePositions, type EventStore, type Position } from '@missive/event-store';
-import type { CommandContext } from '@missive/event-store';
-import { toEventData } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
+import { toEventData } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 

@@ -1,5 +1,5 @@
 import { IdGenerator, newUlid, type OutboundEvent } from '@missive/domain';
-import { toEventData } from '@missive/event-store';
+import { toEventData } from '@missive/command-handling';
 import { TestApp } from '../testing/testApp';
 import { webhookSignatureOf } from './webhookSignature';
 

@@ -9,7 +9,8 @@ import {
   recordUndelivered,
   streams,
 } from '@missive/domain';
-import { type CommandContext, type EventStore, execute, load } from '@missive/event-store';
+import { type EventStore } from '@missive/event-store';
+import { type CommandContext, execute, load } from '@missive/command-handling';
 import { type SchemalessDb, findOutboundByProviderId } from '@missive/read-models';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';

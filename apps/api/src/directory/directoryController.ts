@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DomainError } from '@missive/domain';
 import { DirectoryQueries, UserQueries, type UserRecord } from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
-import type { CommandContext } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
 import { canvasValidationPipe, modelErrors } from '../http/canvasValidationPipe';
 import {

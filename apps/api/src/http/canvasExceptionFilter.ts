@@ -6,7 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConcurrencyConflict } from '@missive/event-store';
+import { ConcurrencyConflict } from '@missive/command-handling';
 import { isCommsPath, renderCommsError } from '../comms/commsExceptionFilter';
 import { CanvasError } from './canvasError';
 import { pathOf } from './requestPath';

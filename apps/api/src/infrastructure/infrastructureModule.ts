@@ -1,7 +1,8 @@
 import type { SchemalessDb } from '@missive/read-models';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { IdGenerator } from '@missive/domain';
-import { AggregateCache, type EventStore } from '@missive/event-store';
+import { type EventStore } from '@missive/event-store';
+import { AggregateCache } from '@missive/command-handling';
 import {
   ConversationBatchQueries,
   ConversationQueries,

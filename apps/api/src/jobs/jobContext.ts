@@ -1,4 +1,5 @@
-import type { CommandContext, RecordedEvent } from '@missive/event-store';
+import type { RecordedEvent } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
 
 /**
  * What a job's steps write belongs to the request that started the job: the same correlation

@@ -9,7 +9,7 @@ import {
   streams,
   type DomainEvent,
 } from '@missive/domain';
-import { toEventData } from '@missive/event-store';
+import { toEventData } from '@missive/command-handling';
 import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
 
 /**

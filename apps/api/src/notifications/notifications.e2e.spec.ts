@@ -1,5 +1,5 @@
 import { IdGenerator } from '@missive/domain';
-import { startNotifier, type Notifier } from '@missive/notifier';
+import { startNotifier, type Notifier } from '@missive/notifications';
 import type { SchemalessDb } from '@missive/read-models';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import {
   startTestSmtpServer,
   type Reception,
   type TestSmtpServer,
-} from '../../../notifier/src/testing/testSmtpServer';
+} from '../../../../packages/notifications/src/testing/testSmtpServer';
 import { webhookSignatureOf } from '../deliveryWebhook/webhookSignature';
 import { READ_DB } from '../infrastructure/tokens';
 import { ADMIN_TOKEN, CONFIRMATION_SECRET, TestApp } from '../testing/testApp';

@@ -11,8 +11,8 @@ import {
 } from '@missive/domain';
 import { WrongExpectedVersionError, type EventStore } from '@missive/event-store';
 import { UserQueries, type UserRecord } from '@missive/read-models';
-import type { CommandContext } from '@missive/event-store';
-import { execute, toEventData } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
+import { execute, toEventData } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 

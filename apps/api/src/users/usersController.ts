@@ -14,7 +14,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DomainError, channelTypeOf, checkChannelAddress } from '@missive/domain';
 import { UserQueries, type UserRecord } from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
-import type { CommandContext } from '@missive/event-store';
+import type { CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
 import { canvasValidationPipe, modelErrors } from '../http/canvasValidationPipe';

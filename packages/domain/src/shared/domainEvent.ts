@@ -1,13 +1,16 @@
 /**
  * A domain event before it is stored: a stable past-tense type name and a JSON payload.
- * Metadata is added by the application layer when the event is appended.
+ * Its metadata (below) is added by the command loop (@missive/command-handling) when it is appended.
  */
 export interface DomainEvent<T extends string = string, D = unknown> {
   readonly type: T;
   readonly data: D;
 }
 
-/** Metadata every stored event carries (DESIGN §3). */
+/**
+ * The envelope every stored event carries beside its payload: its id, the request that caused
+ * it (correlation and causation ids), who acted, when, and the payload's schema version.
+ */
 export interface EventMetadata {
   readonly eventId: string;
   readonly correlationId: string;

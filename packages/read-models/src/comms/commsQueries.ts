@@ -1,13 +1,14 @@
 import { encodeUlid, type CommsStatus } from '@missive/domain';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { SchemalessDb } from '../schemaless';
-import type { CommsAttemptRecord } from './commsProjection';
+import type { CommsAttemptRecord } from './commsTables';
 import type {
   CommsDatabase,
   CommsMessageTagsTable,
   CommsMessagesTable,
   CommsOperationsTable,
 } from './commsTables';
+import { COMMS_COUNTERS, type CommsOperationStats } from './commsCounters';
 
 /** The list's query sees messages as `m` and the first tag filter's rows as `t0`. */
 type MessageQuery = SelectQueryBuilder<
@@ -33,21 +34,6 @@ export interface CommsMessageRecord {
   updatedAt: string;
 }
 
-export interface CommsOperationStats {
-  total: number;
-  recipients: number;
-  attempts: number;
-  unaddressable: number;
-  queued: number;
-  sent: number;
-  scheduled: number;
-  delivered: number;
-  read: number;
-  undelivered: number;
-  failed: number;
-  canceled: number;
-}
-
 export interface CommsOperationRecord {
   id: string;
   status: 'SCHEDULED' | 'PROCESSING' | 'COMPLETED' | 'CANCELED';
@@ -56,7 +42,7 @@ export interface CommsOperationRecord {
   updatedAt: string;
 }
 
-/** Created after / before are exclusive, as "after" and "before" read (comms-api §5). */
+/** Created after / before are exclusive, as the Comms API's "after" and "before" read. */
 interface CreatedRange {
   createdAfter?: Date;
   createdBefore?: Date;
@@ -121,20 +107,9 @@ function toOperation(row: CommsOperationsTable): CommsOperationRecord {
   return {
     id: row.id,
     status: row.status as CommsOperationRecord['status'],
-    stats: {
-      total: n(row.total),
-      recipients: n(row.recipients),
-      attempts: n(row.attempts),
-      unaddressable: n(row.unaddressable),
-      queued: n(row.queued),
-      sent: n(row.sent),
-      scheduled: n(row.scheduled),
-      delivered: n(row.delivered),
-      read: n(row.read),
-      undelivered: n(row.undelivered),
-      failed: n(row.failed),
-      canceled: n(row.canceled),
-    },
+    stats: Object.fromEntries(
+      COMMS_COUNTERS.map((counter) => [counter, n(row[counter])]),
+    ) as CommsOperationStats,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

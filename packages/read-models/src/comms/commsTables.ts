@@ -1,3 +1,6 @@
+import type { CommsStatus } from '@missive/domain';
+import type { CommsOperationStats } from './commsCounters';
+
 /**
  * Comms Messages read model (`/v1/Messages`). Ids are the lowercase ULIDs without their
  * `comms_message_` / `comms_operation_` prefixes; a ULID starts with its creation time, so
@@ -48,7 +51,7 @@ export interface CommsTagCountsTable {
   messages: number;
 }
 
-export interface CommsOperationsTable {
+export interface CommsOperationsTable extends CommsOperationStats {
   id: string;
   status: string;
   scheduled_for: string | null;
@@ -56,18 +59,6 @@ export interface CommsOperationsTable {
   created_at: string;
   updated_at: string;
   expires_at: string;
-  total: number;
-  recipients: number;
-  attempts: number;
-  unaddressable: number;
-  queued: number;
-  sent: number;
-  scheduled: number;
-  delivered: number;
-  read: number;
-  undelivered: number;
-  failed: number;
-  canceled: number;
 }
 
 export interface CommsDatabase {
@@ -75,4 +66,12 @@ export interface CommsDatabase {
   comms_message_tags: CommsMessageTagsTable;
   comms_tag_counts: CommsTagCountsTable;
   comms_operations: CommsOperationsTable;
+}
+
+/** One delivery attempt as Fetch Message shows it: an element of `comms_messages.attempts`. */
+export interface CommsAttemptRecord {
+  attempt: number;
+  status: CommsStatus;
+  attemptedAt: string;
+  error: { code: string; message: string } | null;
 }

@@ -1,5 +1,10 @@
 import type { SchemalessDb } from '../schemaless';
-import type { OutboundChannel, OutboundKind, OutboundState } from '@missive/domain';
+import type {
+  OutboundChannel,
+  OutboundKind,
+  OutboundMessageCreated,
+  OutboundState,
+} from '@missive/domain';
 import type { Kysely } from 'kysely';
 import type { Page } from '../conversations/conversationQueries';
 import type {
@@ -8,29 +13,18 @@ import type {
   OutboundMessagesTable,
 } from './outboundMessagesTables';
 
-export interface OutboundMessageRecord {
-  outboundId: string;
-  messageId: string;
-  kind: OutboundKind;
-  userId: string | null;
-  channelId: string | null;
-  channel: OutboundChannel;
-  to: string;
-  from: string;
-  fromName: string | null;
-  replyTo: string | null;
-  subject: string | null;
-  body: string;
-  htmlBody: string | null;
-  media: string[];
-  conversationId: string | null;
-  operationId: string | null;
-  tags: Record<string, string>;
-  scheduledFor: string | null;
+/**
+ * An outbound message as the read model holds it: the message as created (the domain's
+ * shape, without the process-manager bookkeeping of `cause` and `suppressed`) and where its
+ * delivery stands.
+ */
+export interface OutboundMessageRecord extends Omit<
+  OutboundMessageCreated['data'],
+  'cause' | 'suppressed'
+> {
   state: OutboundState;
   providerMessageId: string | null;
   attempts: OutboundAttemptRecord[];
-  createdAt: string;
   updatedAt: string;
   sentAt: string | null;
 }

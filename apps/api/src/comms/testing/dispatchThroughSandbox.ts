@@ -9,9 +9,9 @@ import {
   type OutboundEvent,
   type OutboundMessageState,
 } from '@missive/domain';
-import { execute, load, systemContext, type EventStore } from '@missive/event-store';
-import { CommsSandboxTransport } from '../../../../notifier/src/transports/commsSandboxTransport';
-import type { Transport } from '../../../../notifier/src/transports/transport';
+import { type EventStore } from '@missive/event-store';
+import { execute, load, systemContext } from '@missive/command-handling';
+import { CommsSandboxTransport, type Transport } from '@missive/notifications';
 
 const sandbox = new CommsSandboxTransport();
 const ctx = systemContext('e2e-sandbox-dispatch');

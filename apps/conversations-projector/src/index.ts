@@ -1,5 +1,0 @@
-export * from './conversationsProjector';
-export * from './projectorConfig';
-export * from './consoleProjectionLogger';
-export * from './healthServer';
-export * from './runProjectorProcess';

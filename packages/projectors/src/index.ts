@@ -1,0 +1,4 @@
+export * from './conversationsProjector';
+export * from './channelsProjector';
+export * from './messagesProjector';
+export * from './projectionCatalogue';
