@@ -8,3 +8,4 @@ export {
 } from './personalDataPolicy';
 export { ProtectedEventStore, type ProtectedEventStoreOptions } from './protectedEventStore';
 export { streamKeyOf } from './streamKey';
+export { ERASED_PLACEHOLDERS, missivePersonalData, protectedPathsOf } from './missivePolicy';
