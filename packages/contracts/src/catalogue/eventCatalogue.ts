@@ -43,6 +43,17 @@ export const eventCatalogue: readonly CatalogueEntry[] = [
   ),
   entry('AccessTokenRevoked', 'user', 'An API access token was revoked.', 'internal'),
   entry('LoginClaimed', 'login', 'Reserves a login id for one user.', 'internal'),
+  entry(
+    'UserErased',
+    'user',
+    "A user's personal data was erased (their key deleted): sealed fields now read as placeholders; purge any copies.",
+  ),
+  entry(
+    'KeyStoreBound',
+    'keystorebinding',
+    'Names the key store that holds the keys of the log (its id only).',
+    'internal',
+  ),
   entry('CourseCreated', 'course', 'A course (messaging context) was created.'),
   entry('UserEnrolled', 'course', 'A user was enrolled in a course.'),
   entry('GroupCreated', 'group', 'A group (messaging context) was created.'),
