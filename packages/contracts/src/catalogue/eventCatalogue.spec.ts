@@ -2,6 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventCatalogue, currentVersionOf } from './eventCatalogue';
 import { upcast, upcasters } from './upcasters';
+import { eventSchemas } from '../generated/eventSchemas';
+import type { JsonSchema } from './jsonSchema';
 
 const DOMAIN_SRC = join(__dirname, '..', '..', '..', 'domain', 'src');
 
@@ -24,7 +26,35 @@ function declaredEventTypes(): string[] {
   return [...found].sort();
 }
 
+/** The schema a dotted path (`[]` for each element) reaches, or undefined when it names nothing. */
+function schemaAt(schema: JsonSchema | undefined, path: string): JsonSchema | undefined {
+  let node = schema;
+  for (const part of path.split('.')) {
+    const name = part.replace(/\[\]$/, '');
+    node = (node?.['properties'] as Record<string, JsonSchema> | undefined)?.[name];
+    if (node && part.endsWith('[]')) node = node['items'] as JsonSchema | undefined;
+  }
+  return node;
+}
+
 describe('event catalogue', () => {
+  it('marks personal data only on fields its schemas have', () => {
+    const marked = eventCatalogue.filter((e) => e.personalData.length > 0);
+    expect(marked.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['UserRegistered', 'MessageAdded', 'OutboundMessageCreated']),
+    );
+    for (const entry of marked) {
+      for (const path of entry.personalData) {
+        expect([entry.type, path, schemaAt(eventSchemas[entry.type], path) !== undefined]).toEqual([
+          entry.type,
+          path,
+          true,
+        ]);
+      }
+    }
+    expect(schemaAt(eventSchemas['UserRegistered'], 'nope')).toBeUndefined();
+  });
+
   it('lists exactly the event types the domain declares', () => {
     expect(eventCatalogue.map((e) => e.type).sort()).toEqual(declaredEventTypes());
   });

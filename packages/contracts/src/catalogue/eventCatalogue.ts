@@ -1,3 +1,5 @@
+import { protectedPathsOf } from '@missive/personal-data';
+
 /**
  * Every event type Missive stores, with where it lives and who may rely on it. Public events
  * are the contract with other services (the CloudEvents feed, category subscriptions); internal
@@ -12,6 +14,11 @@ export interface CatalogueEntry {
   readonly summary: string;
   /** Version history, oldest first; the last entry is what writers stamp today. */
   readonly versions: readonly { readonly version: number; readonly change: string }[];
+  /**
+   * Fields that hold personal data (dotted paths, `[]` for each element): sealed in the log
+   * with their data subject's key and read as placeholders once that subject is erased.
+   */
+  readonly personalData: readonly string[];
 }
 
 const v1 = [{ version: 1, change: 'First version.' }] as const;
@@ -23,7 +30,7 @@ function entry(
   visibility: 'public' | 'internal' = 'public',
   versions: CatalogueEntry['versions'] = v1,
 ): CatalogueEntry {
-  return { type, category, visibility, summary, versions };
+  return { type, category, visibility, summary, versions, personalData: protectedPathsOf(type) };
 }
 
 export const eventCatalogue: readonly CatalogueEntry[] = [
@@ -36,6 +43,17 @@ export const eventCatalogue: readonly CatalogueEntry[] = [
   ),
   entry('AccessTokenRevoked', 'user', 'An API access token was revoked.', 'internal'),
   entry('LoginClaimed', 'login', 'Reserves a login id for one user.', 'internal'),
+  entry(
+    'UserErased',
+    'user',
+    "A user's personal data was erased (their key deleted): sealed fields now read as placeholders; purge any copies.",
+  ),
+  entry(
+    'KeyStoreBound',
+    'keystorebinding',
+    'Names the key store that holds the keys of the log (its id only).',
+    'internal',
+  ),
   entry('CourseCreated', 'course', 'A course (messaging context) was created.'),
   entry('UserEnrolled', 'course', 'A user was enrolled in a course.'),
   entry('GroupCreated', 'group', 'A group (messaging context) was created.'),

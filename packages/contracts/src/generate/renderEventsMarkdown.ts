@@ -56,6 +56,12 @@ export function renderEventsMarkdown(
         `| \`${name}\` | ${typeOf(property)} | ${required.has(name) ? 'yes' : 'no'} | ${oneLine(property['description'])} |`,
       );
     }
+    if (entry.personalData.length > 0) {
+      lines.push(
+        '',
+        `Personal data, sealed with its subject's key and read as a placeholder once that subject is erased: ${entry.personalData.map((p) => `\`${p}\``).join(', ')}.`,
+      );
+    }
     lines.push('', 'Versions:', '');
     for (const v of entry.versions) lines.push(`- v${v.version}: ${v.change}`);
     lines.push('');

@@ -116,6 +116,34 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
     ],
     "additionalProperties": false
   },
+  "UserErased": {
+    "type": "object",
+    "properties": {
+      "userId": {
+        "type": "string"
+      },
+      "erasedAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "userId",
+      "erasedAt"
+    ],
+    "additionalProperties": false
+  },
+  "KeyStoreBound": {
+    "type": "object",
+    "properties": {
+      "keyStoreId": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "keyStoreId"
+    ],
+    "additionalProperties": false
+  },
   "CourseCreated": {
     "type": "object",
     "properties": {

@@ -3,6 +3,7 @@ import { DomainError } from '../shared/domainError';
 import type {
   AccessTokenIssued,
   AccessTokenRevoked,
+  UserErased,
   UserEvent,
   UserRegistered,
 } from './userEvents';
@@ -16,6 +17,8 @@ export interface UserState {
   /** Every token id ever issued (ids are never reused), and which of them are revoked. */
   readonly tokenIds: ReadonlySet<string>;
   readonly revokedTokenIds: ReadonlySet<string>;
+  /** Erased users keep their id (conversations still name it) and nothing else. */
+  readonly erased: boolean;
 }
 
 export const MAX_NAME_LENGTH = 255;
@@ -32,6 +35,7 @@ export function evolveUser(state: UserState | null, event: UserEvent): UserState
         siteAdmin: event.data.siteAdmin,
         tokenIds: new Set(),
         revokedTokenIds: new Set(),
+        erased: false,
       };
     case 'AccessTokenIssued':
       if (!state) return state;
@@ -39,7 +43,17 @@ export function evolveUser(state: UserState | null, event: UserEvent): UserState
     case 'AccessTokenRevoked':
       if (!state) return state;
       return { ...state, revokedTokenIds: grownSet(state.revokedTokenIds, event.data.tokenId) };
+    case 'UserErased':
+      if (!state) return state;
+      return { ...state, erased: true };
   }
+}
+
+/** Erases a user's personal data; erasing again changes nothing. */
+export function eraseUser(state: UserState | null, cmd: { erasedAt: string }): UserErased[] {
+  if (!state) throw new DomainError('not_found', 'user', 'The specified resource does not exist.');
+  if (state.erased) return [];
+  return [{ type: 'UserErased', data: { userId: state.userId, erasedAt: cmd.erasedAt } }];
 }
 
 export interface RegisterUser {
@@ -103,7 +117,9 @@ export function issueAccessToken(
   state: UserState | null,
   cmd: IssueAccessToken,
 ): AccessTokenIssued[] {
-  if (!state) throw new DomainError('not_found', 'user', 'The specified resource does not exist.');
+  if (!state || state.erased) {
+    throw new DomainError('not_found', 'user', 'The specified resource does not exist.');
+  }
   if (state.tokenIds.has(cmd.tokenId)) return [];
   if (cmd.purpose && cmd.purpose.length > MAX_NAME_LENGTH) {
     throw new DomainError('invalid', 'purpose', 'too_long', 'too_long');

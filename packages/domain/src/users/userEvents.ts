@@ -32,7 +32,20 @@ export type AccessTokenRevoked = DomainEvent<
   { userId: string; tokenId: string; revokedAt: string }
 >;
 
-export type UserEvent = UserRegistered | AccessTokenIssued | AccessTokenRevoked;
+/**
+ * The user's personal data was erased: their key is gone, so every field sealed with it
+ * (name, login id, channel addresses, what they wrote) reads as a placeholder from now on, and
+ * read models drop or rewrite what they copied. Carries no personal data itself.
+ */
+export type UserErased = DomainEvent<'UserErased', { userId: string; erasedAt: string }>;
+
+export type UserEvent = UserRegistered | AccessTokenIssued | AccessTokenRevoked | UserErased;
 
 /** Claims a login id for one user; the `login-<key>` stream exists once per login. */
 export type LoginClaimed = DomainEvent<'LoginClaimed', { loginId: string; userId: string }>;
+
+/**
+ * Records which key store holds the keys of the log's sealed values (its id, no key), so that
+ * a process started on a lost or replaced key store refuses to run.
+ */
+export type KeyStoreBound = DomainEvent<'KeyStoreBound', { keyStoreId: string }>;

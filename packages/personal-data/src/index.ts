@@ -1,0 +1,11 @@
+export { isSealedValue, openValue, sealValue, newDataKey, type SealedValue } from './fieldCipher';
+export { KeyStore, SubjectErasedError } from './keyStore';
+export { bindKeyStore, KeyStoreMismatchError, KEY_STORE_BINDING_STREAM } from './keyStoreBinding';
+export {
+  forEachFieldSlot,
+  type PersonalDataPolicy,
+  type ProtectedField,
+} from './personalDataPolicy';
+export { ProtectedEventStore, type ProtectedEventStoreOptions } from './protectedEventStore';
+export { streamKeyOf } from './streamKey';
+export { ERASED_PLACEHOLDERS, missivePersonalData, protectedPathsOf } from './missivePolicy';

@@ -1,0 +1,86 @@
+import type { PersonalDataPolicy, ProtectedField } from './personalDataPolicy';
+
+/**
+ * What shows in place of a value whose subject was erased. Text fields keep their type so
+ * every reader (projections, the feed, subscribers) goes on working unchanged.
+ */
+export const ERASED_PLACEHOLDERS = {
+  name: 'Deleted user',
+  loginId: 'deleted-user',
+  address: 'deleted@invalid',
+  text: '[deleted]',
+} as const;
+
+type Data = Record<string, unknown>;
+
+const user =
+  (idField: string) =>
+  (_holder: Data, data: Data): string =>
+    `user:${String(data[idField])}`;
+
+const field = (path: string, subject: ProtectedField['subject'], placeholder: unknown) => ({
+  path,
+  subject,
+  placeholder,
+});
+
+/**
+ * A Canvas notification, confirmation or CommMessage is its recipient's record (it goes with
+ * the recipient's erasure); a Comms message is its own subject, erased when its retention
+ * ends.
+ */
+const outboundSubject = (_holder: Data, data: Data): string =>
+  data.kind !== 'comms' && typeof data.userId === 'string'
+    ? `user:${data.userId}`
+    : `outbound:${String(data.outboundId)}`;
+
+const operation = (_holder: Data, data: Data): string => `operation:${String(data.operationId)}`;
+
+/** Every event field of Missive's catalogue that holds personal data, and whose it is. */
+export const missivePersonalData: PersonalDataPolicy = new Map<string, readonly ProtectedField[]>([
+  [
+    'UserRegistered',
+    [
+      field('name', user('userId'), ERASED_PLACEHOLDERS.name),
+      field('shortName', user('userId'), ERASED_PLACEHOLDERS.name),
+      field('sortableName', user('userId'), ERASED_PLACEHOLDERS.name),
+      field('loginId', user('userId'), ERASED_PLACEHOLDERS.loginId),
+    ],
+  ],
+  ['LoginClaimed', [field('loginId', user('userId'), ERASED_PLACEHOLDERS.loginId)]],
+  ['ChannelAdded', [field('address', user('userId'), ERASED_PLACEHOLDERS.address)]],
+  ['ChannelAddressClaimed', [field('address', user('userId'), ERASED_PLACEHOLDERS.address)]],
+  ['ConversationStarted', [field('subject', user('authorId'), ERASED_PLACEHOLDERS.text)]],
+  ['MessageAdded', [field('body', user('authorId'), ERASED_PLACEHOLDERS.text)]],
+  [
+    'ConversationBatchStarted',
+    [
+      field('subject', user('userId'), ERASED_PLACEHOLDERS.text),
+      field('body', user('userId'), ERASED_PLACEHOLDERS.text),
+    ],
+  ],
+  [
+    'OutboundMessageCreated',
+    [
+      field('to', outboundSubject, ERASED_PLACEHOLDERS.address),
+      field('subject', outboundSubject, ERASED_PLACEHOLDERS.text),
+      field('body', outboundSubject, ERASED_PLACEHOLDERS.text),
+      field('htmlBody', outboundSubject, ERASED_PLACEHOLDERS.text),
+      field('media', outboundSubject, []),
+    ],
+  ],
+  [
+    'MessageOperationCreated',
+    [
+      field('fanOut.text', operation, ERASED_PLACEHOLDERS.text),
+      field('fanOut.media', operation, []),
+      field('fanOut.messages', operation, []),
+    ],
+  ],
+  ['MessageOperationFanOutPart', [field('messages', operation, [])]],
+]);
+
+/** The fields the policy protects, by event type, as dotted paths (for the event catalogue). */
+export function protectedPathsOf(type: string): string[] {
+  return (missivePersonalData.get(type) ?? []).map((f) => f.path);
+}

@@ -1,0 +1,216 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore, type EventStore, type RecordedEvent } from '@missive/event-store';
+import { createDatabase } from '@missive/projections';
+import { sql } from 'kysely';
+import { KeyStore, SubjectErasedError } from './keyStore';
+import { bindKeyStore, KeyStoreMismatchError } from './keyStoreBinding';
+import type { PersonalDataPolicy } from './personalDataPolicy';
+import { ProtectedEventStore } from './protectedEventStore';
+
+const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
+
+const policy: PersonalDataPolicy = new Map([
+  [
+    'UserRegistered',
+    [{ path: 'name', subject: (_h, d) => `user:${String(d.userId)}`, placeholder: 'Deleted user' }],
+  ],
+  [
+    'MessageAdded',
+    [
+      { path: 'body', subject: (_h, d) => `user:${String(d.authorId)}`, placeholder: '' },
+      {
+        path: 'to[].address',
+        subject: (holder) => `user:${String(holder.userId)}`,
+        placeholder: null,
+      },
+    ],
+  ],
+]);
+
+/** Every byte of every file in the folder (the database, its WAL and shared memory). */
+function rawBytes(dir: string): Buffer {
+  return Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))));
+}
+
+async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for await (const event of iterable) out.push(event);
+  return out;
+}
+
+describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on %s', (engine) => {
+  let dir: string;
+  let keysDir: string;
+  let schema: string;
+  let inner: EventStore;
+  let keys: KeyStore;
+  let store: ProtectedEventStore;
+  const marker = `Marker${randomBytes(6).toString('hex')}`;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pd-events-'));
+    keysDir = mkdtempSync(join(tmpdir(), 'pd-keys-'));
+    schema = `pd_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    inner = new SqliteEventStore({ path: join(dir, 'events.db') });
+    if (engine === 'postgres') {
+      const admin = createDatabase(PG_TEST_URL, { poolSize: 1 });
+      await sql`create schema ${sql.id(schema)}`.execute(admin);
+      await admin.destroy();
+      keys = new KeyStore(PG_TEST_URL, { schema });
+    } else {
+      keys = new KeyStore(`sqlite:${join(keysDir, 'keys.db')}`);
+    }
+    store = new ProtectedEventStore(inner, keys, policy);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await keys.close();
+    if (engine === 'postgres') {
+      const admin = createDatabase(PG_TEST_URL, { poolSize: 1 });
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
+      await admin.destroy();
+    }
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('keeps protected fields out of the log and gives them back to readers', async () => {
+    await store.append('user-7', [
+      {
+        id: randomUUID(),
+        type: 'UserRegistered',
+        data: { userId: '7', name: marker, admin: false },
+      },
+    ]);
+    await store.append('conversation-1', [
+      {
+        id: randomUUID(),
+        type: 'MessageAdded',
+        data: {
+          authorId: '7',
+          body: `${marker} body`,
+          to: [{ userId: '8', address: `${marker}@x` }],
+        },
+      },
+    ]);
+    expect(rawBytes(dir).includes(marker)).toBe(false);
+
+    const [user] = await collect(store.readStream('user-7'));
+    expect(user!.data).toEqual({ userId: '7', name: marker, admin: false });
+    const all = await collect(store.readAll());
+    expect(all.map((e) => e.data)).toEqual([
+      { userId: '7', name: marker, admin: false },
+      { authorId: '7', body: `${marker} body`, to: [{ userId: '8', address: `${marker}@x` }] },
+    ]);
+    const stored = await collect(inner.readStream('user-7'));
+    expect((stored[0]!.data as { name: unknown }).name).toMatchObject({ $pd: 1, s: 'user:7' });
+  });
+
+  it('shows placeholders once a subject is erased, and refuses new data for it', async () => {
+    await store.append('conversation-1', [
+      {
+        id: randomUUID(),
+        type: 'MessageAdded',
+        data: { authorId: '7', body: marker, to: [{ userId: '8', address: 'b@x' }] },
+      },
+    ]);
+    expect(await store.erase('user:7')).toBe(true);
+    expect(await store.erase('user:7')).toBe(false);
+
+    const [message] = await collect(store.readAll());
+    // The erased author's body is gone; the other subject's address is still readable.
+    expect(message!.data).toEqual({
+      authorId: '7',
+      body: '',
+      to: [{ userId: '8', address: 'b@x' }],
+    });
+    await expect(
+      store.append('user-7', [
+        { id: randomUUID(), type: 'UserRegistered', data: { userId: '7', name: 'again' } },
+      ]),
+    ).rejects.toThrow(new SubjectErasedError('user:7'));
+
+    // Another process with its own cache also sees the erasure.
+    const other = new ProtectedEventStore(inner, keys, policy);
+    const [seen] = await collect(other.readAll());
+    expect((seen!.data as { body: string }).body).toBe('');
+  });
+
+  it('passes events written before protection through unchanged', async () => {
+    await inner.append('user-9', [
+      { id: randomUUID(), type: 'UserRegistered', data: { userId: '9', name: 'Plain Old' } },
+    ]);
+    const [event] = await collect(store.readStream('user-9'));
+    expect(event!.data).toEqual({ userId: '9', name: 'Plain Old' });
+  });
+
+  it('decrypts in live subscriptions', async () => {
+    const subscription = store.subscribe();
+    const first = (async () => {
+      for await (const event of subscription) return event;
+      return undefined;
+    })();
+    await store.append('user-3', [
+      { id: randomUUID(), type: 'UserRegistered', data: { userId: '3', name: marker } },
+    ]);
+    expect((await first)!.data).toEqual({ userId: '3', name: marker });
+    await subscription.close();
+  });
+
+  it('refuses to start on a key store the log was not written with', async () => {
+    await bindKeyStore(store, keys);
+    await bindKeyStore(store, keys);
+    const otherDir = mkdtempSync(join(tmpdir(), 'pd-keys-'));
+    const replaced = new KeyStore(`sqlite:${join(otherDir, 'keys.db')}`);
+    try {
+      await expect(bindKeyStore(store, replaced)).rejects.toBeInstanceOf(KeyStoreMismatchError);
+      await expect(bindKeyStore(store, replaced)).rejects.toThrow(
+        /is not the one this event log was written with/,
+      );
+    } finally {
+      await replaced.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('KeyStore on SQLite, on disk', () => {
+  it('leaves no trace of an erased key in the file or its WAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-keys-'));
+    const keys = new KeyStore(`sqlite:${join(dir, 'keys.db')}`);
+    try {
+      const key = (await keys.keysFor(['user:1'], true)).get('user:1')!;
+      await keys.keysFor(['user:2'], true);
+      await keys.flushToDisk();
+      const encoded = key.toString('base64');
+      expect(rawBytes(dir).includes(encoded)).toBe(true);
+      await keys.eraseKey('user:1');
+      expect(rawBytes(dir).includes(encoded)).toBe(false);
+      expect((await keys.keysFor(['user:1', 'user:2'], false)).has('user:2')).toBe(true);
+      expect((await keys.keysFor(['user:1'], false)).size).toBe(0);
+    } finally {
+      await keys.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps one stream-name secret that cannot be erased', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-keys-'));
+    const keys = new KeyStore(`sqlite:${join(dir, 'keys.db')}`);
+    try {
+      const secret = await keys.streamKeySecret();
+      expect(secret).toHaveLength(32);
+      expect(await keys.streamKeySecret()).toEqual(secret);
+      await expect(keys.eraseKey('$stream-names')).rejects.toThrow(
+        'the stream-name secret is never erased',
+      );
+    } finally {
+      await keys.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

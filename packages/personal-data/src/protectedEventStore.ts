@@ -1,0 +1,185 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventStore,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@missive/event-store';
+import { LRUCache } from 'lru-cache';
+import { isSealedValue, openValue, sealValue } from './fieldCipher';
+import type { KeyStore } from './keyStore';
+import { forEachFieldSlot, type PersonalDataPolicy } from './personalDataPolicy';
+
+export interface ProtectedEventStoreOptions {
+  /** Keys held in memory at most. Default 10,000 (about 1 MB). */
+  readonly cacheSize?: number;
+  /**
+   * How long a cached key (or a known absence) is trusted. An erasure made by another process
+   * is seen here within this time. Default 60 s.
+   */
+  readonly cacheTtlMs?: number;
+}
+
+const ERASED = Symbol('erased');
+type CachedKey = Buffer | typeof ERASED;
+
+/**
+ * The `EventStore` port with crypto-shredding: on append, every field the policy marks as
+ * personal data is sealed with its subject's key (created first, if new); on every read, it
+ * is opened again, or replaced by the field's placeholder once the key was erased. Events
+ * written before protection existed hold plain values and are passed through as they are.
+ */
+export class ProtectedEventStore implements EventStore {
+  readonly #inner: EventStore;
+  readonly #keys: KeyStore;
+  readonly #policy: PersonalDataPolicy;
+  readonly #cache: LRUCache<string, CachedKey>;
+
+  constructor(
+    inner: EventStore,
+    keys: KeyStore,
+    policy: PersonalDataPolicy,
+    options: ProtectedEventStoreOptions = {},
+  ) {
+    this.#inner = inner;
+    this.#keys = keys;
+    this.#policy = policy;
+    this.#cache = new LRUCache<string, CachedKey>({
+      max: options.cacheSize ?? 10_000,
+      ttl: options.cacheTtlMs ?? 60_000,
+    });
+  }
+
+  get inner(): EventStore {
+    return this.#inner;
+  }
+
+  async append(
+    stream: string,
+    events: readonly EventData[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    const sealed = await this.#sealAll(events);
+    return this.#inner.append(stream, sealed, options);
+  }
+
+  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    for await (const event of this.#inner.readStream(stream, options)) yield this.#reveal(event);
+  }
+
+  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    for await (const event of this.#inner.readAll(options)) yield this.#reveal(event);
+  }
+
+  subscribe(options?: SubscribeOptions): Subscription {
+    const inner = this.#inner.subscribe(options);
+    const reveal = (event: RecordedEvent) => this.#reveal(event);
+    return {
+      close: () => inner.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const event of inner) yield reveal(event);
+      },
+    };
+  }
+
+  headPosition(): Promise<Position | 'start'> {
+    return this.#inner.headPosition();
+  }
+
+  setStreamMaxAge(stream: string, seconds: number): Promise<void> {
+    return this.#inner.setStreamMaxAge?.(stream, seconds) ?? Promise.resolve();
+  }
+
+  /** Deletes the subject's key here and in the key store: its data reads as placeholders. */
+  async erase(subject: string): Promise<boolean> {
+    const existed = await this.#keys.eraseKey(subject);
+    this.#cache.set(subject, ERASED);
+    return existed;
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  async #sealAll(events: readonly EventData[]): Promise<readonly EventData[]> {
+    const subjects: string[] = [];
+    for (const event of events) {
+      const fields = this.#policy.get(event.type);
+      if (!fields) continue;
+      const data = event.data as Record<string, unknown>;
+      for (const field of fields) {
+        forEachFieldSlot(field, data, (holder) => subjects.push(field.subject(holder, data)));
+      }
+    }
+    if (subjects.length === 0) return events;
+    const keys = await this.#keysFor(subjects, true);
+    return events.map((event) => {
+      const fields = this.#policy.get(event.type);
+      if (!fields) return event;
+      const data = structuredClone(event.data) as Record<string, unknown>;
+      for (const field of fields) {
+        forEachFieldSlot(field, data, (holder, name) => {
+          const value = holder[name];
+          if (isSealedValue(value)) return;
+          const subject = field.subject(holder, data);
+          holder[name] = sealValue(keys.get(subject)!, subject, value);
+        });
+      }
+      return { ...event, data };
+    });
+  }
+
+  async #reveal(event: RecordedEvent): Promise<RecordedEvent> {
+    const fields = this.#policy.get(event.type);
+    if (!fields) return event;
+    const original = event.data as Record<string, unknown>;
+    const subjects: string[] = [];
+    for (const field of fields) {
+      forEachFieldSlot(field, original, (holder, name) => {
+        const value = holder[name];
+        if (isSealedValue(value)) subjects.push(value.s);
+      });
+    }
+    // Older events hold plain values: nothing to open.
+    if (subjects.length === 0) return event;
+    const keys = await this.#keysFor(subjects, false);
+    const data = structuredClone(original);
+    for (const field of fields) {
+      forEachFieldSlot(field, data, (holder, name) => {
+        const value = holder[name];
+        if (!isSealedValue(value)) return;
+        const key = keys.get(value.s);
+        holder[name] = key ? openValue(key, value) : field.placeholder;
+      });
+    }
+    return { ...event, data };
+  }
+
+  async #keysFor(subjects: readonly string[], create: boolean): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    const missing: string[] = [];
+    for (const subject of subjects) {
+      const cached = this.#cache.get(subject);
+      if (cached === undefined) missing.push(subject);
+      else if (cached !== ERASED) found.set(subject, cached);
+      else if (create) {
+        // Trust the store, not a possibly stale absence: it throws for a real tombstone.
+        missing.push(subject);
+      }
+    }
+    if (missing.length > 0) {
+      const loaded = await this.#keys.keysFor(missing, create);
+      for (const subject of missing) {
+        const key = loaded.get(subject);
+        this.#cache.set(subject, key ?? ERASED);
+        if (key) found.set(subject, key);
+      }
+    }
+    return found;
+  }
+}
