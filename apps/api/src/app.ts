@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import { createEventStore } from '@missive/event-store';
 import type { Notifier } from '@missive/notifications';
 import { IdGenerator } from '@missive/domain';
@@ -54,10 +55,16 @@ export async function startApp(
     metrics?: Metrics;
   } = {},
 ): Promise<RunningApp> {
-  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL)
+  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL || !config.KEY_STORE_URL)
     mkdirSync(resolve(config.DATA_DIR), { recursive: true });
   const metrics = options.metrics ?? new Metrics();
-  const store = instrumentEventStore(createEventStore(config.eventStoreUrl), metrics);
+  const protectedStore = protectMissiveEventStore(
+    createEventStore(config.eventStoreUrl),
+    config.keyStoreUrl,
+  );
+  // A lost or replaced key store stops the start here, loudly.
+  await protectedStore.ready();
+  const store = instrumentEventStore(protectedStore, metrics);
   const db = createDatabase(config.readModelUrl);
   // Projectors in another process (a cluster primary) report their commits through
   // `committed` and are woken through `wake`.

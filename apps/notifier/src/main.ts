@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 runProcess(async () => {
   const config = loadConfig(NotifierConfig, process.env);
   const secret = confirmationSecret(config);
-  const stores = openStores(config);
+  const stores = await openStores(config);
   const notifier = await startNotifier({
     store: stores.store,
     db: stores.db,

@@ -75,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${error.message}\n`);
     return 1;
   }
-  const stores = openStores(config);
+  const stores = await openStores(config);
   const { store, db } = stores;
   try {
     const catalogue = projectionCatalogue(store);

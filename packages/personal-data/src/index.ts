@@ -6,6 +6,16 @@ export {
   type PersonalDataPolicy,
   type ProtectedField,
 } from './personalDataPolicy';
-export { ProtectedEventStore, type ProtectedEventStoreOptions } from './protectedEventStore';
+export {
+  ProtectedEventStore,
+  protectEventStore,
+  type ProtectedEventStoreOptions,
+} from './protectedEventStore';
 export { streamKeyOf } from './streamKey';
-export { ERASED_PLACEHOLDERS, missivePersonalData, protectedPathsOf } from './missivePolicy';
+export {
+  ERASED_PLACEHOLDERS,
+  missiveErasures,
+  missivePersonalData,
+  protectedPathsOf,
+  protectMissiveEventStore,
+} from './missivePolicy';

@@ -1,4 +1,6 @@
+import type { EventStore } from '@missive/event-store';
 import type { PersonalDataPolicy, ProtectedField } from './personalDataPolicy';
+import { protectEventStore, type ProtectedEventStore } from './protectedEventStore';
 
 /**
  * What shows in place of a value whose subject was erased. Text fields keep their type so
@@ -83,4 +85,16 @@ export const missivePersonalData: PersonalDataPolicy = new Map<string, readonly 
 /** The fields the policy protects, by event type, as dotted paths (for the event catalogue). */
 export function protectedPathsOf(type: string): string[] {
   return (missivePersonalData.get(type) ?? []).map((f) => f.path);
+}
+
+/** The events that announce an erasure, and whose. */
+export const missiveErasures: ReadonlyMap<string, (data: Record<string, unknown>) => string> =
+  new Map([['UserErased', (data: Record<string, unknown>) => `user:${String(data.userId)}`]]);
+
+/** Missive's event store with its personal data sealed under the keys at `keyStoreUrl`. */
+export function protectMissiveEventStore(
+  inner: EventStore,
+  keyStoreUrl: string,
+): ProtectedEventStore {
+  return protectEventStore(inner, keyStoreUrl, missivePersonalData, { erasures: missiveErasures });
 }

@@ -1,4 +1,4 @@
-import { forEachFieldSlot, type ProtectedField } from './personalDataPolicy';
+import { copyAlongPaths, forEachFieldSlot, type ProtectedField } from './personalDataPolicy';
 
 const field = (path: string): ProtectedField => ({ path, subject: () => 's', placeholder: null });
 
@@ -32,5 +32,37 @@ describe('forEachFieldSlot', () => {
   it('refuses a malformed path', () => {
     expect(() => slots('a..b', {})).toThrow('bad protected-field path "a..b"');
     expect(() => slots('a[0]', {})).toThrow('bad protected-field path');
+  });
+});
+
+describe('copyAlongPaths', () => {
+  it('copies what the paths reach and shares the rest', () => {
+    const shared = { deep: true };
+    const data = {
+      name: 'Jane',
+      fanOut: { text: 't', other: shared },
+      to: [{ address: 'a', keep: shared }],
+      tags: ['x'],
+      untouched: shared,
+    };
+    const fields = ['name', 'fanOut.text', 'to[].address', 'tags[]'].map(field);
+    const copy = copyAlongPaths(fields, data);
+    for (const f of fields) forEachFieldSlot(f, copy, (holder, name) => (holder[name] = 'X'));
+    expect(copy).toEqual({
+      name: 'X',
+      fanOut: { text: 'X', other: shared },
+      to: [{ address: 'X', keep: shared }],
+      tags: ['X'],
+      untouched: shared,
+    });
+    expect(data).toEqual({
+      name: 'Jane',
+      fanOut: { text: 't', other: shared },
+      to: [{ address: 'a', keep: shared }],
+      tags: ['x'],
+      untouched: shared,
+    });
+    expect(copy.untouched).toBe(shared);
+    expect((copy.fanOut as { other: unknown }).other).toBe(shared);
   });
 });

@@ -77,3 +77,46 @@ export function forEachFieldSlot(
   };
   walk(data, 0);
 }
+
+/**
+ * A copy of `data` that shares everything but the objects and arrays on the fields' paths, so
+ * that those slots can be rewritten without touching the original (cheaper than a deep clone
+ * of the whole payload, which readers of every event would pay).
+ */
+export function copyAlongPaths(
+  fields: readonly ProtectedField[],
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const root = { ...data };
+  for (const field of fields) {
+    const { steps } = compile(field);
+    const copy = (node: Record<string, unknown>, index: number): void => {
+      if (index >= steps.length - 1 && !steps[index]!.each) return;
+      const step = steps[index]!;
+      const next = node[step.name];
+      if (typeof next !== 'object' || next === null) return;
+      if (step.each) {
+        if (!Array.isArray(next)) return;
+        const array = next.map((element: unknown) =>
+          index < steps.length - 1 && typeof element === 'object' && element !== null
+            ? { ...(element as Record<string, unknown>) }
+            : element,
+        );
+        node[step.name] = array;
+        if (index < steps.length - 1) {
+          for (const element of array) {
+            if (typeof element === 'object' && element !== null) {
+              copy(element as Record<string, unknown>, index + 1);
+            }
+          }
+        }
+        return;
+      }
+      const child = { ...(next as Record<string, unknown>) };
+      node[step.name] = child;
+      copy(child, index + 1);
+    };
+    copy(root, 0);
+  }
+  return root;
+}

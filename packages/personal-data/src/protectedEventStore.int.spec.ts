@@ -35,9 +35,16 @@ function rawBytes(dir: string): Buffer {
   return Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))));
 }
 
-async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+async function collectAll(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
   for await (const event of iterable) out.push(event);
+  return out;
+}
+
+/** The events read, but for the key-store binding every log gets first. */
+async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for await (const event of iterable) if (event.type !== 'KeyStoreBound') out.push(event);
   return out;
 }
 
@@ -140,6 +147,36 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
     expect((seen!.data as { body: string }).body).toBe('');
   });
 
+  it('opens nothing of a subject that follows its erasure in the log, even from a warm cache', async () => {
+    const erasures = new Map([
+      ['UserErased', (d: Record<string, unknown>) => `user:${String(d.userId)}`],
+    ]);
+    const warm = new ProtectedEventStore(inner, keys, policy, { erasures });
+    const message = (body: string) => ({
+      id: randomUUID(),
+      type: 'MessageAdded',
+      data: { authorId: '7', body, to: [] },
+    });
+    await warm.append('conversation-1', [message('before')]);
+    expect((await collect(warm.readAll())).map((e) => (e.data as { body: string }).body)).toEqual([
+      'before',
+    ]);
+    await store.erase('user:7');
+    await store.append('user-7', [
+      { id: randomUUID(), type: 'UserErased', data: { userId: '7', erasedAt: 'now' } },
+    ]);
+    // The warm process still holds the key: what it writes now is sealed with a dead key.
+    await warm.append('conversation-1', [message('after')]);
+    const bodies = (events: RecordedEvent[]) =>
+      events.filter((e) => e.type === 'MessageAdded').map((e) => (e.data as { body: string }).body);
+    expect(bodies(await collect(new ProtectedEventStore(inner, keys, policy).readAll()))).toEqual([
+      '',
+      '',
+    ]);
+    // The warm reader opened the earlier value before meeting the erasure; nothing after it.
+    expect(bodies(await collect(warm.readAll()))).toEqual(['before', '']);
+  });
+
   it('passes events written before protection through unchanged', async () => {
     await inner.append('user-9', [
       { id: randomUUID(), type: 'UserRegistered', data: { userId: '9', name: 'Plain Old' } },
@@ -151,7 +188,7 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
   it('decrypts in live subscriptions', async () => {
     const subscription = store.subscribe();
     const first = (async () => {
-      for await (const event of subscription) return event;
+      for await (const event of subscription) if (event.type !== 'KeyStoreBound') return event;
       return undefined;
     })();
     await store.append('user-3', [
@@ -162,15 +199,19 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
   });
 
   it('refuses to start on a key store the log was not written with', async () => {
-    await bindKeyStore(store, keys);
-    await bindKeyStore(store, keys);
+    await store.ready();
+    await bindKeyStore(inner, keys);
+    const bindings = (await collectAll(inner.readAll())).filter((e) => e.type === 'KeyStoreBound');
+    expect(bindings.map((e) => e.data)).toEqual([{ keyStoreId: await keys.storeId() }]);
     const otherDir = mkdtempSync(join(tmpdir(), 'pd-keys-'));
     const replaced = new KeyStore(`sqlite:${join(otherDir, 'keys.db')}`);
     try {
-      await expect(bindKeyStore(store, replaced)).rejects.toBeInstanceOf(KeyStoreMismatchError);
-      await expect(bindKeyStore(store, replaced)).rejects.toThrow(
+      await expect(bindKeyStore(inner, replaced)).rejects.toBeInstanceOf(KeyStoreMismatchError);
+      const started = new ProtectedEventStore(inner, replaced, policy);
+      await expect(started.ready()).rejects.toThrow(
         /is not the one this event log was written with/,
       );
+      await expect(collect(started.readAll())).rejects.toThrow(KeyStoreMismatchError);
     } finally {
       await replaced.close();
       rmSync(otherDir, { recursive: true, force: true });

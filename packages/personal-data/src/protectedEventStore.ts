@@ -12,8 +12,9 @@ import type {
 } from '@missive/event-store';
 import { LRUCache } from 'lru-cache';
 import { isSealedValue, openValue, sealValue } from './fieldCipher';
-import type { KeyStore } from './keyStore';
-import { forEachFieldSlot, type PersonalDataPolicy } from './personalDataPolicy';
+import { KeyStore } from './keyStore';
+import { bindKeyStore } from './keyStoreBinding';
+import { copyAlongPaths, forEachFieldSlot, type PersonalDataPolicy } from './personalDataPolicy';
 
 export interface ProtectedEventStoreOptions {
   /** Keys held in memory at most. Default 10,000 (about 1 MB). */
@@ -23,6 +24,14 @@ export interface ProtectedEventStoreOptions {
    * is seen here within this time. Default 60 s.
    */
   readonly cacheTtlMs?: number;
+  /**
+   * Events that announce an erasure, with the subject each erases. Reading one forgets that
+   * subject's cached key at once, so that what this process reads after it in the log (a
+   * projector catching up) is never opened with a key that is already gone.
+   */
+  readonly erasures?: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
+  /** Close the key store with the event store (when this store opened it). */
+  readonly ownsKeyStore?: boolean;
 }
 
 const ERASED = Symbol('erased');
@@ -39,6 +48,9 @@ export class ProtectedEventStore implements EventStore {
   readonly #keys: KeyStore;
   readonly #policy: PersonalDataPolicy;
   readonly #cache: LRUCache<string, CachedKey>;
+  readonly #ownsKeyStore: boolean;
+  readonly #erasures: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
+  #bound: Promise<void> | undefined;
 
   constructor(
     inner: EventStore,
@@ -49,6 +61,8 @@ export class ProtectedEventStore implements EventStore {
     this.#inner = inner;
     this.#keys = keys;
     this.#policy = policy;
+    this.#ownsKeyStore = options.ownsKeyStore ?? false;
+    this.#erasures = options.erasures ?? new Map();
     this.#cache = new LRUCache<string, CachedKey>({
       max: options.cacheSize ?? 10_000,
       ttl: options.cacheTtlMs ?? 60_000,
@@ -59,29 +73,43 @@ export class ProtectedEventStore implements EventStore {
     return this.#inner;
   }
 
+  /**
+   * Checks (once) that the key store is the one the log was written with, recording it on a
+   * new log. Every operation waits for it; call it at start-up to fail there, loudly.
+   */
+  ready(): Promise<void> {
+    this.#bound ??= bindKeyStore(this.#inner, this.#keys);
+    return this.#bound;
+  }
+
   async append(
     stream: string,
     events: readonly EventData[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
+    await this.ready();
     const sealed = await this.#sealAll(events);
     return this.#inner.append(stream, sealed, options);
   }
 
   async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    await this.ready();
     for await (const event of this.#inner.readStream(stream, options)) yield this.#reveal(event);
   }
 
   async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    await this.ready();
     for await (const event of this.#inner.readAll(options)) yield this.#reveal(event);
   }
 
   subscribe(options?: SubscribeOptions): Subscription {
     const inner = this.#inner.subscribe(options);
     const reveal = (event: RecordedEvent) => this.#reveal(event);
+    const ready = () => this.ready();
     return {
       close: () => inner.close(),
       async *[Symbol.asyncIterator]() {
+        await ready();
         for await (const event of inner) yield reveal(event);
       },
     };
@@ -102,8 +130,9 @@ export class ProtectedEventStore implements EventStore {
     return existed;
   }
 
-  close(): Promise<void> {
-    return this.#inner.close();
+  async close(): Promise<void> {
+    await this.#inner.close();
+    if (this.#ownsKeyStore) await this.#keys.close();
   }
 
   async #sealAll(events: readonly EventData[]): Promise<readonly EventData[]> {
@@ -121,7 +150,7 @@ export class ProtectedEventStore implements EventStore {
     return events.map((event) => {
       const fields = this.#policy.get(event.type);
       if (!fields) return event;
-      const data = structuredClone(event.data) as Record<string, unknown>;
+      const data = copyAlongPaths(fields, event.data as Record<string, unknown>);
       for (const field of fields) {
         forEachFieldSlot(field, data, (holder, name) => {
           const value = holder[name];
@@ -135,6 +164,8 @@ export class ProtectedEventStore implements EventStore {
   }
 
   async #reveal(event: RecordedEvent): Promise<RecordedEvent> {
+    const erased = this.#erasures.get(event.type);
+    if (erased) this.#cache.set(erased(event.data as Record<string, unknown>), ERASED);
     const fields = this.#policy.get(event.type);
     if (!fields) return event;
     const original = event.data as Record<string, unknown>;
@@ -148,7 +179,7 @@ export class ProtectedEventStore implements EventStore {
     // Older events hold plain values: nothing to open.
     if (subjects.length === 0) return event;
     const keys = await this.#keysFor(subjects, false);
-    const data = structuredClone(original);
+    const data = copyAlongPaths(fields, original);
     for (const field of fields) {
       forEachFieldSlot(field, data, (holder, name) => {
         const value = holder[name];
@@ -182,4 +213,20 @@ export class ProtectedEventStore implements EventStore {
     }
     return found;
   }
+}
+
+/**
+ * Wraps an event store with crypto-shredding under Missive's policy, its keys in the key store
+ * at `keyStoreUrl` (`sqlite:<path>` or `postgres://…`). Closing the result closes both.
+ */
+export function protectEventStore(
+  inner: EventStore,
+  keyStoreUrl: string,
+  policy: PersonalDataPolicy,
+  options: Omit<ProtectedEventStoreOptions, 'ownsKeyStore'> = {},
+): ProtectedEventStore {
+  return new ProtectedEventStore(inner, new KeyStore(keyStoreUrl), policy, {
+    ...options,
+    ownsKeyStore: true,
+  });
 }

@@ -1,4 +1,5 @@
 import { createEventStore, type EventStore } from '@missive/event-store';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,13 +15,19 @@ export interface Stores {
 /**
  * Opens the event store and the read-model database a process is configured with. The
  * embedded default keeps its files in DATA_DIR, so the directory is created when either
- * store is left to that default.
+ * store is left to that default. Personal data in events is sealed and opened with the keys of
+ * the key store (`KEY_STORE_URL`), which must be the one the log was written with.
  */
-export function openStores(config: ProjectorConfig): Stores {
-  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL) {
+export async function openStores(config: ProjectorConfig): Promise<Stores> {
+  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL || !config.KEY_STORE_URL) {
     mkdirSync(resolve(config.DATA_DIR), { recursive: true });
   }
-  const store = createEventStore(config.eventStoreUrl);
+  const store = protectMissiveEventStore(
+    createEventStore(config.eventStoreUrl),
+    config.keyStoreUrl,
+  );
+  // A lost or replaced key store stops the process here, not at its first read.
+  await store.ready();
   const db = createDatabase(config.readModelUrl);
   return {
     store,

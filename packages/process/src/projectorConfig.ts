@@ -28,6 +28,15 @@ export class ProjectorConfig {
   @Matches(READ_MODEL_URL, { message: 'must be sqlite:<path> or postgres://...' })
   READ_MODEL_URL?: string;
 
+  /**
+   * Where the keys of personal data live, outside the event log. Default: beside a PostgreSQL
+   * read model (same database), else `$DATA_DIR/keys.db`. Back it up: without it every
+   * protected field reads as erased, and a process refuses to start on a different one.
+   */
+  @IsOptional()
+  @Matches(READ_MODEL_URL, { message: 'must be sqlite:<path> or postgres://...' })
+  KEY_STORE_URL?: string;
+
   /** Pause between polls of the log once a projection has caught up. */
   @IsInt()
   @Min(1)
@@ -49,6 +58,12 @@ export class ProjectorConfig {
 
   get readModelUrl(): string {
     return this.READ_MODEL_URL ?? `sqlite:${join(resolve(this.DATA_DIR), 'read-models.db')}`;
+  }
+
+  get keyStoreUrl(): string {
+    if (this.KEY_STORE_URL) return this.KEY_STORE_URL;
+    if (this.readModelUrl.startsWith('postgres')) return this.readModelUrl;
+    return `sqlite:${join(resolve(this.DATA_DIR), 'keys.db')}`;
   }
 }
 

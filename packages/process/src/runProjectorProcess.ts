@@ -16,7 +16,7 @@ export function runProjectorProcess(
 ): void {
   runProcess(async () => {
     const config = loadConfig(ProjectorConfig, process.env);
-    const stores = openStores(config);
+    const stores = await openStores(config);
     const projector = await start({
       store: stores.store,
       db: stores.db,

@@ -1,4 +1,5 @@
 import { IdGenerator, MAX_NODE_ID } from '@missive/domain';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import { createEventStore, encodePosition } from '@missive/event-store';
 import type { Notifier } from '@missive/notifications';
 import { createDatabase } from '@missive/projections';
@@ -27,10 +28,14 @@ export async function runClusterPrimary(
       `invalid configuration: NODE_ID + API_WORKERS must be at most ${MAX_NODE_ID} (worker k uses node id NODE_ID + k)`,
     );
   }
-  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL)
+  if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL || !config.KEY_STORE_URL)
     mkdirSync(resolve(config.DATA_DIR), { recursive: true });
   // Opened before any worker, so that creating the stores' schemas never races.
-  const store = createEventStore(config.eventStoreUrl);
+  const store = protectMissiveEventStore(
+    createEventStore(config.eventStoreUrl),
+    config.keyStoreUrl,
+  );
+  await store.ready();
   const db = createDatabase(config.readModelUrl);
   const broadcast = (message: PrimaryMessage) => {
     for (const worker of Object.values(cluster.workers ?? {})) {
