@@ -1,3 +1,4 @@
+import { StreamKeys } from './infrastructure/streamKeys';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -83,7 +84,15 @@ export async function startApp(
   const logger = createAppLogger(config, options.logStream);
   const httpMetrics = httpMetricsHooks(metrics);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.create(config, store, db, wake, committed, metrics),
+    AppModule.create(
+      config,
+      store,
+      db,
+      wake,
+      committed,
+      metrics,
+      new StreamKeys(await protectedStore.streamKeySecret()),
+    ),
     createHttpAdapter([
       // First, so that every answer (a throttled one too) carries its request id and is logged.
       requestLogHook(logger),

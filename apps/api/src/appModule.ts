@@ -1,3 +1,4 @@
+import { StreamKeys } from './infrastructure/streamKeys';
 import type { SchemalessDb } from '@missive/read-models';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -33,13 +34,14 @@ export class AppModule {
     wake: ProjectionWaker,
     committed: CommittedPositions,
     metrics: Metrics,
+    streamKeys: StreamKeys,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
         OperabilityModule.forRoot(metrics),
-        InfrastructureModule.forRoot(config, store, db, wake, committed),
+        InfrastructureModule.forRoot(config, store, db, wake, committed, streamKeys),
         JobsModule,
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`

@@ -123,6 +123,12 @@ export class ProtectedEventStore implements EventStore {
     return this.#inner.setStreamMaxAge?.(stream, seconds) ?? Promise.resolve();
   }
 
+  /** The key-store secret behind `streamKeyOf` (stream names derived from personal data). */
+  async streamKeySecret(): Promise<Buffer> {
+    await this.ready();
+    return this.#keys.streamKeySecret();
+  }
+
   /** Deletes the subject's key here and in the key store: its data reads as placeholders. */
   async erase(subject: string): Promise<boolean> {
     const existed = await this.#keys.eraseKey(subject);

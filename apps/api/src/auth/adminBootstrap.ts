@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import {
   evolveUser,
   issueAccessToken,
-  loginKeyOf,
   registerUser,
   streams,
   type LoginClaimed,
@@ -12,6 +11,7 @@ import { WrongExpectedVersionError, type EventStore } from '@missive/event-store
 import type { AppConfig } from '../config/appConfig';
 import { systemContext } from '@missive/command-handling';
 import { execute, toEventData } from '@missive/command-handling';
+import { StreamKeys } from '../infrastructure/streamKeys';
 import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { hashToken } from './tokenHash';
 
@@ -30,6 +30,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly streamKeys: StreamKeys,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +44,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     };
     try {
       await this.store.append(
-        streams.login(loginKeyOf(ADMIN_LOGIN_ID)),
+        this.streamKeys.login(ADMIN_LOGIN_ID),
         [toEventData(claim, ctx, new Date())],
         {
           expectedRevision: 'no_stream',

@@ -17,6 +17,7 @@ import { ChannelQueries } from '@missive/read-models';
 import type { CommandContext } from '@missive/command-handling';
 import { execute, toEventData } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { StreamKeys } from '../infrastructure/streamKeys';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 export class CreateChannelCommand {
@@ -53,6 +54,7 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
     private readonly channels: ChannelQueries,
     private readonly readYourWrites: ReadYourWrites,
     private readonly codes: ConfirmationCodes,
+    private readonly streamKeys: StreamKeys,
   ) {}
 
   async execute({ userId, params, ctx }: CreateChannelCommand): Promise<string> {
@@ -61,7 +63,9 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
       type,
       (type === 'push' ? params.token : params.address) ?? '',
     );
-    const key = channelAddressKeyOf(userId, type, address);
+    const reservation = this.streamKeys.channelAddress(userId, type, address);
+    // Reservations made before they were keyed by HMAC sit under the plain hash's name.
+    const legacy = streams.channelAddress(channelAddressKeyOf(userId, type, address));
     const createdAt = new Date().toISOString();
     const [existingCount, position] = await Promise.all([
       this.channels.countUnretired(userId),
@@ -80,11 +84,12 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
     });
 
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      let channelId = await this.claimedChannel(key);
+      let channelId =
+        (await this.claimedChannel(reservation)) ?? (await this.claimedChannel(legacy));
       if (!channelId) {
         channelId = this.ids.next();
         addChannel(null, command(channelId)); // validation only: a refusal claims nothing
-        if (!(await this.claim(key, { userId, type, address, channelId }, ctx))) continue;
+        if (!(await this.claim(reservation, { userId, type, address, channelId }, ctx))) continue;
       }
       // A claim whose channel was never written (a crash between the appends) is completed
       // here with the claimed id; a retired channel is revived; a live one is a duplicate.
@@ -102,8 +107,8 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
     throw new Error('channel address claim kept conflicting');
   }
 
-  private async claimedChannel(key: string): Promise<string | null> {
-    for await (const event of this.store.readStream(streams.channelAddress(key), {
+  private async claimedChannel(stream: string): Promise<string | null> {
+    for await (const event of this.store.readStream(stream, {
       maxCount: 1,
     })) {
       return (event.data as ChannelAddressClaimed['data']).channelId;
@@ -113,17 +118,15 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
 
   /** False when another request claimed the address first (then its channel is reused). */
   private async claim(
-    key: string,
+    stream: string,
     data: ChannelAddressClaimed['data'],
     ctx: CommandContext,
   ): Promise<boolean> {
     const claimed: ChannelAddressClaimed = { type: 'ChannelAddressClaimed', data };
     try {
-      await this.store.append(
-        streams.channelAddress(key),
-        [toEventData(claimed, ctx, new Date())],
-        { expectedRevision: 'no_stream' },
-      );
+      await this.store.append(stream, [toEventData(claimed, ctx, new Date())], {
+        expectedRevision: 'no_stream',
+      });
       return true;
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) return false;

@@ -1,3 +1,4 @@
+import { StreamKeys } from './streamKeys';
 import type { SchemalessDb } from '@missive/read-models';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { IdGenerator } from '@missive/domain';
@@ -28,6 +29,7 @@ export class InfrastructureModule {
     db: SchemalessDb,
     wake: ProjectionWaker,
     committed: CommittedPositions,
+    streamKeys: StreamKeys,
   ): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
@@ -35,6 +37,7 @@ export class InfrastructureModule {
       { provide: READ_DB, useValue: db },
       { provide: PROJECTION_WAKER, useValue: wake },
       { provide: CommittedPositions, useValue: committed },
+      { provide: StreamKeys, useValue: streamKeys },
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
       // Folded conversation states, so a reply reads only the events since the last command.
       // Bounded: a 5,000-message conversation's state is a few hundred kilobytes of ids.

@@ -4,7 +4,6 @@ import {
   DomainError,
   IdGenerator,
   evolveUser,
-  loginKeyOf,
   registerUser,
   streams,
   type LoginClaimed,
@@ -14,6 +13,7 @@ import { UserQueries, type UserRecord } from '@missive/read-models';
 import type { CommandContext } from '@missive/command-handling';
 import { execute, toEventData } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { StreamKeys } from '../infrastructure/streamKeys';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 export class CreateUserCommand {
@@ -37,7 +37,7 @@ export class LoginTakenError extends DomainError {
 }
 
 /**
- * Claims the login id (a `login-` stream that can exist once), then writes the user stream.
+ * Claims the login id (a `login-` stream, named by an HMAC of the id, that can exist once), then writes the user stream.
  * Both validate before anything is written, so a refused request leaves no trace.
  */
 @CommandHandler(CreateUserCommand)
@@ -47,6 +47,7 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
     private readonly ids: IdGenerator,
     private readonly users: UserQueries,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly streamKeys: StreamKeys,
   ) {}
 
   async execute({ params, ctx, userId: fixedId }: CreateUserCommand): Promise<UserRecord> {
@@ -60,9 +61,15 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
       type: 'LoginClaimed',
       data: { loginId: params.loginId.trim(), userId },
     };
+    // A login claimed before reservations were keyed by HMAC sits under its plain name.
+    for await (const _ of this.store.readStream(this.streamKeys.legacyLogin(params.loginId), {
+      maxCount: 1,
+    })) {
+      throw new LoginTakenError();
+    }
     try {
       await this.store.append(
-        streams.login(loginKeyOf(params.loginId)),
+        this.streamKeys.login(params.loginId),
         [toEventData(claim, ctx, new Date())],
         {
           expectedRevision: 'no_stream',
