@@ -16,7 +16,11 @@ import {
   type MessageOperationState,
   type OutboundMessageCreated,
 } from '@missive/domain';
-import { WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@missive/event-store';
+import {
+  WrongExpectedVersionError,
+  type EventStore,
+  type RecordedEvent,
+} from '@missive/event-store';
 import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { CommsQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';

@@ -14,7 +14,14 @@ import {
   type ProgressQueued,
   type ProgressState,
 } from '@missive/domain';
-import { WrongExpectedVersionError, comparePositions, type EventStore, type ExpectedRevision, type Position, type RecordedEvent } from '@missive/event-store';
+import {
+  WrongExpectedVersionError,
+  comparePositions,
+  type EventStore,
+  type ExpectedRevision,
+  type Position,
+  type RecordedEvent,
+} from '@missive/event-store';
 import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { ConversationQueries, ProgressQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';

@@ -12,7 +12,12 @@ import {
   type ConversationBatchStarted,
   type ConversationBatchState,
 } from '@missive/domain';
-import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@missive/event-store';
+import {
+  comparePositions,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '@missive/event-store';
 import { execute, load } from '@missive/command-handling';
 import type { ConversationBatchQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';

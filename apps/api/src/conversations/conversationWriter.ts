@@ -10,7 +10,13 @@ import {
   type PrivateConversationClaimed,
 } from '@missive/domain';
 import { WrongExpectedVersionError, type EventStore, type Position } from '@missive/event-store';
-import { AggregateCache, execute, load, toEventData, type CommandContext } from '@missive/command-handling';
+import {
+  AggregateCache,
+  execute,
+  load,
+  toEventData,
+  type CommandContext,
+} from '@missive/command-handling';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ContextTagger } from './contextTagger';
 
