@@ -5,28 +5,24 @@ import {
   comparePositions,
   encodePosition,
 } from '@missive/event-store';
-import { type Kysely, type Transaction, sql } from 'kysely';
-import { dialectOf } from './database';
+import type { Kysely } from 'kysely';
+import { BatchCommitter } from './batchCommitter';
+import { describeError } from './describeError';
 import { isTransientError } from './isTransientError';
 import { lagBetween } from './lagBetween';
+import { migrateProjection } from './migrateProjection';
 import type { Projection } from './projection';
+import { NO_LOG, type ProjectionLogger } from './projectionLogger';
+import type { ProjectionState, ProjectionStatus } from './projectionStatus';
 import {
   type CheckpointTable,
-  type ProjectionTables,
   countParked,
-  ensureProjectionTables,
   isMissingTableError,
   readCheckpoint,
 } from './projectionTables';
 
-export type ProjectionState =
-  'idle' | 'catching-up' | 'live' | 'retrying' | 'failed' | 'stopping' | 'stopped';
-
-export interface ProjectionLogger {
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
-}
+export type { ProjectionLogger } from './projectionLogger';
+export type { ProjectionState, ProjectionStatus } from './projectionStatus';
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
@@ -56,47 +52,9 @@ export interface ProjectionRunnerOptions {
   readonly checkpointTable?: CheckpointTable;
 }
 
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly version: number;
-  /** Stored checkpoint (read from the database, so it includes other instances' progress). */
-  readonly checkpoint: Position | 'start';
-  readonly head: Position | 'start';
-  /**
-   * `head.commit - checkpoint.commit`: an event count on SQLite (positions are the global
-   * sequence), a byte distance in the transaction log on EventStoreDB. It counts every event,
-   * including those outside the filter; it reaches 0 once caught up because the runner moves
-   * the checkpoint to the head it has read up to.
-   */
-  readonly lag: number;
-  /** Events of this projection version parked as poison. */
-  readonly parked: number;
-  readonly state: ProjectionState;
-  /** Batches this runner lost to another instance (compare-and-set on the checkpoint). */
-  readonly conflicts: number;
-  readonly lastError?: string;
-}
-
-const NO_LOG: ProjectionLogger = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-const MAX_ERROR_TEXT = 8_000;
-
 interface Page {
   readonly head: Position | 'start';
   readonly events: RecordedEvent[];
-}
-
-/** Another instance moved the checkpoint since we read it: roll back and re-read. */
-class CheckpointConflict extends Error {}
-
-/** Marks errors thrown by the projection's own code, as opposed to the runtime's SQL. */
-class ApplyFailure extends Error {
-  constructor(readonly failure: unknown) {
-    super('projection apply failed');
-  }
 }
 
 /**
@@ -117,17 +75,12 @@ export class ProjectionRunner {
   readonly #batchSize: number;
   readonly #pollIntervalMs: number;
   readonly #maxRetryDelayMs: number;
-  readonly #isTransient: (error: unknown) => boolean;
   readonly #logger: ProjectionLogger;
-  readonly #onCommitted: ((events: readonly RecordedEvent[]) => void) | undefined;
-  readonly #postgres: boolean;
   readonly #checkpointTable: CheckpointTable;
+  readonly #batches: BatchCommitter;
 
-  /** Last checkpoint this runner committed or read; `undefined` means "re-read it". */
-  #checkpoint: Position | 'start' | undefined;
   #state: ProjectionState = 'idle';
   #lastError: string | undefined;
-  #conflicts = 0;
   #migrated: Promise<void> | undefined;
   #starting: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
@@ -147,11 +100,16 @@ export class ProjectionRunner {
     this.#batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
     this.#pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 50);
     this.#maxRetryDelayMs = Math.max(this.#pollIntervalMs, options.maxRetryDelayMs ?? 5000);
-    this.#isTransient = options.isTransient ?? isTransientError;
     this.#logger = options.logger ?? NO_LOG;
-    this.#onCommitted = options.onCommitted;
-    this.#postgres = dialectOf(options.db) === 'postgres';
     this.#checkpointTable = options.checkpointTable ?? 'projection_checkpoints';
+    this.#batches = new BatchCommitter({
+      db: options.db,
+      projection: options.projection,
+      checkpointTable: this.#checkpointTable,
+      isTransient: options.isTransient ?? isTransientError,
+      logger: this.#logger,
+      onCommitted: options.onCommitted,
+    });
   }
 
   get name(): string {
@@ -236,7 +194,7 @@ export class ProjectionRunner {
       lag: lagBetween(head, checkpoint),
       parked,
       state: this.#state,
-      conflicts: this.#conflicts,
+      conflicts: this.#batches.conflicts,
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
     };
   }
@@ -259,7 +217,7 @@ export class ProjectionRunner {
     try {
       while (!this.#stopping) {
         const reached = await this.#locked(async () => {
-          if (comparePositions(await this.#currentCheckpoint(), target) >= 0) {
+          if (comparePositions(await this.#batches.currentCheckpoint(), target) >= 0) {
             this.#prefetched = undefined;
             return true;
           }
@@ -306,7 +264,7 @@ export class ProjectionRunner {
    * the end of the log (nothing more to do right now).
    */
   async #step(): Promise<boolean> {
-    const from = await this.#currentCheckpoint();
+    const from = await this.#batches.currentCheckpoint();
     const { head, events } = await this.#takePage(from);
     const endOfLog = events.length < this.#batchSize;
     const last = events.length > 0 ? events[events.length - 1]!.position : from;
@@ -321,8 +279,8 @@ export class ProjectionRunner {
     if (comparePositions(to, from) <= 0) return endOfLog;
     const committed =
       events.length === 0
-        ? await this.#transact(from, to, async () => undefined)
-        : await this.#applyBatch(from, to, events);
+        ? await this.#batches.transact(from, to, async () => undefined)
+        : await this.#batches.applyBatch(from, to, events);
     return committed && endOfLog;
   }
 
@@ -356,193 +314,14 @@ export class ProjectionRunner {
     return { head, events };
   }
 
-  async #applyBatch(
-    from: Position | 'start',
-    to: Position | 'start',
-    events: readonly RecordedEvent[],
-  ): Promise<boolean> {
-    try {
-      const committed = await this.#transact(from, to, (tx) => this.#apply(events, tx));
-      if (committed) this.#committed(events);
-      return committed;
-    } catch (error) {
-      if (!(error instanceof ApplyFailure)) throw error;
-      if (this.#isTransient(error.failure)) throw error.failure;
-      this.#logger.warn(
-        `projection ${this.#projection.name}: batch of ${events.length} failed, retrying event by event`,
-        { error: describeError(error.failure) },
-      );
-      return this.#applyOneByOne(from, to, events);
-    }
-  }
-
-  /** Isolates poison events: each event commits (or is parked) with its own checkpoint. */
-  async #applyOneByOne(
-    from: Position | 'start',
-    to: Position | 'start',
-    events: readonly RecordedEvent[],
-  ): Promise<boolean> {
-    let previous = from;
-    for (const event of events) {
-      try {
-        if (!(await this.#transact(previous, event.position, (tx) => this.#apply([event], tx)))) {
-          return false;
-        }
-        this.#committed([event]);
-      } catch (error) {
-        if (!(error instanceof ApplyFailure)) throw error;
-        if (this.#isTransient(error.failure)) throw error.failure;
-        const parked = await this.#transact(previous, event.position, (tx) =>
-          this.#park(tx, event, error.failure),
-        );
-        if (!parked) return false;
-        this.#logger.warn(`projection ${this.#projection.name}: parked event ${event.id}`, {
-          position: encodePosition(event.position),
-          streamId: event.streamId,
-          revision: event.revision,
-          type: event.type,
-          error: describeError(error.failure),
-        });
-      }
-      previous = event.position;
-    }
-    return comparePositions(to, previous) > 0
-      ? this.#transact(previous, to, async () => undefined)
-      : true;
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async #apply(events: readonly RecordedEvent[], tx: Transaction<any>): Promise<void> {
-    try {
-      await this.#projection.apply(events, tx);
-    } catch (error) {
-      throw new ApplyFailure(error);
-    }
-  }
-
-  #committed(events: readonly RecordedEvent[]): void {
-    try {
-      this.#onCommitted?.(events);
-    } catch (error) {
-      this.#logger.warn(`projection ${this.#projection.name}: onCommitted failed`, {
-        error: describeError(error),
-      });
-    }
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async #park(tx: Transaction<any>, event: RecordedEvent, failure: unknown): Promise<void> {
-    const { name, version } = this.#projection;
-    await (tx as Kysely<ProjectionTables>)
-      .insertInto('projection_parked')
-      .values({
-        projection: name,
-        version,
-        event_id: event.id,
-        position: encodePosition(event.position),
-        stream_id: event.streamId,
-        revision: event.revision,
-        type: event.type,
-        error: describeError(failure),
-        parked_at: new Date().toISOString(),
-      })
-      .onConflict((oc) => oc.columns(['projection', 'version', 'position']).doNothing())
-      .execute();
-  }
-
-  /**
-   * One transaction that first moves the checkpoint `from` → `to` (compare-and-set), then does
-   * the work. The CAS comes first so a losing instance waits on the row lock (PostgreSQL) or
-   * the write lock (SQLite) and then finds nothing to update, before writing any row.
-   * Resolves false when another instance got there first.
-   */
-  async #transact(
-    from: Position | 'start',
-    to: Position | 'start',
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    work: (tx: Transaction<any>) => Promise<void>,
-  ): Promise<boolean> {
-    const { name, version } = this.#projection;
-    try {
-      await this.#db.transaction().execute(async (tx) => {
-        if (this.#postgres) {
-          // Same trade as SQLite's synchronous=NORMAL: a server crash may lose the last few
-          // commits, never half of one, and rows travel with their checkpoint, so the read
-          // model falls back to an earlier prefix that the runner replays. Saves a WAL flush
-          // per batch.
-          await sql`set local synchronous_commit = off`.execute(tx);
-        }
-        const result = await (tx as Kysely<ProjectionTables>)
-          .updateTable(this.#checkpointTable)
-          .set({ position: encodePosition(to), updated_at: new Date().toISOString() })
-          .where('name', '=', name)
-          .where('version', '=', version)
-          .where('position', '=', encodePosition(from))
-          .executeTakeFirst();
-        if (result.numUpdatedRows !== 1n) throw new CheckpointConflict();
-        await work(tx);
-      });
-    } catch (error) {
-      // Whatever happened (even a failed COMMIT that may have landed), trust only the database.
-      this.#checkpoint = undefined;
-      if (!(error instanceof CheckpointConflict)) throw error;
-      this.#conflicts += 1;
-      this.#logger.info(`projection ${name}: checkpoint moved by another instance, re-reading`, {
-        expected: encodePosition(from),
-      });
-      return false;
-    }
-    this.#checkpoint = to;
-    return true;
-  }
-
-  async #currentCheckpoint(): Promise<Position | 'start'> {
-    if (this.#checkpoint === undefined) {
-      const { name, version } = this.#projection;
-      const stored = await readCheckpoint(this.#db, name, version, this.#checkpointTable);
-      // No row: a rebuild switched in another version and retired this one. Never write.
-      if (!stored) throw new Error(`projection ${name} v${version} has no checkpoint row`);
-      this.#checkpoint = stored.position;
-    }
-    return this.#checkpoint;
-  }
-
   #migrate(): Promise<void> {
-    this.#migrated ??= this.#runMigrations().catch((error: unknown) => {
-      this.#migrated = undefined;
-      throw error;
-    });
+    this.#migrated ??= migrateProjection(this.#db, this.#projection, this.#checkpointTable).catch(
+      (error: unknown) => {
+        this.#migrated = undefined;
+        throw error;
+      },
+    );
     return this.#migrated;
-  }
-
-  async #runMigrations(): Promise<void> {
-    const { name, version } = this.#projection;
-    await this.#db.transaction().execute(async (tx) => {
-      if (this.#postgres) {
-        // Concurrent CREATE TABLE IF NOT EXISTS can still fail on PostgreSQL (catalog unique
-        // violation); every starter takes the same transaction-scoped lock first.
-        await sql`select pg_advisory_xact_lock(hashtext('missive.projections.migrate'))`.execute(
-          tx,
-        );
-      }
-      await ensureProjectionTables(tx);
-      if (this.#checkpointTable === 'projection_checkpoints') {
-        const newest = await readCheckpoint(tx, name);
-        if (newest && newest.version > version) {
-          // Old code starting after a rebuild switched in a newer version: creating its
-          // checkpoint at the start would replay the whole log into the newer tables.
-          throw new Error(
-            `projection ${name} v${version} is superseded by v${newest.version}: this process runs old code`,
-          );
-        }
-      }
-      await (tx as Kysely<ProjectionTables>)
-        .insertInto(this.#checkpointTable)
-        .values({ name, version, position: 'start', updated_at: new Date().toISOString() })
-        .onConflict((oc) => oc.columns(['name', 'version']).doNothing())
-        .execute();
-      await this.#projection.migrate(tx);
-    });
   }
 
   #locked<T>(work: () => Promise<T>): Promise<T> {
@@ -575,10 +354,4 @@ function whenMissingTable<T>(fallback: T): (error: unknown) => T {
     if (isMissingTableError(error)) return fallback;
     throw error;
   };
-}
-
-function describeError(error: unknown): string {
-  const text =
-    error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
 }

@@ -3,7 +3,6 @@ import type {
   AppendOptions,
   AppendResult,
   EventData,
-  EventFilter,
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
@@ -16,48 +15,16 @@ import type {
 import type { Position } from '../position';
 import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
-import { eventKey } from './eventKey';
+import { LogPageReader } from './logPageReader';
 import { openSqliteDatabase } from './openSqliteDatabase';
 import { pagedIterable } from './pagedIterable';
-import { type LogPage, PollingSubscription } from './pollingSubscription';
-import { EVENT_COLUMNS, type EventRow, recordedEventFromRow } from './recordedEventFromRow';
+import { PollingSubscription } from './pollingSubscription';
+import { type EventRow, recordedEventFromRow } from './recordedEventFromRow';
+import { appendBytes, type SerializedEvent, serializeEvent } from './serializedEvent';
+import type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqliteEventStoreOptions';
+import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 
-export interface SqliteEventStoreOptions {
-  /** File path, or `:memory:` (private to this instance). */
-  readonly path: string;
-  /** How often subscriptions look for commits made by other processes. Default 50 ms. */
-  readonly pollIntervalMs?: number;
-  /** How long to wait for another process's write lock before failing. Default 5000 ms. */
-  readonly busyTimeoutMs?: number;
-  /** Rows fetched per query when reading. Default 1000. */
-  readonly readPageSize?: number;
-  /** WAL size (in 4 KiB pages) that triggers a checkpoint. Default 4000 (about 16 MB). */
-  readonly walAutocheckpointPages?: number;
-  /** Appends grouped into one transaction at most. Default 1000. */
-  readonly maxAppendsPerTransaction?: number;
-  /** Bytes of data and metadata one append may carry. Default EventStoreDB's, 1 MiB. */
-  readonly maxAppendBytes?: number;
-}
-
-/** Counters that make group commit observable (tests, metrics). */
-export interface SqliteEventStoreStats {
-  /** Append calls answered (written, idempotent, or rejected). */
-  readonly appends: number;
-  /** Events written. */
-  readonly events: number;
-  /** Write transactions committed: with group commit, fewer than `appends`. */
-  readonly transactions: number;
-  /** Appends rejected with `WrongExpectedVersionError`. */
-  readonly conflicts: number;
-}
-
-interface SerializedEvent {
-  readonly id: string;
-  readonly key: number;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string | null;
-}
+export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqliteEventStoreOptions';
 
 interface PendingAppend {
   readonly stream: string;
@@ -70,8 +37,6 @@ interface PendingAppend {
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 const NO_STREAM = -1;
-// When a filter rejects most rows, a query could otherwise scan to the end of the log.
-const FILTERED_SCAN_WINDOW = 16_384;
 const MAX_CACHED_HEADS = 10_000;
 
 /**
@@ -91,6 +56,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly stmt: SqliteStatements;
+  private readonly reader: LogPageReader;
 
   /** Last revision per stream as of our last commit; trusted only while `dataVersion` holds. */
   private readonly heads = new Map<string, StreamRevision>();
@@ -100,25 +67,6 @@ export class SqliteEventStore implements EventStore {
   private eventCount = 0;
   private transactionCount = 0;
   private conflictCount = 0;
-
-  private readonly stmt: {
-    begin: Database.Statement;
-    commit: Database.Statement;
-    rollback: Database.Statement;
-    savepoint: Database.Statement;
-    release: Database.Statement;
-    rollbackToSavepoint: Database.Statement;
-    dataVersion: Database.Statement;
-    head: Database.Statement;
-    insert: Database.Statement;
-    eventsFromRevision: Database.Statement;
-    firstRevisionOfEventId: Database.Statement;
-    readForwards: Database.Statement;
-    readBackwards: Database.Statement;
-    readAll: Database.Statement;
-    maxPosition: Database.Statement;
-  };
-  private readonly filteredReads = new Map<string, Database.Statement>();
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
@@ -130,44 +78,8 @@ export class SqliteEventStore implements EventStore {
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       walAutocheckpointPages: options.walAutocheckpointPages ?? 4000,
     });
-    const db = this.db;
-    this.stmt = {
-      begin: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
-      savepoint: db.prepare('SAVEPOINT append'),
-      release: db.prepare('RELEASE append'),
-      rollbackToSavepoint: db.prepare('ROLLBACK TO append'),
-      dataVersion: db.prepare('PRAGMA data_version').pluck(),
-      head: db.prepare('SELECT max(revision) FROM events WHERE stream_id = ?').pluck(),
-      insert: db.prepare(
-        'INSERT INTO events (stream_id, revision, event_id, event_key, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      eventsFromRevision: db
-        .prepare(
-          'SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
-        )
-        .raw(),
-      firstRevisionOfEventId: db
-        .prepare(
-          'SELECT min(revision) FROM events WHERE event_key = ? AND event_id = ? AND stream_id = ?',
-        )
-        .pluck(),
-      readForwards: db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-        )
-        .raw(),
-      readBackwards: db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-        )
-        .raw(),
-      readAll: db
-        .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
-        .raw(),
-      maxPosition: db.prepare('SELECT max(position) FROM events').pluck(),
-    };
+    this.stmt = prepareStatements(this.db);
+    this.reader = new LogPageReader(this.db, this.stmt);
   }
 
   append(
@@ -225,7 +137,7 @@ export class SqliteEventStore implements EventStore {
     return pagedIterable(sequenceOf(options?.fromPosition), (after) => {
       const limit = Math.min(this.pageSize, remaining);
       if (limit <= 0) return { items: [], next: after, last: true };
-      const page = this.readPage(after, filter, limit);
+      const page = this.reader.readPage(after, filter, limit);
       remaining -= page.events.length;
       return { items: page.events, next: page.next, last: page.exhausted || remaining <= 0 };
     });
@@ -235,7 +147,7 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) throw new Error('SqliteEventStore is closed');
     const filter = options?.filter;
     const subscription = new PollingSubscription(
-      (after) => this.readPage(after, filter, this.pageSize),
+      (after) => this.reader.readPage(after, filter, this.pageSize),
       sequenceOf(options?.fromPosition),
       this.pollIntervalMs,
       (closed) => this.subscriptions.delete(closed),
@@ -466,98 +378,9 @@ export class SqliteEventStore implements EventStore {
     }
     this.heads.set(stream, revision);
   }
-
-  private readPage(
-    after: number,
-    filter: EventFilter | undefined,
-    limit: number,
-  ): LogPage & { exhausted: boolean } {
-    const where = filterSql(filter);
-    if (where === null) {
-      const rows = this.stmt.readAll.all(after, limit) as EventRow[];
-      const events = rows.map(recordedEventFromRow);
-      const next = rows.length > 0 ? rows[rows.length - 1]![0] : after;
-      return { events, next, exhausted: rows.length < limit };
-    }
-    // Bound the scan by the head read first: every row up to it is committed, so `next` may
-    // safely jump past rows the filter rejected without ever skipping a later commit.
-    const head = this.stmt.maxPosition.get() as number | null;
-    if (head === null || head <= after) return { events: [], next: after, exhausted: true };
-    const upper = Math.min(head, after + FILTERED_SCAN_WINDOW);
-    const rows = this.filteredRead(where.sql).all(
-      after,
-      upper,
-      ...where.params,
-      limit,
-    ) as EventRow[];
-    const full = rows.length === limit;
-    return {
-      events: rows.map(recordedEventFromRow),
-      next: full ? rows[rows.length - 1]![0] : upper,
-      exhausted: !full && upper === head,
-    };
-  }
-
-  private filteredRead(where: string): Database.Statement {
-    let statement = this.filteredReads.get(where);
-    if (!statement) {
-      statement = this.db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? AND ${where} ORDER BY position LIMIT ?`,
-        )
-        .raw();
-      this.filteredReads.set(where, statement);
-    }
-    return statement;
-  }
-}
-
-/** Counted as EventStoreDB counts an append: each event's payload, type and metadata. */
-function appendBytes(events: readonly SerializedEvent[]): number {
-  let bytes = 0;
-  for (const event of events) {
-    bytes += Buffer.byteLength(event.data) + Buffer.byteLength(event.type) + 16;
-    if (event.metadata !== null) bytes += Buffer.byteLength(event.metadata);
-  }
-  return bytes;
-}
-
-function serializeEvent(event: EventData): SerializedEvent {
-  return {
-    id: event.id,
-    key: eventKey(event.id),
-    type: event.type,
-    data: JSON.stringify(event.data) ?? 'null',
-    metadata:
-      event.metadata && Object.keys(event.metadata).length > 0
-        ? JSON.stringify(event.metadata)
-        : null,
-  };
 }
 
 function sequenceOf(position: Position | 'start' | undefined): number {
   if (position === undefined || position === 'start') return 0;
   return Number(position.commit);
-}
-
-/** SQL condition (with `?` placeholders) for a filter, or null when it selects everything. */
-function filterSql(filter: EventFilter | undefined): { sql: string; params: string[] } | null {
-  const parts: string[] = [];
-  const params: string[] = [];
-  const prefixes = filter?.streamPrefixes;
-  if (prefixes) {
-    if (prefixes.length === 0) return { sql: '0', params };
-    // substr counts characters (code points), not UTF-16 units.
-    parts.push(
-      `(${prefixes.map((p) => `substr(stream_id, 1, ${[...p].length}) = ?`).join(' OR ')})`,
-    );
-    params.push(...prefixes);
-  }
-  const types = filter?.eventTypes;
-  if (types) {
-    if (types.length === 0) return { sql: '0', params: [] };
-    parts.push(`type IN (${types.map(() => '?').join(', ')})`);
-    params.push(...types);
-  }
-  return parts.length === 0 ? null : { sql: parts.join(' AND '), params };
 }
