@@ -1,5 +1,8 @@
 import { Client, type ClientConfig } from 'pg';
 
+/** `application_name` of the LISTEN connections, to find them in `pg_stat_activity`. */
+export const LISTENER_APPLICATION_NAME = 'missive-event-store-listen';
+
 /**
  * One LISTEN connection per store, opened while somebody wants to hear of commits. A NOTIFY
  * sent by any process's append (on commit) calls `onCommit`. When the connection drops it
@@ -33,7 +36,7 @@ export class CommitListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client(this.config);
+    const client = new Client({ ...this.config, application_name: LISTENER_APPLICATION_NAME });
     this.client = client;
     let failed = false;
     const fail = (): void => {

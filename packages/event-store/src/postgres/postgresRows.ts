@@ -1,8 +1,11 @@
 import type { EventFilter, RecordedEvent } from '../eventStore';
 
-/** Column order every read selects, fetched in array mode. */
+/**
+ * Column order every read selects, fetched in array mode. The text form is aliased so that
+ * `ORDER BY position` sorts by the bigint column, not by its text.
+ */
 export const PG_EVENT_COLUMNS =
-  'position::text, stream_id, revision, event_id, type, data, metadata, created';
+  'position::text AS position_text, stream_id, revision, event_id, type, data, metadata, created';
 
 export type PgEventRow = [
   position: string,
