@@ -2,6 +2,8 @@ export * from './eventStore';
 export * from './position';
 export { WrongExpectedVersionError } from './wrongExpectedVersionError';
 export { AppendTooLargeError, MAX_APPEND_BYTES } from './appendTooLargeError';
+export { UnknownPositionError } from './unknownPositionError';
+export { SubscriptionFailedError } from './subscriptionFailedError';
 export { matchesFilter } from './matchesFilter';
 export {
   SqliteEventStore,
