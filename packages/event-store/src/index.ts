@@ -14,6 +14,8 @@ export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,
 } from './esdb/eventStoreDbEventStore';
+export { PositionUnavailableError } from './esdb/positionUnavailableError';
+export type { ResubscribeOptions } from './esdb/esdbSubscription';
 export { createEventStore } from './createEventStore';
 export {
   ConcurrencyConflict,
