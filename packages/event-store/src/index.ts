@@ -16,7 +16,7 @@ export {
 } from './esdb/eventStoreDbEventStore';
 export { PositionUnavailableError } from './esdb/positionUnavailableError';
 export type { ResubscribeOptions } from './esdb/esdbSubscription';
-export { createEventStore } from './createEventStore';
+export { createEventStore, EVENT_STORE_URL_PATTERN } from './createEventStore';
 export {
   ConcurrencyConflict,
   MAX_CONFLICT_RETRIES,

@@ -167,10 +167,12 @@ export class EventStoreDbEventStore implements EventStore {
     if (start !== 'start') await assertInLog(this.client, start);
     while (remaining > 0) {
       // ESDB's fromPosition is inclusive: ask for one more and drop the event sitting on it.
+      // Unfiltered, no more than asked for is needed; filtered, a full page is worth reading.
+      const size = filter ? this.pageSize : Math.min(this.pageSize, remaining);
       const read = this.client.readAll({
         direction: FORWARDS,
         fromPosition: from === 'start' ? START : from,
-        maxCount: this.pageSize + 1,
+        maxCount: size + 1,
       });
       let received = 0;
       let drained = false;
@@ -199,7 +201,7 @@ export class EventStoreDbEventStore implements EventStore {
       } finally {
         if (!drained) await read.cancel().catch(() => undefined);
       }
-      if (received < this.pageSize + 1) return;
+      if (received < size + 1) return;
     }
   }
 
