@@ -150,6 +150,22 @@ describe('EventStoreDbEventStore over the in-memory stand-in (no server)', () =>
       expect(await store.headPosition()).toEqual(result.position);
     });
 
+    it('has the server filter readAll by category, or leave out system events', async () => {
+      await store.append('conversation-1', [event()]);
+      await store.append('user-1', [event()]);
+
+      const conversations = await collect(
+        store.readAll({ filter: { streamPrefixes: ['conversation-'] } }),
+      );
+      await collect(store.readAll());
+
+      expect(conversations.map((e) => e.streamId)).toEqual(['conversation-1']);
+      expect(fake.filteredReads.map((read) => read.filter)).toEqual([
+        expect.objectContaining({ filterOn: 'streamName', prefixes: ['conversation-'] }),
+        expect.objectContaining({ filterOn: 'eventType', regex: '^[^$].*' }),
+      ]);
+    });
+
     it('never yields system events from readAll', async () => {
       fake.writeSystemEvent();
       await store.append('conversation-1', [event()]);

@@ -34,7 +34,8 @@ import { comparePositions, type Position } from '../position';
 import { UnknownPositionError } from '../unknownPositionError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { isInvalidPositionError } from './esdbErrors';
-import { EsdbSubscription, type ResubscribeOptions } from './esdbSubscription';
+import { EsdbSubscription, type ResubscribeOptions, serverFilter } from './esdbSubscription';
+import { type FilteredAllReader, filteredAllReader } from './filteredAllReader';
 import { assertInLog } from './logEnd';
 import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
@@ -62,6 +63,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly resubscribe: ResubscribeOptions | undefined;
   private readonly subscriptions = new Set<EsdbSubscription>();
+  private readonly readFiltered: FilteredAllReader;
 
   constructor(options: EventStoreDbEventStoreOptions) {
     if (options.client) {
@@ -78,6 +80,7 @@ export class EventStoreDbEventStore implements EventStore {
     } else {
       throw new Error('EventStoreDbEventStore needs a connectionString or a client');
     }
+    this.readFiltered = filteredAllReader(this.client);
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.resubscribe = options.resubscribe;
   }
@@ -167,12 +170,13 @@ export class EventStoreDbEventStore implements EventStore {
     if (start !== 'start') await assertInLog(this.client, start);
     while (remaining > 0) {
       // ESDB's fromPosition is inclusive: ask for one more and drop the event sitting on it.
-      // Unfiltered, no more than asked for is needed; filtered, a full page is worth reading.
-      const size = filter ? this.pageSize : Math.min(this.pageSize, remaining);
-      const read = this.client.readAll({
-        direction: FORWARDS,
+      // The server filters (system events out, and the category or types asked for), so a
+      // page holds only events worth sending; `matchesFilter` still checks exactly below.
+      const size = Math.min(this.pageSize, remaining);
+      const read = this.readFiltered({
         fromPosition: from === 'start' ? START : from,
         maxCount: size + 1,
+        filter: serverFilter(filter),
       });
       let received = 0;
       let drained = false;

@@ -16,7 +16,7 @@ import {
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { LiveSubscription } from './fakeLiveSubscription';
+import { LiveSubscription, matchesServerFilter } from './fakeLiveSubscription';
 
 /** The server's default `MaxAppendSize`. */
 const FAKE_MAX_APPEND_SIZE = 1_048_576;
@@ -64,6 +64,9 @@ export interface FakeEsdbClientOptions {
 export class FakeEsdbClient {
   readonly log: StoredEvent[] = [];
   readonly subscribeCalls: Array<{ fromPosition: ReadPosition | undefined; filter?: Filter }> = [];
+  /** Filtered `$all` reads, as the adapter sends them past the 6.x client's `readAll`. */
+  readonly filteredReads: Array<{ fromPosition: ReadPosition; maxCount: number; filter: Filter }> =
+    [];
   /** Makes the next subscriptions fail (UnavailableError) after delivering this many events. */
   readonly dropSchedule: number[] = [];
   /** Errors the next subscriptions fail with at once, one per `subscribeToAll` call. */
@@ -186,6 +189,25 @@ export class FakeEsdbClient {
     }
     const count = Number(options.maxCount ?? Number.MAX_SAFE_INTEGER);
     return this.readable(events.slice(0, count), true);
+  }
+
+  /** The server's filtered forwards read: only matching events, up to `maxCount` of them. */
+  readAllFiltered(options: {
+    fromPosition: ReadPosition;
+    maxCount: number;
+    filter: Filter;
+  }): Readable {
+    this.filteredReads.push(options);
+    const from = options.fromPosition;
+    if (typeof from === 'object' && !this.isReadablePosition(from)) {
+      return this.readable([], true, invalidPositionError());
+    }
+    const events = this.log.filter(
+      (e) =>
+        (typeof from !== 'object' || e.position.commit >= from.commit) &&
+        matchesServerFilter(options.filter, resolved(e, true)),
+    );
+    return this.readable(events.slice(0, options.maxCount), true);
   }
 
   subscribeToAll(options: { fromPosition?: ReadPosition; filter?: Filter } = {}): LiveSubscription {

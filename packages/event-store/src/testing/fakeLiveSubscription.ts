@@ -21,7 +21,7 @@ export class LiveSubscription implements AsyncIterable<AllStreamResolvedEvent> {
 
   deliver(event: AllStreamResolvedEvent): void {
     if (this.ended) return;
-    if (!passes(this.filter, event)) return;
+    if (!matchesServerFilter(this.filter, event)) return;
     if (this.dropAfter !== undefined && this.delivered >= this.dropAfter) {
       this.fail(new UnavailableError());
       return;
@@ -73,7 +73,10 @@ export class LiveSubscription implements AsyncIterable<AllStreamResolvedEvent> {
 }
 
 /** The server's filter: on the stream name or the event type, by prefixes or a regex. */
-function passes(filter: Filter | undefined, resolved: AllStreamResolvedEvent): boolean {
+export function matchesServerFilter(
+  filter: Filter | undefined,
+  resolved: AllStreamResolvedEvent,
+): boolean {
   const event = resolved.event;
   if (!filter || !event) return true;
   const subject = filter.filterOn === 'streamName' ? event.streamId : event.type;
