@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AccessDeniedError, UnavailableError } from '@eventstore/db-client';
 import {
   collect,
@@ -261,6 +262,23 @@ describe('EventStoreDbEventStore over the in-memory stand-in (no server)', () =>
       expect(fake.streamMetadata('outbound-1')).toEqual({ $maxAge: 604_800 });
       expect((await collect(store.readAll())).map((e) => e.streamId)).toEqual(['outbound-1']);
       await expect(store.setStreamMaxAge('outbound-1', 0)).rejects.toThrow(RangeError);
+    });
+
+    it("keeps the stream's other metadata (access rules) when setting $maxAge", async () => {
+      const acl = { $r: ['$admins'], $w: ['$admins'] };
+      await fake.appendToStream('$$outbound-2', [
+        {
+          id: randomUUID(),
+          type: '$metadata',
+          contentType: 'application/json',
+          data: { $acl: acl, $tb: 3 },
+        } as never,
+      ]);
+
+      await store.setStreamMaxAge('outbound-2', 60);
+      await store.setStreamMaxAge('outbound-2', 120);
+
+      expect(fake.streamMetadata('outbound-2')).toEqual({ $acl: acl, $tb: 3, $maxAge: 120 });
     });
 
     it('rejects an empty append', async () => {

@@ -37,6 +37,7 @@ import { isInvalidPositionError } from './esdbErrors';
 import { EsdbSubscription, type ResubscribeOptions, serverFilter } from './esdbSubscription';
 import { type FilteredAllReader, filteredAllReader } from './filteredAllReader';
 import { assertInLog } from './logEnd';
+import { setStreamMaxAge } from './streamMaxAge';
 import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
 export interface EventStoreDbEventStoreOptions {
@@ -251,7 +252,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (!Number.isInteger(seconds) || seconds < 1) {
       throw new RangeError(`maxAge of ${stream} must be a positive number of seconds`);
     }
-    await this.client.setStreamMetadata(stream, { maxAge: seconds });
+    await setStreamMaxAge(this.client, stream, seconds);
   }
 
   async close(): Promise<void> {

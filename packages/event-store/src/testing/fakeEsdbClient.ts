@@ -238,16 +238,6 @@ export class FakeEsdbClient {
     return subscription;
   }
 
-  /** As the real client does: a `$metadata` event in the `$$<stream>` metastream. */
-  async setStreamMetadata(
-    streamName: string,
-    metadata: { maxAge?: number },
-  ): Promise<AppendResult> {
-    const data = metadata.maxAge === undefined ? {} : { $maxAge: metadata.maxAge };
-    const event = this.store(`$$${streamName}`, '$metadata', data);
-    return { success: true, nextExpectedRevision: event.revision, position: event.position };
-  }
-
   /** The latest metadata set on a stream, as the server would hold it. */
   streamMetadata(streamName: string): unknown {
     return this.log.filter((e) => e.streamId === `$$${streamName}`).pop()?.data;
