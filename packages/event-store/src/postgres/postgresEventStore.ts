@@ -19,7 +19,7 @@ import { eventKey } from '../sqlite/eventKey';
 import { CommitListener } from './commitListener';
 import { type PendingAppend, type SerializedEvent, commitBatch } from './commitBatch';
 import { NotifiedSubscription } from './notifiedSubscription';
-import { PostgresLogReader, sequenceOf } from './postgresLogReader';
+import { PostgresLogReader } from './postgresLogReader';
 import { type PostgresNames, ensureSchema, postgresNames } from './postgresSchema';
 import { isConnectionError } from './postgresRows';
 
@@ -154,7 +154,7 @@ export class PostgresEventStore implements EventStore {
     const filter = options?.filter;
     const subscription = new NotifiedSubscription(
       (after) => this.reader.readPage(after, filter, this.pageSize),
-      sequenceOf(options?.fromPosition),
+      () => this.reader.startAfter(options?.fromPosition),
       this.pollIntervalMs,
       isConnectionError,
       (closed) => {
@@ -168,14 +168,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position | 'start'> {
-    const rows = await this.query<[string | null]>(
-      `SELECT max(position)::text FROM ${this.names.events}`,
-      [],
-    );
-    const head = rows[0]?.[0];
-    if (head === null || head === undefined) return 'start';
-    const position = BigInt(head);
-    return { commit: position, prepare: position };
+    const head = await this.reader.head();
+    return head === 0n ? 'start' : { commit: head, prepare: head };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { EventFilter, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../eventStore';
 import type { Position } from '../position';
+import { UnknownPositionError } from '../unknownPositionError';
 import type { PositionPage } from './notifiedSubscription';
 import {
   PG_EVENT_COLUMNS,
@@ -43,16 +44,37 @@ export class PostgresLogReader {
   }
 
   async *readAll(options: ReadAllOptions | undefined): AsyncGenerator<RecordedEvent> {
-    let after = sequenceOf(options?.fromPosition);
+    const start = options?.fromPosition;
+    let after = sequenceOf(start);
     let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
+    let first = true;
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const page = await this.readPage(after, options?.filter, limit);
+      // A page that found rows after the start proves the start is inside the log.
+      if (first && page.events.length === 0 && page.next === after) await this.startAfter(start);
+      first = false;
       for (const event of page.events) yield event;
       remaining -= page.events.length;
       after = page.next;
       if (page.exhausted) return;
     }
+  }
+
+  /** Validates a start position against the head (see `checkedSequence`). */
+  async startAfter(position: Position | 'start' | undefined): Promise<bigint> {
+    if (position === undefined || position === 'start') return 0n;
+    sequenceOf(position);
+    return checkedSequence(position, await this.head());
+  }
+
+  async head(): Promise<bigint> {
+    const rows = await this.query<[string | null]>(
+      `SELECT max(position)::text FROM ${this.events}`,
+      [],
+    );
+    const head = rows[0]?.[0];
+    return head === null || head === undefined ? 0n : BigInt(head);
   }
 
   /**
@@ -73,11 +95,7 @@ export class PostgresLogReader {
       const next = rows.length > 0 ? BigInt(rows[rows.length - 1]![0]) : after;
       return { events: rows.map(recordedEventFromPgRow), next, exhausted: rows.length < limit };
     }
-    const headRows = await this.query<[string | null]>(
-      `SELECT max(position)::text FROM ${this.events}`,
-      [],
-    );
-    const head = headRows[0]?.[0] == null ? 0n : BigInt(headRows[0][0]);
+    const head = await this.head();
     if (head <= after) return { events: [], next: after, exhausted: true };
     const upper = head < after + FILTERED_SCAN_WINDOW ? head : after + FILTERED_SCAN_WINDOW;
     const rows = await this.rows(
@@ -98,7 +116,24 @@ export class PostgresLogReader {
   }
 }
 
+/**
+ * The sequence number a read resumes after. Positions are gap-free (1 to the head, never
+ * deleted), so a position is an event's exactly when it lies in that range: one past the end,
+ * or one this store never hands out, would otherwise read as an empty or live tail and hide
+ * the caller's mistake.
+ */
+export function checkedSequence(position: Position | 'start' | undefined, head: bigint): bigint {
+  const sequence = sequenceOf(position);
+  if (sequence > head) {
+    throw new UnknownPositionError(position as Position, 'it is past the end of the log');
+  }
+  return sequence;
+}
+
 export function sequenceOf(position: Position | 'start' | undefined): bigint {
   if (position === undefined || position === 'start') return 0n;
+  if (position.commit !== position.prepare || position.commit < 1n) {
+    throw new UnknownPositionError(position, 'this store gives equal commit and prepare parts');
+  }
   return position.commit;
 }
