@@ -115,6 +115,10 @@ export class ProtectedEventStore implements EventStore {
     };
   }
 
+  onAppended(listener: () => void): () => void {
+    return this.#inner.onAppended?.(listener) ?? (() => undefined);
+  }
+
   headPosition(): Promise<Position | 'start'> {
     return this.#inner.headPosition();
   }

@@ -2,6 +2,7 @@ import {
   type EventStore,
   type Position,
   type RecordedEvent,
+  UnknownPositionError,
   comparePositions,
   encodePosition,
 } from '@missive/event-store';
@@ -65,7 +66,9 @@ interface Page {
  * delivers whole batches (subscriptions deliver one event at a time, ~60x slower in the
  * performance anchors), the same code path serves catch-up and live, it sees appends made by
  * other processes on every adapter, and after a failure resuming is just the next poll.
- * The price is up to `pollIntervalMs` of extra latency, which `waitForCheckpoint` absorbs.
+ * The price is up to `pollIntervalMs` of extra latency, which `waitForCheckpoint` absorbs;
+ * a store that hears of commits (`onAppended`: PostgreSQL's NOTIFY, from any process) wakes
+ * the loop at once, and polling stays as the fallback.
  */
 export class ProjectionRunner {
   readonly #store: EventStore;
@@ -87,6 +90,8 @@ export class ProjectionRunner {
   #stopping = false;
   #wake: (() => void) | undefined;
   #wakePending = false;
+  /** Stops hearing of the store's commits (other processes' included, where it can tell). */
+  #unwatch: (() => void) | undefined;
   readonly #catchUps = new Set<Promise<void>>();
   /** The next page, read ahead while catching up; keyed by the position it reads after. */
   #prefetched: { readonly from: string; readonly page: Promise<Page> } | undefined;
@@ -140,6 +145,8 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#state = 'stopping';
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     this.#wake?.();
     await this.#starting?.catch(() => undefined);
     await this.#loop;
@@ -204,6 +211,7 @@ export class ProjectionRunner {
     await this.#migrate();
     if (this.#stopping || this.#loop) return;
     this.#state = 'catching-up';
+    this.#unwatch ??= this.#store.onAppended?.(() => this.wake());
     this.#loop = this.#run().finally(() => {
       this.#loop = undefined;
     });
@@ -247,6 +255,16 @@ export class ProjectionRunner {
         failures += 1;
         this.#lastError = describeError(error);
         if (this.#stopping) break;
+        if (error instanceof UnknownPositionError) {
+          // The checkpoint is no position of this log: the event store was switched (say
+          // SQLite to EventStoreDB) under existing read models. No retry can fix that.
+          this.#state = 'failed';
+          this.#logger.error(
+            `projection ${this.#projection.name}: its checkpoint is not a position of this event store (was EVENT_STORE_URL changed?); rebuild it with \`missive-projections rebuild ${this.#projection.name}\``,
+            { error: this.#lastError },
+          );
+          return;
+        }
         this.#state = 'retrying';
         const delay = Math.min(this.#maxRetryDelayMs, this.#pollIntervalMs * 2 ** failures);
         this.#logger.error(`projection ${this.#projection.name}: step failed, retrying`, {

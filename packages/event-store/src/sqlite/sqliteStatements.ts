@@ -18,6 +18,7 @@ export interface SqliteStatements {
   readBackwards: Database.Statement;
   readAll: Database.Statement;
   maxPosition: Database.Statement;
+  hasPosition: Database.Statement;
 }
 
 export function prepareStatements(db: Database.Database): SqliteStatements {
@@ -57,5 +58,6 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw(),
     maxPosition: db.prepare('SELECT max(position) FROM events').pluck(),
+    hasPosition: db.prepare('SELECT 1 FROM events WHERE position = ?').pluck(),
   };
 }
