@@ -83,7 +83,7 @@ export function describePositionsContract(scope: ContractScope): void {
       expect(error).toBeInstanceOf(UnknownPositionError);
     });
 
-    it('ends a subscription from a position that is no event’s with UnknownPositionError', async () => {
+    it('ends a subscription from a position that no event has with UnknownPositionError', async () => {
       const { position } = await store.append(stream(), [event()]);
       const beyond = pastTheEnd(position);
       const subscription = store.subscribe({ fromPosition: beyond, filter: cat() });
