@@ -54,6 +54,8 @@ import { ProgressQueries } from '@missive/read-models';
 import { progressJson } from '../progress/progressJson';
 import { RecipientResolver } from './recipientResolver';
 import { ConversationRenderer } from './conversationRenderer';
+import { ConversationAsOfShow } from '../audit/conversationAsOfShow';
+import type { AuthenticatedRequest } from '../auth/authenticatedRequest';
 import {
   AddMessageDto,
   AddRecipientsDto,
@@ -111,6 +113,7 @@ export class ConversationsController {
     private readonly audienceContexts: AudienceContextsBuilder,
     private readonly batchQueries: ConversationBatchQueries,
     private readonly render: ConversationRenderer,
+    private readonly asOf: ConversationAsOfShow,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -224,6 +227,9 @@ export class ConversationsController {
     @Query() query: Record<string, unknown>,
     @Req() req: FastifyRequest,
   ) {
+    // The audit's past view (site admins): folded from the log, see audit/.
+    if (query['as_of'] !== undefined)
+      return this.asOf.show(req as AuthenticatedRequest, id, query['as_of']);
     const visible = visibilityOf(req.query, req.body);
     let view = await this.participantView(user, id);
     if (view.messageCount === 0) throw CanvasError.notFound();

@@ -27,6 +27,8 @@ import { ContextTagger } from './contextTagger';
 import { AudienceContextsBuilder } from './audienceContexts';
 import { ChangeParticipantViewsHandler } from './participantViewHandler';
 import { ConversationRenderer } from './conversationRenderer';
+import { ConversationAsOfShow } from '../audit/conversationAsOfShow';
+import { ConversationAsOfHandler } from '../audit/conversationAsOfQuery';
 
 @Module({
   controllers: [ConversationsController, ProgressController],
@@ -40,6 +42,8 @@ import { ConversationRenderer } from './conversationRenderer';
     ContextTagger,
     AudienceContextsBuilder,
     ConversationRenderer,
+    ConversationAsOfShow,
+    ConversationAsOfHandler,
     {
       provide: RecipientSearch,
       useFactory: (db: SchemalessDb) => new RecipientSearch(db),
