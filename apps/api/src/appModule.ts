@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '@missive/event-store';
 import { AdminBootstrap } from './auth/adminBootstrap';
+import { AuditModule } from './audit/auditModule';
 import { AuthGuard } from './auth/authGuard';
 import type { AppConfig } from './config/appConfig';
 import { ChannelsModule } from './channels/channelsModule';
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
         ConversationsModule,
+        AuditModule,
         DirectoryModule,
         ChannelsModule,
         CommMessagesModule,
