@@ -3,7 +3,18 @@ import type { ConversationView, MessageView, UserRecord } from '@missive/read-mo
 import type { ParticipantConversationAsOf } from './conversationAsOfQuery';
 
 export function messageViewOf(conversationId: string, m: MessageAsOf): MessageView {
-  return { ...m, conversationId };
+  return {
+    id: m.id,
+    conversationId,
+    authorId: m.authorId,
+    body: m.body,
+    createdAt: m.createdAt,
+    generated: m.generated,
+    attachmentIds: m.attachmentIds,
+    mediaComment: m.mediaComment,
+    forwardedMessageIds: m.forwardedMessageIds,
+    participatingUserIds: m.participatingUserIds,
+  };
 }
 
 /**
@@ -13,7 +24,7 @@ export function messageViewOf(conversationId: string, m: MessageAsOf): MessageVi
 export function asOfViews(
   { conversation, row }: ParticipantConversationAsOf,
   users: ReadonlyMap<string, UserRecord>,
-): { view: ConversationView; messages: MessageView[]; all: Map<string, MessageView> } {
+): { view: ConversationView; messages: MessageView[]; forwarded: Map<string, MessageView> } {
   const preview = (id: string | null, authorId?: string) => {
     const m = id === null ? undefined : conversation.messages.get(id);
     return m ? { id: m.id, authorId: authorId ?? m.authorId, body: m.body } : null;
@@ -50,13 +61,23 @@ export function asOfViews(
     }),
     tags: [...row.tags].sort(),
   };
-  const all = new Map(
-    [...conversation.messages.values()].map((m) => [m.id, messageViewOf(conversation.id, m)]),
-  );
   const messages = [...row.copies]
     .map((id) => conversation.messages.get(id))
     .filter((m): m is MessageAsOf => m !== undefined)
     .sort((a, b) => compareMessages(b, a))
-    .map((m) => all.get(m.id)!);
-  return { view, messages, all };
+    .map((m) => messageViewOf(conversation.id, m));
+  // What these messages forward (transitively): in this conversation, so in the fold.
+  const forwarded = new Map<string, MessageView>();
+  let wanted = messages.flatMap((m) => m.forwardedMessageIds);
+  while (wanted.length > 0) {
+    const next: string[] = [];
+    for (const id of wanted) {
+      const m = conversation.messages.get(id);
+      if (!m || forwarded.has(id)) continue;
+      forwarded.set(id, messageViewOf(conversation.id, m));
+      next.push(...m.forwardedMessageIds);
+    }
+    wanted = next;
+  }
+  return { view, messages, forwarded };
 }

@@ -213,4 +213,19 @@ describe('audit: as_of and history', () => {
         .status,
     ).toBe(404);
   });
+
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await app.request('GET', '/openapi.json')).body;
+    const show = doc.paths['/api/v1/conversations/{id}'].get;
+    expect(show.parameters.map((p: { name: string }) => p.name)).toContain('as_of');
+    for (const path of [
+      '/api/v1/conversations/{id}/history',
+      '/api/v1/users/{user_id}/conversations/history',
+    ]) {
+      expect(doc.paths[path].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['page', 'per_page']),
+      );
+      expect(doc.paths[path].get.security).toEqual([{ canvasToken: [] }]);
+    }
+  });
 });

@@ -43,12 +43,12 @@ export class ConversationAsOfShow {
         u,
       ]),
     );
-    const { view, messages, all } = asOfViews(found, users);
+    const { view, messages, forwarded } = asOfViews(found, users);
     // As show: a conversation whose messages the participant no longer holds is not found.
     if (view.messageCount === 0) throw CanvasError.notFound();
     const query = req.query as Record<string, unknown>;
     return this.render.show(view, {
-      forwarded: all,
+      forwarded,
       visible: visibilityOf(req.query, req.body)(view),
       baseUrl: requestOrigin(req),
       messages,
