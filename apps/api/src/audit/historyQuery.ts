@@ -46,19 +46,31 @@ export class HistoryHandler implements IQueryHandler<HistoryQuery, HistoryPage> 
       wanted.exact.has(id) || wanted.prefixes.some((p) => id.startsWith(p));
     const events: RecordedEvent[] = [];
     let from = after;
+    if (from === 'start' && 'conversationId' in scope) {
+      // Nothing of a conversation precedes its first event: start the log walk there.
+      for await (const first of this.store.readStream(streams.conversation(scope.conversationId), {
+        maxCount: 1,
+      })) {
+        events.push(first);
+        from = first.position;
+      }
+      if (events.length === 0) return { events: [], more: false, found: false };
+    }
     for (;;) {
       let read = 0;
+      const asked = limit + 1 - events.length;
       for await (const e of this.store.readAll({
         fromPosition: from,
         filter: { streamPrefixes: [...wanted.exact, ...wanted.prefixes] },
-        maxCount: limit + 1,
+        maxCount: asked,
       })) {
         read++;
         from = e.position;
         if (matches(e.streamId)) events.push(e);
         if (events.length > limit) break;
       }
-      if (events.length > limit || read < limit + 1) break;
+      // A full page plus one, or the end of the log.
+      if (events.length > limit || read < asked) break;
     }
     const found = 'conversationId' in scope ? after !== 'start' || events.length > 0 : true;
     return { events: events.slice(0, limit), more: events.length > limit, found };
