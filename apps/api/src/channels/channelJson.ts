@@ -6,9 +6,10 @@ export const PUSH_ADDRESS_LABEL = 'For All Devices';
 
 /**
  * Canvas CommunicationChannel JSON. The bounce details are for viewers with Canvas's
- * `:read_bounce_details` (site admins); the channel's owner does not see them. Missive counts
- * permanent bounces only and keeps no provider diagnostics, so an admin sees the transient and
- * suppression times and both summaries as null, as Canvas shows a channel that never had one.
+ * `:read_bounce_details` (site admins); the channel's owner does not see them. The summary is
+ * the provider's reason for the last permanent bounce. Missive counts permanent bounces only,
+ * so an admin sees the transient and suppression times and the transient summary as null, as
+ * Canvas shows a channel that never had such a bounce.
  */
 export function channelJson(channel: ChannelRecord, readBounceDetails = false) {
   return {
@@ -21,7 +22,7 @@ export function channelJson(channel: ChannelRecord, readBounceDetails = false) {
       ? {
           bounce_count: channel.bounceCount,
           last_bounce_at: canvasTime(channel.lastBounceAt),
-          last_bounce_summary: null,
+          last_bounce_summary: channel.lastBounceSummary,
           last_suppression_bounce_at: null,
           last_transient_bounce_at: null,
           last_transient_bounce_summary: null,

@@ -1130,6 +1130,12 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "lastBounceAt": {
         "type": "string"
+      },
+      "summary": {
+        "type": [
+          "string",
+          "null"
+        ]
       }
     },
     "required": [
