@@ -5,6 +5,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '@missive/event-store';
 import { AdminBootstrap } from './auth/adminBootstrap';
+import { AuditModule } from './audit/auditModule';
 import { AuthGuard } from './auth/authGuard';
 import type { AppConfig } from './config/appConfig';
 import { ChannelsModule } from './channels/channelsModule';
@@ -46,6 +47,7 @@ export class AppModule {
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
         ConversationsModule,
+        AuditModule,
         DirectoryModule,
         ChannelsModule,
         CommMessagesModule,

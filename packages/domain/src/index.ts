@@ -30,3 +30,4 @@ export * from './operations/messageOperation';
 export * from './operations/splitFanOut';
 export * from './operations/commsTags';
 export * from './operations/commsRetention';
+export * from './conversations/conversationAsOf';

@@ -75,7 +75,7 @@ export class ChannelsController {
         result.total,
       ),
     );
-    return result.items.map(channelJson);
+    return result.items.map((c) => channelJson(c, caller.siteAdmin));
   }
 
   @Post(':user_id/communication_channels')
@@ -102,7 +102,7 @@ export class ChannelsController {
         ctx,
       ),
     );
-    return channelJson(await this.found(channelId));
+    return channelJson(await this.found(channelId), caller.siteAdmin);
   }
 
   /** Declared before `:id` so that `push` is not taken for a channel id. */
@@ -133,7 +133,7 @@ export class ChannelsController {
     const user = await this.ownedUser(caller, userIdParam);
     const channel = ID.test(id) ? await this.channels.findById(id) : undefined;
     if (!channel || channel.userId !== user.id) throw CanvasError.notFound();
-    return this.remove(channel, ctx);
+    return this.remove(channel, ctx, caller);
   }
 
   @Delete(':user_id/communication_channels/:type/:address')
@@ -147,7 +147,7 @@ export class ChannelsController {
     const user = await this.ownedUser(caller, userIdParam);
     const channel = await this.channels.findByAddress(user.id, type, address);
     if (!channel) throw CanvasError.notFound();
-    return this.remove(channel, ctx);
+    return this.remove(channel, ctx, caller);
   }
 
   /**
@@ -169,12 +169,12 @@ export class ChannelsController {
     const code = body.code?.trim();
     if (!code) throw CanvasError.missing('code');
     await this.run(new ConfirmChannelCommand(channel.id, code, ctx));
-    return channelJson(await this.found(channel.id));
+    return channelJson(await this.found(channel.id), caller.siteAdmin);
   }
 
-  private async remove(channel: ChannelRecord, ctx: CommandContext) {
+  private async remove(channel: ChannelRecord, ctx: CommandContext, caller: UserRecord) {
     await this.run(new RemoveChannelCommand(channel.id, ctx));
-    return channelJson(await this.found(channel.id));
+    return channelJson(await this.found(channel.id), caller.siteAdmin);
   }
 
   private async run<T = void>(command: object): Promise<T> {

@@ -62,17 +62,31 @@ export function messageJson(
   };
 }
 
+/** The courses (enrollment types) and groups a participant shares with the viewer. */
+export interface CommonContexts {
+  courses: Record<string, string[]>;
+  groups: Record<string, string[]>;
+}
+
 export interface ConversationJsonOptions {
   visible: boolean;
   baseUrl: string;
+  /** Canvas's include_participant_avatars: each participant's `avatar_url`. */
   avatars?: boolean;
+  /**
+   * Canvas's include_participant_contexts: each participant's `common_courses` and
+   * `common_groups`, from the viewer's address book, keyed by participant id.
+   */
+  participantContexts?: ReadonlyMap<string, CommonContexts>;
   messages?: MessageView[];
   audienceContexts?: { courses: Record<string, string[]>; groups: Record<string, string[]> };
   contextName?: string | null;
   /** Messages that `messages` forward (included_messages), by id, for `forwarded_messages`. */
   forwarded?: ReadonlyMap<string, MessageView>;
-  /** The show endpoint's extras: `submissions`, `context_name`, participants' contexts. */
+  /** The show endpoint's extras: `submissions` and `context_name`. */
   detailed?: boolean;
+  /** The index's `context_name`, appended after everything else as Canvas's index does. */
+  listContextName?: boolean;
 }
 
 /** The Conversation object of the seed page, with fields in Canvas's order. */
@@ -105,13 +119,18 @@ export function conversationJson(view: ConversationView, options: ConversationJs
     audience: audience.map((p) => Number(p.id)),
     audience_contexts: options.audienceContexts ?? { courses: {}, groups: {} },
     avatar_url: avatar(view.private || audience.length === 1 ? 'avatar' : 'avatar-group'),
-    participants: participants.map((p) => ({
-      id: Number(p.id),
-      name: p.shortName,
-      full_name: p.name,
-      ...(options.avatars || options.detailed ? { avatar_url: avatar('avatar') } : {}),
-      ...(options.detailed ? { common_courses: {}, common_groups: {} } : {}),
-    })),
+    participants: participants.map((p) => {
+      const common = options.participantContexts?.get(p.id);
+      return {
+        id: Number(p.id),
+        name: p.shortName,
+        full_name: p.name,
+        ...(options.participantContexts
+          ? { common_courses: common?.courses ?? {}, common_groups: common?.groups ?? {} }
+          : {}),
+        ...(options.avatars ? { avatar_url: avatar('avatar') } : {}),
+      };
+    }),
     visible: options.visible,
     context_code: view.contextCode,
     ...(options.messages
@@ -120,6 +139,7 @@ export function conversationJson(view: ConversationView, options: ConversationJs
         }
       : {}),
     ...(options.detailed ? { submissions: [], context_name: options.contextName ?? null } : {}),
+    ...(options.listContextName ? { context_name: options.contextName ?? null } : {}),
   };
 }
 

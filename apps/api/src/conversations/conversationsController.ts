@@ -23,7 +23,6 @@ import {
 import {
   ConversationBatchQueries,
   ConversationQueries,
-  DirectoryQueries,
   type ConversationView,
   type MessageView,
   type Page,
@@ -54,6 +53,9 @@ import { BatchUpdateDto } from './batchUpdateDto';
 import { ProgressQueries } from '@missive/read-models';
 import { progressJson } from '../progress/progressJson';
 import { RecipientResolver } from './recipientResolver';
+import { ConversationRenderer } from './conversationRenderer';
+import { ConversationAsOfShow } from '../audit/conversationAsOfShow';
+import type { AuthenticatedRequest } from '../auth/authenticatedRequest';
 import {
   AddMessageDto,
   AddRecipientsDto,
@@ -109,8 +111,9 @@ export class ConversationsController {
     private readonly recipients: RecipientResolver,
     private readonly progress: ProgressQueries,
     private readonly audienceContexts: AudienceContextsBuilder,
-    private readonly directory: DirectoryQueries,
     private readonly batchQueries: ConversationBatchQueries,
+    private readonly render: ConversationRenderer,
+    private readonly asOf: ConversationAsOfShow,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -173,7 +176,7 @@ export class ConversationsController {
       completion: b.workflowState === 'sent' ? 1 : 0,
       recipient_count: b.recipientCount,
       message: {
-        id: null,
+        id: b.rootMessageId === null ? null : Number(b.rootMessageId),
         created_at: canvasTime(b.createdAt),
         body: b.body,
         author_id: Number(b.userId),
@@ -181,6 +184,8 @@ export class ConversationsController {
         media_comment: null,
         forwarded_messages: [],
         attachments: [],
+        // The batch's template message belongs to no conversation: nobody holds a copy of it.
+        participating_user_ids: [],
       },
       tags: b.tags,
     }));
@@ -222,6 +227,9 @@ export class ConversationsController {
     @Query() query: Record<string, unknown>,
     @Req() req: FastifyRequest,
   ) {
+    // The audit's past view (site admins): folded from the log, see audit/.
+    if (query['as_of'] !== undefined)
+      return this.asOf.show(req as AuthenticatedRequest, id, query['as_of']);
     const visible = visibilityOf(req.query, req.body);
     let view = await this.participantView(user, id);
     if (view.messageCount === 0) throw CanvasError.notFound();
@@ -246,14 +254,14 @@ export class ConversationsController {
       view = await this.participantView(user, id);
     }
     const messages = await this.conversations.messagesForUser(user.id, id);
-    return conversationJson(view, {
+    return this.render.show(view, {
       forwarded: await this.forwardedOf(messages),
-      audienceContexts: await this.contextsOf(view),
-      contextName: await this.contextNameOf(view.contextCode),
       visible: visible(view),
       baseUrl: baseUrlOf(req),
       messages,
-      detailed: true,
+      participantContexts:
+        query['include_participant_contexts'] === undefined ||
+        toBoolean({ value: query['include_participant_contexts'] }) !== false,
     });
   }
 
@@ -280,8 +288,7 @@ export class ConversationsController {
     if (events.length > 0)
       await this.commands.execute(new ChangeParticipantViewsCommand(events, ctx));
     const updated = await this.participantView(user, id);
-    return conversationJson(updated, {
-      audienceContexts: await this.contextsOf(updated),
+    return this.render.detail(updated, {
       visible: visible(updated),
       baseUrl: baseUrlOf(req),
     });
@@ -306,7 +313,7 @@ export class ConversationsController {
       ),
     );
     const deleted = await this.participantView(user, id);
-    return conversationJson(deleted, { visible: false, baseUrl: baseUrlOf(req) });
+    return this.render.detail(deleted, { visible: false, baseUrl: baseUrlOf(req) });
   }
 
   @Post(':id/add_message')
@@ -359,8 +366,7 @@ export class ConversationsController {
     }
     const view = await this.participantView(user, id);
     const messages = await this.conversations.messages([messageId]);
-    return conversationJson(view, {
-      audienceContexts: await this.contextsOf(view),
+    return this.render.detail(view, {
       visible: visible(view),
       baseUrl: baseUrlOf(req),
       messages,
@@ -401,8 +407,7 @@ export class ConversationsController {
     }
     const view = await this.participantView(user, id);
     const messages = await this.conversations.messages([messageId]);
-    return conversationJson(view, {
-      audienceContexts: await this.contextsOf(view),
+    return this.render.detail(view, {
       visible: visible(view),
       baseUrl: baseUrlOf(req),
       messages,
@@ -434,22 +439,10 @@ export class ConversationsController {
     }
     await this.commands.execute(new ChangeParticipantViewsCommand(events, ctx));
     const view = await this.participantView(user, id);
-    return conversationJson(view, {
-      audienceContexts: await this.contextsOf(view),
+    return this.render.detail(view, {
       visible: visible(view),
       baseUrl: baseUrlOf(req),
     });
-  }
-
-  /** `context_name`: the course's or group's name. */
-  private async contextNameOf(contextCode: string | null): Promise<string | null> {
-    const match = /^(course|group)_(\d{1,16})$/.exec(contextCode ?? '');
-    if (!match) return null;
-    const context =
-      match[1] === 'course'
-        ? await this.directory.course(match[2]!)
-        : await this.directory.group(match[2]!);
-    return context?.name ?? null;
   }
 
   /** included_messages (specs §1.6): each must be of this conversation and held by the caller. */
@@ -482,10 +475,6 @@ export class ConversationsController {
       );
     }
     return found;
-  }
-
-  private async contextsOf(view: ConversationView) {
-    return (await this.audienceContexts.forViews([view])).get(view.id);
   }
 
   /** This user's row of the conversation; anyone else (or a bad id) gets Canvas's 404. */
@@ -522,12 +511,15 @@ export class ConversationsController {
     );
     const avatars = query.include?.includes('participant_avatars') ?? false;
     const contexts = await this.audienceContexts.forViews(result.items);
+    const names = await this.render.contextNames(result.items.map((v) => v.contextCode));
     const conversations = result.items.map((view) =>
       conversationJson(view, {
         visible: true,
         baseUrl: base,
         avatars,
         audienceContexts: contexts.get(view.id),
+        contextName: names.get(view.contextCode ?? ''),
+        listContextName: true,
       }),
     );
     if (!query.include_all_conversation_ids) return conversations;
@@ -585,17 +577,19 @@ export class ConversationsController {
           cmp(b.lastMessageAt, a.lastMessageAt) ||
           Number(b.id) - Number(a.id),
       );
-      return views.map((v) => conversationJson(v, { visible: visible(v), baseUrl: base }));
+      // No participant avatars or contexts here (Canvas's batch answer), but the audience's.
+      const batchContexts = await this.audienceContexts.forViews(views);
+      return views.map((v) =>
+        conversationJson(v, {
+          visible: visible(v),
+          baseUrl: base,
+          audienceContexts: batchContexts.get(v.id),
+        }),
+      );
     }
     const messages = await this.conversations.messages([...created.messageIds.values()]);
-    const contexts = await this.audienceContexts.forViews(views);
-    return views.map((v) =>
-      conversationJson(v, {
-        visible: visible(v),
-        baseUrl: base,
-        messages,
-        audienceContexts: contexts.get(v.id),
-      }),
+    return Promise.all(
+      views.map((v) => this.render.detail(v, { visible: visible(v), baseUrl: base, messages })),
     );
   }
 }

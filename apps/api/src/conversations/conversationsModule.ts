@@ -5,9 +5,11 @@ import {
   ConversationBatchQueries,
   ConversationQueries,
   ProgressQueries,
+  RecipientSearch,
+  type SchemalessDb,
 } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, READ_DB } from '../infrastructure/tokens';
 import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
 import { JOB_LEASE } from '../jobs/jobTokens';
 import { BatchUpdateJob } from './batchUpdateJob';
@@ -24,6 +26,9 @@ import { RecipientResolver } from './recipientResolver';
 import { ContextTagger } from './contextTagger';
 import { AudienceContextsBuilder } from './audienceContexts';
 import { ChangeParticipantViewsHandler } from './participantViewHandler';
+import { ConversationRenderer } from './conversationRenderer';
+import { ConversationAsOfShow } from '../audit/conversationAsOfShow';
+import { ConversationAsOfHandler } from '../audit/conversationAsOfQuery';
 
 @Module({
   controllers: [ConversationsController, ProgressController],
@@ -36,6 +41,14 @@ import { ChangeParticipantViewsHandler } from './participantViewHandler';
     RecipientResolver,
     ContextTagger,
     AudienceContextsBuilder,
+    ConversationRenderer,
+    ConversationAsOfShow,
+    ConversationAsOfHandler,
+    {
+      provide: RecipientSearch,
+      useFactory: (db: SchemalessDb) => new RecipientSearch(db),
+      inject: [READ_DB],
+    },
     BatchUpdateConversationsHandler,
     ConversationWriter,
     {

@@ -177,6 +177,7 @@ export class CreateConversationHandler implements ICommandHandler<
           mediaComment: message.mediaComment,
           tags: message.contextCode ? [message.contextCode] : [],
           createdAt: message.createdAt,
+          rootMessageId: this.ids.next(),
           resumable: true,
         });
         const claim = {

@@ -24,11 +24,13 @@ export class CanvasError extends Error {
     );
   }
 
+  /** No credentials at all: Canvas's render_json_unauthorized adds the Bearer challenge too. */
   static unauthenticated(): CanvasError {
-    return new CanvasError(401, {
-      status: 'unauthenticated',
-      errors: [{ message: 'user authorization required' }],
-    });
+    return new CanvasError(
+      401,
+      { status: 'unauthenticated', errors: [{ message: 'user authorization required' }] },
+      { 'WWW-Authenticate': 'Bearer realm="canvas-lms"' },
+    );
   }
 
   static unauthorized(): CanvasError {

@@ -3,7 +3,9 @@ import { canvasLinkHeader, clampPerPage, parsePage } from './canvasPagination';
 describe('Canvas pagination', () => {
   it('clamps per_page to 1..100 and defaults to 10', () => {
     expect(clampPerPage(undefined)).toBe(10);
-    expect(clampPerPage('abc')).toBe(10);
+    expect(clampPerPage('abc')).toBe(1);
+    expect(clampPerPage('')).toBe(1);
+    expect(clampPerPage(' 1_5x')).toBe(15);
     expect(clampPerPage('0')).toBe(1);
     expect(clampPerPage('-5')).toBe(1);
     expect(clampPerPage('1000')).toBe(100);

@@ -8,11 +8,22 @@ export interface PageRequest {
   perPage: number;
 }
 
-/** `per_page` is clamped to 1..100, never an error (specs/canvas-api.md §2). */
+/**
+ * Canvas's `per_page_for`: an absent `per_page` takes the default; any value given is read
+ * as Ruby's `to_i` does (leading digits, `_` between them, else 0) and clamped to 1..100, so
+ * `per_page=abc` or `per_page=` is one item per page, never an error.
+ */
 export function clampPerPage(raw: unknown): number {
-  const n = Number.parseInt(String(raw ?? ''), 10);
-  if (Number.isNaN(n)) return DEFAULT_PER_PAGE;
-  return Math.min(MAX_PER_PAGE, Math.max(1, n));
+  if (raw === undefined || raw === null) return DEFAULT_PER_PAGE;
+  return Math.min(MAX_PER_PAGE, Math.max(1, rubyToI(String(raw))));
+}
+
+/** Ruby's `String#to_i`: optional sign and digits after leading blanks, `_` allowed between digits. */
+export function rubyToI(text: string): number {
+  const match = /^\s*([+-]?)(\d+(?:_\d+)*)/.exec(text);
+  if (!match) return 0;
+  const n = Number(match[2]!.replaceAll('_', ''));
+  return match[1] === '-' ? -n : n;
 }
 
 /** A positive page number, or undefined for a page Canvas would refuse. */

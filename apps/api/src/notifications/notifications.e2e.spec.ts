@@ -138,7 +138,16 @@ describe('notifications over HTTP and SMTP', () => {
       if (channel.bounce_count === 1) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(channel).toMatchObject({ address: 'eve@example.com', bounce_count: 1 });
+    // A site admin sees the provider's reason as Canvas's last_bounce_summary; Eve does not.
+    expect(channel).toMatchObject({
+      address: 'eve@example.com',
+      bounce_count: 1,
+      last_bounce_summary: '550 mailbox gone',
+    });
+    const own = await app.request('GET', '/api/v1/users/self/communication_channels', {
+      token: eve.token,
+    });
+    expect(own.body[0]).not.toHaveProperty('last_bounce_summary');
 
     const reply = await app.request(
       'POST',

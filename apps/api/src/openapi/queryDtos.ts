@@ -1,3 +1,4 @@
+import { HistoryQueryDto, ShowConversationQueryDto } from '../audit/auditQueryDtos';
 import { ListChannelsDto } from '../channels/listChannelsDto';
 import { ListCommMessagesDto } from '../commMessages/listCommMessagesDto';
 import { ListMessagesDto, ListOperationsDto } from '../comms/listMessagesDto';
@@ -10,6 +11,9 @@ import { SearchRecipientsDto } from '../search/searchRecipientsDto';
  */
 export const queryDtos: Readonly<Record<string, new () => object>> = {
   ConversationsController_list: ListConversationsDto,
+  ConversationsController_show: ShowConversationQueryDto,
+  AuditController_conversation: HistoryQueryDto,
+  AuditController_user: HistoryQueryDto,
   ChannelsController_list: ListChannelsDto,
   SearchController_recipients: SearchRecipientsDto,
   SearchController_findRecipients: SearchRecipientsDto,

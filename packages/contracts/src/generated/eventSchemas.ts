@@ -717,6 +717,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       "createdAt": {
         "type": "string"
       },
+      "rootMessageId": {
+        "type": "string",
+        "description": "The id of the batch's own message, the template each recipient's copy is made from (Canvas's root_conversation_message): what GET /conversations/batches shows as the message's id. Absent in batches started before it was recorded."
+      },
       "resumable": {
         "type": "boolean",
         "description": "Set by writers whose job runner fixes ids before writing. A batch without it was sent with fresh ids by a process that is gone: resending would message its first recipients twice, so a runner ends it in `error` instead."
@@ -1154,6 +1158,12 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "lastBounceAt": {
         "type": "string"
+      },
+      "summary": {
+        "type": [
+          "string",
+          "null"
+        ]
       }
     },
     "required": [

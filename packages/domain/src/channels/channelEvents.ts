@@ -46,10 +46,19 @@ export type ChannelRemoved = DomainEvent<
   { channelId: string; userId: string; removedAt: string }
 >;
 
-/** A permanent bounce; `bounceCount` is the count after this bounce. */
+/**
+ * A permanent bounce; `bounceCount` is the count after this bounce. `summary`: what the
+ * provider said of it (Canvas's `last_bounce_summary`), absent in older events.
+ */
 export type ChannelBounced = DomainEvent<
   'ChannelBounced',
-  { channelId: string; userId: string; bounceCount: number; lastBounceAt: string }
+  {
+    channelId: string;
+    userId: string;
+    bounceCount: number;
+    lastBounceAt: string;
+    summary?: string | null;
+  }
 >;
 
 export type ChannelBounceReset = DomainEvent<

@@ -239,7 +239,7 @@ export const BOUNCE_COUNT_INTERVAL_MS = 3600_000;
  */
 export function bounceChannel(
   state: ChannelState | null,
-  cmd: { bouncedAt: string },
+  cmd: { bouncedAt: string; summary?: string | null },
 ): ChannelBounced[] {
   const channel = existing(state);
   if (
@@ -257,6 +257,7 @@ export function bounceChannel(
         userId: channel.userId,
         bounceCount: channel.bounceCount + 1,
         lastBounceAt: cmd.bouncedAt,
+        ...(cmd.summary === undefined ? {} : { summary: cmd.summary }),
       },
     },
   ];

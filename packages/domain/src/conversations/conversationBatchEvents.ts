@@ -16,6 +16,12 @@ export type ConversationBatchStarted = DomainEvent<
     tags: string[];
     createdAt: string;
     /**
+     * The id of the batch's own message, the template each recipient's copy is made from
+     * (Canvas's root_conversation_message): what GET /conversations/batches shows as the
+     * message's id. Absent in batches started before it was recorded.
+     */
+    rootMessageId?: string;
+    /**
      * Set by writers whose job runner fixes ids before writing. A batch without it was sent
      * with fresh ids by a process that is gone: resending would message its first recipients
      * twice, so a runner ends it in `error` instead.

@@ -23,6 +23,8 @@ export interface ChannelFeedback {
   readonly channelId: string;
   readonly cause: RecordedEvent;
   readonly at: string;
+  /** A bounce's reason as the provider gave it. */
+  readonly summary?: string;
   /** Set when the bounce was to another channel with the same address (Canvas's bounce_for_path). */
   readonly via?: string;
 }
@@ -65,7 +67,7 @@ export async function applyChannelFeedback(
     try {
       events =
         feedback.kind === 'bounce'
-          ? bounceChannel(state, { bouncedAt: feedback.at })
+          ? bounceChannel(state, { bouncedAt: feedback.at, summary: feedback.summary ?? null })
           : resetChannelBounces(state, { resetAt: feedback.at });
     } catch (error) {
       // The channel was removed (or never existed): there is nothing left to count against.

@@ -71,6 +71,7 @@ describe.each(['sqlite', 'postgres'] as const)('bounce feedback on %s', (dialect
       userId: '2',
       bounceCount: 1,
       lastBounceAt: at(6),
+      summary: '550 no such user',
     });
     let cause;
     for await (const e of store.readAll({ filter: { eventTypes: ['OutboundMessageBounced'] } })) {
@@ -128,6 +129,7 @@ describe.each(['sqlite', 'postgres'] as const)('bounce feedback on %s', (dialect
       userId: '3',
       bounceCount: 1,
       lastBounceAt: at(6),
+      summary: '550 no such user',
     });
     const direct = (await streamEvents(store, 'channel-21'))[1]!;
     expect(sibling[1]!.metadata['causationId']).toBe(direct.metadata['causationId']);
@@ -167,9 +169,10 @@ describe.each(['sqlite', 'postgres'] as const)('bounce feedback on %s', (dialect
     const bounces = (await streamEvents(store, 'channel-21')).filter(
       (e) => e.type === 'ChannelBounced',
     );
+    const bounced = { channelId: '21', userId: '2', summary: '550 no such user' };
     expect(bounces.map((e) => e.data)).toEqual([
-      { channelId: '21', userId: '2', bounceCount: 1, lastBounceAt: hours(0) },
-      { channelId: '21', userId: '2', bounceCount: 2, lastBounceAt: hours(1) },
+      { ...bounced, bounceCount: 1, lastBounceAt: hours(0) },
+      { ...bounced, bounceCount: 2, lastBounceAt: hours(1) },
     ]);
   });
 

@@ -65,7 +65,13 @@ export function bounceFeedbackProcessManager(options: BounceFeedbackOptions): Pr
           case 'OutboundMessageBounced': {
             const channelId = channelOf.get(e.data.outboundId);
             if (!channelId) break;
-            feedback.push({ kind: 'bounce', channelId, cause: recorded, at: e.data.bouncedAt });
+            feedback.push({
+              kind: 'bounce',
+              channelId,
+              cause: recorded,
+              at: e.data.bouncedAt,
+              summary: e.data.reason,
+            });
             bouncing.set(channelId, true);
             for (const other of sameAddress.get(channelId) ?? []) {
               feedback.push({
@@ -73,6 +79,7 @@ export function bounceFeedbackProcessManager(options: BounceFeedbackOptions): Pr
                 channelId: other,
                 cause: recorded,
                 at: e.data.bouncedAt,
+                summary: e.data.reason,
                 via: channelId,
               });
               bouncing.set(other, true);

@@ -12,6 +12,7 @@ export interface ChannelRecord {
   workflowState: string;
   bounceCount: number;
   lastBounceAt: string | null;
+  lastBounceSummary: string | null;
   createdAt: string;
 }
 
@@ -25,6 +26,7 @@ function toRecord(row: CommunicationChannelsTable): ChannelRecord {
     workflowState: row.workflow_state,
     bounceCount: Number(row.bounce_count),
     lastBounceAt: row.last_bounce_at,
+    lastBounceSummary: row.last_bounce_summary ?? null,
     createdAt: row.created_at,
   };
 }

@@ -77,6 +77,7 @@ describe.each(['sqlite', 'postgres'] as const)('channels read model on %s', (dia
         workflowState: 'unconfirmed',
         bounceCount: 0,
         lastBounceAt: null,
+        lastBounceSummary: null,
         createdAt: t(1),
       },
       expect.objectContaining({ id: '13', type: 'sms', position: 3 }),
@@ -112,7 +113,13 @@ describe.each(['sqlite', 'postgres'] as const)('channels read model on %s', (dia
       },
       {
         type: 'ChannelBounced',
-        data: { channelId: '31', userId: '7', bounceCount: 2, lastBounceAt: t(4) },
+        data: {
+          channelId: '31',
+          userId: '7',
+          bounceCount: 2,
+          lastBounceAt: t(4),
+          summary: '550 5.1.1 no such user',
+        },
       },
     );
     await runner.catchUp();
@@ -120,6 +127,7 @@ describe.each(['sqlite', 'postgres'] as const)('channels read model on %s', (dia
       workflowState: 'active',
       bounceCount: 2,
       lastBounceAt: t(4),
+      lastBounceSummary: '550 5.1.1 no such user',
     });
 
     await append('31', {
@@ -162,6 +170,7 @@ describe.each(['sqlite', 'postgres'] as const)('channels read model on %s', (dia
       position: 1,
       bounceCount: 0,
       lastBounceAt: null,
+      lastBounceSummary: null,
     });
   });
 });

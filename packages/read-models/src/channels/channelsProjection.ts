@@ -2,10 +2,30 @@ import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 import type { ChannelEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { ChannelsDatabase } from './channelsTables';
 
 /** Each user's communication channels, as the Canvas list and lookups need them. */
+/**
+ * A table created before `last_bounce_summary` gets the column (empty until the next bounce).
+ * The probe runs in a savepoint, since a failed statement would abort a PostgreSQL transaction.
+ */
+async function addBounceSummary(db: SchemalessDb): Promise<void> {
+  await sql`SAVEPOINT bounce_summary_probe`.execute(db);
+  try {
+    await sql`SELECT last_bounce_summary FROM communication_channels WHERE 1 = 0`.execute(db);
+    await sql`RELEASE SAVEPOINT bounce_summary_probe`.execute(db);
+    return;
+  } catch {
+    await sql`ROLLBACK TO SAVEPOINT bounce_summary_probe`.execute(db);
+    await sql`RELEASE SAVEPOINT bounce_summary_probe`.execute(db);
+  }
+  await db.schema
+    .alterTable('communication_channels')
+    .addColumn('last_bounce_summary', 'text')
+    .execute();
+}
+
 export const channelsProjection: Projection = {
   name: 'channels',
   version: 1,
@@ -25,7 +45,9 @@ export const channelsProjection: Projection = {
       .addColumn('bounce_count', 'integer', (c) => c.notNull())
       .addColumn('last_bounce_at', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_bounce_summary', 'text')
       .execute();
+    await addBounceSummary(db);
     await db.schema
       .createIndex('communication_channels_user_position_idx')
       .ifNotExists()
@@ -59,13 +81,19 @@ export const channelsProjection: Projection = {
               workflow_state: e.data.workflowState,
               bounce_count: 0,
               last_bounce_at: null,
+              last_bounce_summary: null,
               created_at: e.data.createdAt,
             })
             .execute();
           break;
         case 'ChannelRevived':
           await row(e.data.channelId)
-            .set({ workflow_state: e.data.workflowState, bounce_count: 0, last_bounce_at: null })
+            .set({
+              workflow_state: e.data.workflowState,
+              bounce_count: 0,
+              last_bounce_at: null,
+              last_bounce_summary: null,
+            })
             .execute();
           break;
         case 'ChannelConfirmed':
@@ -76,7 +104,11 @@ export const channelsProjection: Projection = {
           break;
         case 'ChannelBounced':
           await row(e.data.channelId)
-            .set({ bounce_count: e.data.bounceCount, last_bounce_at: e.data.lastBounceAt })
+            .set({
+              bounce_count: e.data.bounceCount,
+              last_bounce_at: e.data.lastBounceAt,
+              last_bounce_summary: e.data.summary ?? null,
+            })
             .execute();
           break;
         case 'ChannelBounceReset':

@@ -12,6 +12,8 @@ export interface CommunicationChannelsTable {
   workflow_state: string;
   bounce_count: number;
   last_bounce_at: string | null;
+  /** The last permanent bounce's reason (Canvas's `last_bounce_summary`). */
+  last_bounce_summary: string | null;
   created_at: string;
 }
 

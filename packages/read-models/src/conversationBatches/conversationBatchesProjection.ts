@@ -1,7 +1,7 @@
 import type { ConversationBatchEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 
 export interface ConversationBatchesTable {
@@ -15,6 +15,7 @@ export interface ConversationBatchesTable {
   tags: string;
   created_at: string;
   updated_at: string;
+  root_message_id: number | string | null;
 }
 
 interface Db {
@@ -30,6 +31,29 @@ export interface ConversationBatchRecord {
   mediaComment: { mediaId: string; mediaType: string } | null;
   tags: string[];
   createdAt: string;
+  /** The batch's own message (null for batches started before it was recorded). */
+  rootMessageId: string | null;
+}
+
+/**
+ * A table created before `root_message_id` gets the column (empty: those batches' messages
+ * had no id of their own). The probe runs in a savepoint, since a failed statement would
+ * abort a PostgreSQL transaction.
+ */
+async function addRootMessageId(db: SchemalessDb): Promise<void> {
+  await sql`SAVEPOINT root_message_probe`.execute(db);
+  try {
+    await sql`SELECT root_message_id FROM conversation_batches WHERE 1 = 0`.execute(db);
+    await sql`RELEASE SAVEPOINT root_message_probe`.execute(db);
+    return;
+  } catch {
+    await sql`ROLLBACK TO SAVEPOINT root_message_probe`.execute(db);
+    await sql`RELEASE SAVEPOINT root_message_probe`.execute(db);
+  }
+  await db.schema
+    .alterTable('conversation_batches')
+    .addColumn('root_message_id', 'bigint')
+    .execute();
 }
 
 /** Async conversation batches (GET /api/v1/conversations/batches lists the unfinished ones). */
@@ -52,7 +76,9 @@ export const conversationBatchesProjection: Projection = {
       .addColumn('tags', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('root_message_id', 'bigint')
       .execute();
+    await addRootMessageId(db);
     await db.schema
       .createIndex('conversation_batches_user_idx')
       .ifNotExists()
@@ -87,6 +113,7 @@ export const conversationBatchesProjection: Projection = {
             tags: JSON.stringify(e.data.tags),
             created_at: e.data.createdAt,
             updated_at: e.data.createdAt,
+            root_message_id: e.data.rootMessageId ?? null,
           })
           .execute();
       } else if (e.type === 'ConversationBatchFinished') {
@@ -139,6 +166,7 @@ export class ConversationBatchQueries {
         mediaComment: row.media_comment ? JSON.parse(row.media_comment) : null,
         tags: JSON.parse(row.tags) as string[],
         createdAt: row.created_at,
+        rootMessageId: row.root_message_id === null ? null : String(row.root_message_id),
       })),
       total: Number(total.n),
     };

@@ -265,6 +265,17 @@ export class ConversationQueries {
     return rows.map(toMessage);
   }
 
+  /** Every conversation the user has a row in, whatever its state (the audit's scope). */
+  async participatedIds(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('conversation_participants')
+      .select('conversation_id')
+      .where('user_id', '=', userId)
+      .orderBy('conversation_id')
+      .execute();
+    return rows.map((r) => String(r.conversation_id));
+  }
+
   /** Canvas's unread counter: visible inbox rows in the unread state. */
   async unreadCount(userId: string): Promise<number> {
     return scopeCount(this.db, userId, 'unread');
