@@ -109,26 +109,35 @@ async function main(): Promise<void> {
     if (whole.messages.length !== MESSAGES) {
       throw new Error(`as_of saw ${whole.messages.length} messages, expected ${MESSAGES}`);
     }
-    for (let i = 0; i < 20; i++) await call('GET', path(end)); // warm-up
-    const latencies: number[] = [];
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < REQUESTS; i++) {
-      // Mostly the whole thread (the worst case), some earlier moments.
-      const at = i % 4 === 0 ? times[i % times.length]! : end;
-      const t0 = performance.now();
-      await call('GET', path(at));
-      latencies.push(performance.now() - t0);
+    const measure = async (label: string, pathAt: (i: number) => string) => {
+      for (let i = 0; i < 20; i++) await call('GET', pathAt(i)); // warm-up
+      const latencies: number[] = [];
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < REQUESTS; i++) {
+        const t0 = performance.now();
+        await call('GET', pathAt(i));
+        latencies.push(performance.now() - t0);
+      }
+      const used = process.cpuUsage(cpu);
+      latencies.sort((a, b) => a - b);
+      const pct = (p: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+      console.log(
+        `${label} on a ${MESSAGES}-message conversation, ${REQUESTS} sequential requests: ` +
+          `p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, ` +
+          `max ${latencies.at(-1)!.toFixed(1)} ms; CPU ${((used.user + used.system) / 1000 / REQUESTS).toFixed(1)} ms a request ` +
+          `(server and client share this process; the CPU time is steadier than latency on a busy machine)`,
+      );
+    };
+    // Mostly the whole thread (the worst case), some earlier moments.
+    await measure('as_of', (i) => path(i % 4 === 0 ? times[i % times.length]! : end));
+    // Show on the same thread from the read model, for comparison: the same JSON to render.
+    const showPath = `/api/v1/conversations/${conversationId}?auto_mark_as_read=false&as_user_id=${ben}`;
+    for (let i = 0; i < 600; i++) {
+      if ((await call('GET', showPath)).messages.length === MESSAGES) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
-    const used = process.cpuUsage(cpu);
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-    console.log(
-      `as_of on a ${MESSAGES}-message conversation, ${REQUESTS} sequential requests: ` +
-        `p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, ` +
-        `max ${latencies.at(-1)!.toFixed(1)} ms; CPU ${((used.user + used.system) / 1000 / REQUESTS).toFixed(1)} ms a request ` +
-        `(server and client share this process; the CPU time is steadier than latency on a busy machine)`,
-    );
+    await measure('show', () => showPath);
   } finally {
     await running.close();
     rmSync(dir, { recursive: true, force: true });
