@@ -1,10 +1,6 @@
 import { streams, type ConversationLogEvent } from '@missive/domain';
-import {
-  EventStoreDbEventStore,
-  SqliteEventStore,
-  toEventData,
-  type EventStore,
-} from '@missive/event-store';
+import { toEventData } from '@missive/command-handling';
+import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '@missive/event-store';
 import type { ConversationQueries } from '@missive/read-models';
 // The adapter's own in-memory double of an EventStoreDB server (no server runs here).
 import { FakeEsdbClient } from '../../../../packages/event-store/src/testing/fakeEsdbClient';

@@ -5,7 +5,7 @@ import {
   startConversationBatch,
   streams,
 } from '@missive/domain';
-import { toEventData } from '@missive/event-store';
+import { toEventData } from '@missive/command-handling';
 import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
 
 /**
