@@ -15,6 +15,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   BATCH_UPDATE_EVENTS,
   DomainError,
+  IdGenerator,
   deleteParticipantView,
   removeMessages,
   updateParticipantView,
@@ -43,6 +44,7 @@ import {
   conversationErrors,
   modelErrors,
 } from '../http/canvasValidationPipe';
+import { requestIds } from '../idempotency/requestIds';
 import { AddMessageCommand } from './addMessageHandler';
 import { conversationJson } from './conversationJson';
 import { toBoolean } from './createConversationDto';
@@ -111,6 +113,7 @@ export class ConversationsController {
     private readonly audienceContexts: AudienceContextsBuilder,
     private readonly directory: DirectoryQueries,
     private readonly batchQueries: ConversationBatchQueries,
+    private readonly ids: IdGenerator,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -351,6 +354,7 @@ export class ConversationsController {
           ctx,
           mediaCommentOf(body),
           included,
+          requestIds(req, this.ids),
         ),
       );
     } catch (err) {
@@ -392,6 +396,7 @@ export class ConversationsController {
           { id: user.id, shortName: user.shortName || user.name },
           resolved,
           ctx,
+          requestIds(req, this.ids),
         ),
       );
     } catch (err) {
@@ -562,6 +567,7 @@ export class ConversationsController {
             contextCode: body.context_code,
             mediaComment: mediaCommentOf(body),
             async: body.mode === 'async',
+            ids: requestIds(req, this.ids),
           },
           ctx,
         ),
