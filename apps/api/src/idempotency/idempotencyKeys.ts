@@ -71,12 +71,17 @@ export class IdempotencyKeys {
       .addColumn('ids', 'text')
       .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
       .execute();
-    // Added after the table first shipped: older databases get the column here.
-    const table = (await this.db.introspection.getTables()).find(
-      (t) => t.name === 'idempotency_keys',
-    );
-    if (table && !table.columns.some((c) => c.name === 'ids')) {
-      await this.db.schema.alterTable('idempotency_keys').addColumn('ids', 'text').execute();
+    // Added after the table first shipped: older databases get the column here. Probed with
+    // a query, which reads this connection's own table whatever the schemas around it.
+    if (!(await this.hasIdsColumn())) {
+      await this.db.schema
+        .alterTable('idempotency_keys')
+        .addColumn('ids', 'text')
+        .execute()
+        .catch(async (error: unknown) => {
+          // Another instance added it meanwhile.
+          if (!(await this.hasIdsColumn())) throw error;
+        });
     }
     await this.db.schema
       .createIndex('idempotency_keys_claimed_at')
@@ -84,6 +89,18 @@ export class IdempotencyKeys {
       .on('idempotency_keys')
       .column('claimed_at')
       .execute();
+  }
+
+  private hasIdsColumn(): Promise<boolean> {
+    return this.db
+      .selectFrom('idempotency_keys')
+      .select('ids')
+      .limit(1)
+      .execute()
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   async claim(scope: string, key: string, fingerprint: string, now = Date.now()): Promise<Claim> {
