@@ -8,6 +8,7 @@ import type { Notifier } from '@missive/notifications';
 import { IdGenerator } from '@missive/domain';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import { AppModule } from './appModule';
 import type { AppConfig } from './config/appConfig';
@@ -93,13 +94,16 @@ export async function startApp(
       metrics,
       new StreamKeys(await protectedStore.streamKeySecret()),
     ),
-    createHttpAdapter([
-      // First, so that every answer (a throttled one too) carries its request id and is logged.
-      requestLogHook(logger),
-      httpMetrics.onRequest,
-      // A request hook runs before the body is read (see rateLimitHook).
-      rateLimitHook(new RateLimiter(config.rateLimit)),
-    ]),
+    createHttpAdapter(
+      [
+        // First, so that every answer (a throttled one too) carries its request id and is logged.
+        requestLogHook(logger),
+        httpMetrics.onRequest,
+        // A request hook runs before the body is read (see rateLimitHook).
+        rateLimitHook(new RateLimiter(config.rateLimit)),
+      ],
+      config.httpServer,
+    ),
     // The bodies are read by registerBodyParsers below, as Express's body-parser read them.
     { bufferLogs: true, bodyParser: false },
   );
@@ -129,7 +133,7 @@ export async function startApp(
   // After the claim, so that an answer the claim gives is `unmatched` (see httpMetricsHooks).
   server.addHook('preHandler', httpMetrics.preHandler);
   server.addHook('onSend', idempotencyRecordHook(idempotencyKeys));
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   const notifier: Notifier | undefined = config.RUN_NOTIFIER
     ? await startInProcessNotifier(
         config,
@@ -143,7 +147,7 @@ export async function startApp(
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${connectableHost(config.HOST)}:${port}`,
     close: async () => {
       await app.close();
       await notifier?.stop();
@@ -152,4 +156,11 @@ export async function startApp(
       await store.close();
     },
   };
+}
+
+/** Where a client on this machine reaches a server listening on `host`. */
+function connectableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return isIPv6(host) ? `[${host}]` : host;
 }

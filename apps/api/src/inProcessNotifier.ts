@@ -30,6 +30,8 @@ export function startInProcessNotifier(
     // fan-out instead; run the notifier as its own process to avoid even that.
     db,
     ids,
+    // The API's node number: each instance has its own, kept across restarts.
+    dispatcherId: `node-${config.NODE_ID}`,
     confirmationSecret: confirmationSecret(config),
     dataDir: config.DATA_DIR,
     from: settings.NOTIFICATION_FROM,

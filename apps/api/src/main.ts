@@ -16,7 +16,7 @@ async function main(): Promise<void> {
           stop: () => app.close().then(() => 0),
         }));
   console.log(
-    `Missive API listening on http://0.0.0.0:${new URL(running.url).port} (data: ${config.eventStoreUrl}, ${config.readModelUrl}; ${workers > 1 ? `${workers} HTTP workers` : 'one process'})`,
+    `Missive API listening on http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${new URL(running.url).port} (data: ${config.eventStoreUrl}, ${config.readModelUrl}; ${workers > 1 ? `${workers} HTTP workers` : 'one process'})`,
   );
   // Graceful: stop taking requests, let those in flight finish, let each in-process projector
   // finish the batch it is applying (its checkpoint commits with it), then close the stores.

@@ -20,6 +20,12 @@ export interface NotifierOptions {
   readonly ids?: IdGenerator;
   /** Node number of a generator of our own when `ids` is not given. Default 63. */
   readonly nodeId?: number;
+  /**
+   * The dispatcher's name in its attempts, the same across restarts and unique among live
+   * notifiers, so a restart takes back its own unfinished attempts at once. Default
+   * `node-<nodeId>`.
+   */
+  readonly dispatcherId?: string;
   /** NOTIFICATION_FROM. */
   readonly from?: string;
   /** NOTIFICATION_FROM_NAME; default `Missive`. */
@@ -81,6 +87,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     transports,
     retryBaseMs: options.retryBaseMs ?? 60_000,
     leaseMs: options.leaseMs ?? 300_000,
+    dispatcherId: options.dispatcherId ?? `node-${options.nodeId ?? 63}`,
     pollIntervalMs: options.deliveryPollIntervalMs ?? 1000,
     concurrency: options.deliveryConcurrency,
     now: options.now,

@@ -23,6 +23,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_WORKERS: '0' })).toThrow(ConfigError);
   });
 
+  it('listens on 0.0.0.0 with bounded HTTP timeouts and connections unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.HOST).toBe('0.0.0.0');
+    expect(config.httpServer).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 10_000,
+    });
+    expect(config.METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ HOST: '::' }).HOST).toBe('::');
+    expect(loadConfig({ HOST: 'api.internal' }).HOST).toBe('api.internal');
+    expect(() => loadConfig({ HOST: 'http://x' })).toThrow(/HOST/);
+    // Node refuses a request timeout shorter than the headers timeout.
+    expect(() =>
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' }),
+    ).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+  });
+
   it('names every bad variable on its own line', () => {
     let error: unknown;
     try {

@@ -16,8 +16,10 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { CommsSettings } from '../comms/commsSettings';
+import type { HttpServerSettings } from '../http/createHttpAdapter';
 import type { RateLimitSettings } from '../http/leakyBucket';
 
 export { ConfigError, loadConfig } from '@missive/process';
@@ -39,6 +41,17 @@ const NotBelowHighWaterMark = () =>
     },
   });
 
+/** A setting that may not be below another one (Node refuses such server timeouts). */
+const NotBelow = (other: keyof AppConfig & string) =>
+  ValidateBy({
+    name: 'notBelow',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value === 'number' && value >= Number((args?.object as AppConfig)[other]),
+      defaultMessage: () => `must be at least ${other}`,
+    },
+  });
+
 /** Environment variables of the API process, validated once at start-up (README has the table). */
 export class AppConfig extends ProjectorConfig {
   /** 0 picks a free port (tests). */
@@ -47,6 +60,52 @@ export class AppConfig extends ProjectorConfig {
   @Max(65535)
   @Transform(({ value }) => (value === undefined ? 3000 : Number(value)))
   PORT = 3000;
+
+  /** Address to listen on: `0.0.0.0` (every IPv4 interface), `::`, `127.0.0.1`, a host name. */
+  @ValidateBy({
+    name: 'isListenAddress',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (isIP(value) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value)),
+      defaultMessage: () => 'must be an IP address or a host name',
+    },
+  })
+  HOST = '0.0.0.0';
+
+  /**
+   * How long a client may take to send a request's headers, and its whole request (headers
+   * and body); a connection that has not finished by then gets a 408 and is closed, so slow or
+   * trickling clients cannot hold sockets for minutes (Node's defaults: 60 s and 300 s).
+   */
+  @IsInt()
+  @Min(1000)
+  @Transform(toNumber(10_000))
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  @IsInt()
+  @Min(1000)
+  @NotBelow('HTTP_HEADERS_TIMEOUT_MS')
+  @Transform(toNumber(60_000))
+  HTTP_REQUEST_TIMEOUT_MS = 60_000;
+
+  /** How long an idle keep-alive connection stays open for its next request. */
+  @IsInt()
+  @Min(0)
+  @Transform(toNumber(5_000))
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** Open connections per HTTP process; past it, new connections are closed at once. */
+  @IsInt()
+  @Min(1)
+  @Transform(toNumber(10_000))
+  HTTP_MAX_CONNECTIONS = 10_000;
+
+  /** Bearer token `/metrics` requires; unset: `/metrics` is open, as Prometheus expects. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 
   @IsOptional()
   @IsString()
@@ -239,6 +298,15 @@ export class AppConfig extends ProjectorConfig {
   get apiWorkers(): number {
     if (this.API_WORKERS !== undefined) return this.API_WORKERS;
     return this.eventStoreUrl.startsWith('sqlite:') ? availableParallelism() : 1;
+  }
+
+  get httpServer(): HttpServerSettings {
+    return {
+      headersTimeoutMs: this.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: this.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: this.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: this.HTTP_MAX_CONNECTIONS,
+    };
   }
 
   get rateLimit(): RateLimitSettings {

@@ -4,6 +4,7 @@ import { IdGenerator, addMessage, evolveConversation, streams } from '@missive/d
 import { type EventStore } from '@missive/event-store';
 import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { freshIds, type IdSource } from '../idempotency/requestIds';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ContextTagger } from './contextTagger';
 
@@ -16,6 +17,8 @@ export class AddMessageCommand {
     readonly ctx: CommandContext,
     readonly mediaComment: { mediaId: string; mediaType: string } | null = null,
     readonly forwardedMessageIds: string[] = [],
+    /** Fresh by default; an Idempotency-Key fixes it (see requestIds). */
+    readonly ids?: IdSource,
   ) {}
 }
 
@@ -31,13 +34,15 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
   ) {}
 
   async execute(cmd: AddMessageCommand): Promise<string> {
-    const messageId = this.ids.next();
+    const [messageId] = await (cmd.ids ?? freshIds(this.ids)).take(1);
     const createdAt = new Date().toISOString();
     const { result } = await execute(
       this.store,
       streams.conversation(cmd.conversationId),
       evolveConversation,
       async (state) => {
+        // Already written by an attempt of this request that was killed before answering.
+        if (state?.messageIds.has(messageId!)) return [];
         // Tags need the participant set, which only the loaded state knows.
         const everyone = state
           ? [...new Set([...state.participantIds, ...(cmd.recipientIds ?? [])])]
@@ -45,7 +50,7 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
         const tags = await this.tagger.tagsFor(cmd.authorId, everyone, state?.contextCode);
         return addMessage(state, {
           tags,
-          messageId,
+          messageId: messageId!,
           authorId: cmd.authorId,
           body: cmd.body,
           mediaComment: cmd.mediaComment,
@@ -58,7 +63,10 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, str
       cmd.ctx,
       { cache: this.cache },
     );
-    await this.readYourWrites.waitFor('conversations', result?.position);
-    return messageId;
+    await this.readYourWrites.waitFor(
+      'conversations',
+      result?.position ?? (await this.store.headPosition().then((h) => (h === 'start' ? null : h))),
+    );
+    return messageId!;
   }
 }

@@ -11,6 +11,7 @@ import { type EventStore } from '@missive/event-store';
 import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
 import { UserQueries } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { freshIds, type IdSource } from '../idempotency/requestIds';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 export class AddRecipientsCommand {
@@ -20,6 +21,8 @@ export class AddRecipientsCommand {
     /** Already resolved to messageable users. */
     readonly userIds: string[],
     readonly ctx: CommandContext,
+    /** Fresh by default; an Idempotency-Key fixes it (see requestIds). */
+    readonly ids?: IdSource,
   ) {}
 }
 
@@ -35,7 +38,7 @@ export class AddRecipientsHandler implements ICommandHandler<AddRecipientsComman
   ) {}
 
   async execute(cmd: AddRecipientsCommand): Promise<string> {
-    const messageId = this.ids.next();
+    const [messageId] = await (cmd.ids ?? freshIds(this.ids)).take(1);
     const names = new Map(
       (await this.users.findByIds(cmd.userIds)).map((u) => [u.id, u.shortName || u.name]),
     );
@@ -49,17 +52,23 @@ export class AddRecipientsHandler implements ICommandHandler<AddRecipientsComman
       streams.conversation(cmd.conversationId),
       evolveConversation,
       (state) =>
-        addRecipients(state, {
-          addedBy: cmd.author.id,
-          userIds: cmd.userIds,
-          messageId,
-          text,
-          at: new Date().toISOString(),
-        }),
+        // Already written by an attempt of this request that was killed before answering.
+        state?.messageIds.has(messageId!)
+          ? []
+          : addRecipients(state, {
+              addedBy: cmd.author.id,
+              userIds: cmd.userIds,
+              messageId: messageId!,
+              text,
+              at: new Date().toISOString(),
+            }),
       cmd.ctx,
       { cache: this.cache },
     );
-    await this.readYourWrites.waitFor('conversations', result?.position);
-    return messageId;
+    await this.readYourWrites.waitFor(
+      'conversations',
+      result?.position ?? (await this.store.headPosition().then((h) => (h === 'start' ? null : h))),
+    );
+    return messageId!;
   }
 }

@@ -15,6 +15,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   BATCH_UPDATE_EVENTS,
   DomainError,
+  IdGenerator,
   deleteParticipantView,
   removeMessages,
   updateParticipantView,
@@ -42,6 +43,7 @@ import {
   conversationErrors,
   modelErrors,
 } from '../http/canvasValidationPipe';
+import { requestIds } from '../idempotency/requestIds';
 import { AddMessageCommand } from './addMessageHandler';
 import { conversationJson } from './conversationJson';
 import { toBoolean } from './createConversationDto';
@@ -114,6 +116,7 @@ export class ConversationsController {
     private readonly batchQueries: ConversationBatchQueries,
     private readonly render: ConversationRenderer,
     private readonly asOf: ConversationAsOfShow,
+    private readonly ids: IdGenerator,
   ) {}
 
   /** Batch update (specs §1.9): checks in Canvas's order, errors as `{"message": ...}`. */
@@ -358,6 +361,7 @@ export class ConversationsController {
           ctx,
           mediaCommentOf(body),
           included,
+          requestIds(req, this.ids),
         ),
       );
     } catch (err) {
@@ -398,6 +402,7 @@ export class ConversationsController {
           { id: user.id, shortName: user.shortName || user.name },
           resolved,
           ctx,
+          requestIds(req, this.ids),
         ),
       );
     } catch (err) {
@@ -554,6 +559,7 @@ export class ConversationsController {
             contextCode: body.context_code,
             mediaComment: mediaCommentOf(body),
             async: body.mode === 'async',
+            ids: requestIds(req, this.ids),
           },
           ctx,
         ),

@@ -18,7 +18,8 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
 import { JOB_LEASE } from '../jobs/jobTokens';
 import { ConversationBatchJob } from './conversationBatchJob';
-import { ConversationWriter, type OutgoingMessage } from './conversationWriter';
+import { freshIds, type IdSource } from '../idempotency/requestIds';
+import { ConversationWriter, type OutgoingMessage, type WriteIds } from './conversationWriter';
 import { RecipientResolver } from './recipientResolver';
 
 export interface CreateConversationParams {
@@ -35,6 +36,8 @@ export interface CreateConversationParams {
   mediaComment?: { mediaId: string; mediaType: string } | null;
   /** `mode=async`: on the batch path, answer at once and send in the background. */
   async?: boolean;
+  /** Ids of what it creates; fresh ones by default (see requestIds: an Idempotency-Key). */
+  ids?: IdSource;
 }
 
 export class CreateConversationCommand {
@@ -114,32 +117,52 @@ export class CreateConversationHandler implements ICommandHandler<
       createdAt: message.createdAt,
     });
 
+    const source = params.ids ?? freshIds(this.ids);
     if ((batchPrivate || batchGroup) && params.async) {
-      const batchId = await this.startBatch(params.authorId, recipients, batchGroup, message, ctx);
+      const [batchId] = await source.take(1);
+      await this.startBatch(batchId!, params.authorId, recipients, batchGroup, message, ctx);
       return { conversationIds: [], messageIds: new Map(), batch: true, batchId };
     }
 
+    // Every id fixed before the first write: a retry of this request (same Idempotency-Key)
+    // writes under the same ones, so what a killed attempt wrote is found, not written again.
+    const batch = batchPrivate || batchGroup;
+    const fixed = await source.take(batch ? 2 * recipients.length : 2);
+    const idsAt = (i: number): WriteIds => ({
+      conversationId: fixed[2 * i]!,
+      messageId: fixed[2 * i + 1]!,
+    });
     const written: { conversationId: string; messageId: string; position: Position | null }[] = [];
-    if (batchPrivate || batchGroup) {
-      for (const recipient of recipients) {
+    if (batch) {
+      for (const [i, recipient] of recipients.entries()) {
         written.push(
           batchGroup
-            ? await this.writer.startNew(params.authorId, [recipient], null, message, ctx)
-            : await this.writer.sendPrivate(params.authorId, recipient, message, ctx),
+            ? await this.writer.startNew(params.authorId, [recipient], null, message, ctx, idsAt(i))
+            : await this.writer.sendPrivate(params.authorId, recipient, message, ctx, idsAt(i)),
         );
       }
     } else if (params.groupConversation) {
-      written.push(await this.writer.startNew(params.authorId, recipients, null, message, ctx));
+      written.push(
+        await this.writer.startNew(params.authorId, recipients, null, message, ctx, idsAt(0)),
+      );
     } else {
-      written.push(await this.writer.sendPrivate(params.authorId, recipients[0]!, message, ctx));
+      written.push(
+        await this.writer.sendPrivate(params.authorId, recipients[0]!, message, ctx, idsAt(0)),
+      );
     }
 
-    const last = written
+    let last = written
       .map((w) => w.position)
       .reduce<Position | null>(
         (a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b),
         null,
       );
+    // A write found already done (a retry of a killed attempt) has no position of its own: the
+    // answer waits for the log as it stands, which holds it.
+    if (written.some((w) => w.position === null)) {
+      const head = await this.store.headPosition();
+      if (head !== 'start') last = head;
+    }
     await this.readYourWrites.waitFor('conversations', last);
     return {
       conversationIds: written.map((w) => w.conversationId),
@@ -154,18 +177,25 @@ export class CreateConversationHandler implements ICommandHandler<
    * die, any API process's job runner finishes the batch once the claim's lease runs out.
    */
   private async startBatch(
+    batchId: string,
     authorId: string,
     recipients: string[],
     group: boolean,
     message: OutgoingMessage,
     ctx: CommandContext,
-  ): Promise<string> {
-    const batchId = this.ids.next();
+  ): Promise<void> {
+    let resumed = false;
     const { result } = await execute(
       this.store,
       streams.conversationBatch(batchId),
       evolveConversationBatch,
       (s) => {
+        // A retry of a request killed after it recorded the batch: the batch goes on as it
+        // is, its claim left to run out for a job runner to take over.
+        if (s) {
+          resumed = true;
+          return [];
+        }
         const started = startConversationBatch(s, {
           batchId,
           userId: authorId,
@@ -193,8 +223,7 @@ export class CreateConversationHandler implements ICommandHandler<
       ctx,
     );
     await this.readYourWrites.waitFor('conversation-batches', result?.position);
-    setImmediate(() => void this.jobs.run(this.job, batchId, { claimed: true }));
-    return batchId;
+    if (!resumed) setImmediate(() => void this.jobs.run(this.job, batchId, { claimed: true }));
   }
 
   /** A context code names a course or group the author belongs to (site admins: any that exists). */

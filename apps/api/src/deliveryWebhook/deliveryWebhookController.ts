@@ -18,6 +18,7 @@ import type { AuthenticatedRequest } from '../auth/authenticatedRequest';
 import { Public } from '../auth/public';
 import type { AppConfig } from '../config/appConfig';
 import { CanvasError } from '../http/canvasError';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../http/jsonDepth';
 import { APP_CONFIG, EVENT_STORE, READ_DB } from '../infrastructure/tokens';
 import { type DeliveryReportDto, DeliveryWebhookDto } from './deliveryWebhookDto';
 import { verifyWebhookSignature } from './webhookSignature';
@@ -136,8 +137,12 @@ function ownOutboundIdOf(messageId: string): string | null {
 
 function parseBody(rawBody: Buffer): DeliveryWebhookDto {
   let json: unknown;
+  const text = rawBody.toString('utf8');
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
-    json = JSON.parse(rawBody.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     throw badRequest('the body must be JSON');
   }

@@ -4,6 +4,7 @@ import { TextDecoder } from 'node:util';
 import { parse } from 'qs';
 import { httpError } from './httpError';
 import { pathOf } from './requestPath';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './jsonDepth';
 import { readBody } from './readBody';
 
 const MB = 1024 * 1024;
@@ -82,13 +83,18 @@ function decode(body: Buffer, charset: string): string {
   return decoder.decode(body);
 }
 
-/** body-parser's strict JSON: anything but an object or an array is a syntax error. */
+/**
+ * body-parser's strict JSON: anything but an object or an array is a syntax error; so is
+ * nesting deeper than MAX_JSON_DEPTH, refused here before the validation pipes recurse into it.
+ */
 function parseJson(text: string): unknown {
   if (text.length === 0) return {};
   const first = /^[ \t\n\r]*([^ \t\n\r])/.exec(text)?.[1];
   try {
     if (first !== '{' && first !== '[')
       throw new SyntaxError(`Unexpected token ${first ?? 'end'}: JSON must be an object or array`);
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH))
+      throw new SyntaxError(`JSON nesting deeper than ${MAX_JSON_DEPTH} levels`);
     return JSON.parse(text);
   } catch (error) {
     throw Object.assign(error as SyntaxError, {

@@ -1,4 +1,4 @@
-import { canvasLinkHeader, clampPerPage, parsePage } from './canvasPagination';
+import { canvasLinkHeader, clampPerPage, LINK_HEADER_LIMIT, parsePage } from './canvasPagination';
 
 describe('Canvas pagination', () => {
   it('clamps per_page to 1..100 and defaults to 10', () => {
@@ -42,6 +42,41 @@ describe('Canvas pagination', () => {
     const header = canvasLinkHeader('http://h/x', {}, { page: 1, perPage: 10 }, 0);
     expect(header).toBe(
       '<http://h/x?page=1&per_page=10>; rel="current",<http://h/x?page=1&per_page=10>; rel="first",<http://h/x?page=1&per_page=10>; rel="last"',
+    );
+  });
+
+  it('leaves the longest parameters out of the links until the header fits', () => {
+    const long = 'x'.repeat(10_000);
+    const header = canvasLinkHeader(
+      'http://h/api/v1/conversations',
+      { scope: 'unread', filter: ['course_1', long], include: ['participant_avatars'] },
+      { page: 2, perPage: 3 },
+      7,
+    );
+    expect(Buffer.byteLength(header)).toBeLessThanOrEqual(LINK_HEADER_LIMIT);
+    expect(header).not.toContain('filter');
+    expect(header).toContain(
+      '<http://h/api/v1/conversations?include%5B%5D=participant_avatars&scope=unread&page=3&per_page=3>; rel="next"',
+    );
+  });
+
+  it('keeps every parameter when they fit', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `user_${i}`);
+    const header = canvasLinkHeader('http://h/x', { filter: ids }, { page: 1, perPage: 10 }, 0);
+    expect(header.split(',')[0]).toBe(
+      `<http://h/x?${ids.map((id) => `filter%5B%5D=${id}`).join('&')}&page=1&per_page=10>; rel="current"`,
+    );
+  });
+
+  it('falls back to relative links when the origin alone is too long', () => {
+    const header = canvasLinkHeader(
+      `http://${'h'.repeat(5000)}/api/v1/conversations`,
+      { scope: 'unread' },
+      { page: 1, perPage: 10 },
+      0,
+    );
+    expect(header).toBe(
+      '</api/v1/conversations?page=1&per_page=10>; rel="current",</api/v1/conversations?page=1&per_page=10>; rel="first",</api/v1/conversations?page=1&per_page=10>; rel="last"',
     );
   });
 });

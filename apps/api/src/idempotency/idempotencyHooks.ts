@@ -20,6 +20,10 @@ export interface IdempotencyClaim {
   readonly key: string;
   /** When this request first claimed the key: kept when a retry takes over a dead attempt. */
   readonly since: number;
+  /** What makes two requests with the key the same one. */
+  readonly fingerprint: string;
+  /** Where the claim is kept (and the ids it fixed: see requestIds). */
+  readonly keys: IdempotencyKeys;
 }
 
 /** What the send hook needs to record the answer of a request that claimed a key. */
@@ -98,7 +102,7 @@ export function idempotencyClaimHook(keys: IdempotencyKeys): preHandlerHookHandl
         );
       case 'claimed': {
         const claiming = req as ClaimingRequest;
-        claiming.idempotency = { scope, key, since: claim.since };
+        claiming.idempotency = { scope, key, since: claim.since, fingerprint, keys };
         claiming.idempotencyFingerprint = fingerprint;
         // A request that dies without an answer (client gone, exception) frees its key.
         const res = reply.raw;

@@ -89,4 +89,42 @@ describe.each(['sqlite', 'postgres'] as const)('IdempotencyKeys on %s', (dialect
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'in-flight')).toHaveLength(7);
   });
+
+  it('fixes the ids of a request, and gives them again to the retry that takes over', async () => {
+    let n = 0;
+    const fresh = () => String(++n);
+    await keys.claim('u1', 'k', 'f1', T0);
+    expect(await keys.reserveIds('u1', 'k', 'f1', 2, fresh)).toEqual(['1', '2']);
+    expect(await keys.reserveIds('u1', 'k', 'f1', 3, fresh)).toEqual(['1', '2', '3']);
+    // The attempt died; its retry (same request) takes over after the lease: the same ids.
+    expect(await keys.claim('u1', 'k', 'f1', T0 + LEASE + 1)).toEqual({
+      kind: 'claimed',
+      since: T0,
+    });
+    expect(await keys.reserveIds('u1', 'k', 'f1', 2, fresh)).toEqual(['1', '2']);
+    // Another request taking over an expired key starts afresh.
+    expect(await keys.claim('u1', 'k', 'f2', T0 + 3 * LEASE)).toMatchObject({ kind: 'claimed' });
+    expect(await keys.reserveIds('u1', 'k', 'f2', 1, fresh)).toEqual(['4']);
+    await expect(keys.reserveIds('u1', 'k', 'f1', 1, fresh)).rejects.toThrow(/no longer claimed/);
+  });
+
+  it('adds the ids column to a table made before it existed', async () => {
+    await testDb.db.schema.dropTable('idempotency_keys').execute();
+    await testDb.db.schema
+      .createTable('idempotency_keys')
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+      .addColumn('first_claimed_at', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('headers', 'text')
+      .addColumn('body', 'text')
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+      .execute();
+    await keys.migrate();
+    await keys.claim('u1', 'k', 'f1', T0);
+    expect(await keys.reserveIds('u1', 'k', 'f1', 1, () => '7')).toEqual(['7']);
+  });
 });

@@ -33,6 +33,7 @@ export interface IdempotencyKeysOptions {
 
 interface Row {
   fingerprint: string;
+  ids: string | null;
   state: string;
   claimed_at: number | string;
   first_claimed_at: number | string;
@@ -67,14 +68,39 @@ export class IdempotencyKeys {
       .addColumn('status', 'integer')
       .addColumn('headers', 'text')
       .addColumn('body', 'text')
+      .addColumn('ids', 'text')
       .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
       .execute();
+    // Added after the table first shipped: older databases get the column here. Probed with
+    // a query, which reads this connection's own table whatever the schemas around it.
+    if (!(await this.hasIdsColumn())) {
+      await this.db.schema
+        .alterTable('idempotency_keys')
+        .addColumn('ids', 'text')
+        .execute()
+        .catch(async (error: unknown) => {
+          // Another instance added it meanwhile.
+          if (!(await this.hasIdsColumn())) throw error;
+        });
+    }
     await this.db.schema
       .createIndex('idempotency_keys_claimed_at')
       .ifNotExists()
       .on('idempotency_keys')
       .column('claimed_at')
       .execute();
+  }
+
+  private hasIdsColumn(): Promise<boolean> {
+    return this.db
+      .selectFrom('idempotency_keys')
+      .select('ids')
+      .limit(1)
+      .execute()
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   async claim(scope: string, key: string, fingerprint: string, now = Date.now()): Promise<Claim> {
@@ -121,7 +147,8 @@ export class IdempotencyKeys {
         row.state !== 'done' && row.fingerprint === fingerprint
           ? Number(row.first_claimed_at)
           : now;
-      return (await this.takeOver(scope, key, fingerprint, claimedAt, since, now))
+      const continuing = since !== now;
+      return (await this.takeOver(scope, key, fingerprint, claimedAt, since, now, continuing))
         ? { kind: 'claimed', since }
         : { kind: 'in-flight' };
     }
@@ -135,6 +162,47 @@ export class IdempotencyKeys {
         body: row.body ?? '',
       },
     };
+  }
+
+  /**
+   * The first `count` ids of the request holding this claim: those an earlier attempt of the
+   * same request already fixed, then fresh ones from `fresh`, stored before they are returned.
+   * A retry that takes over from an attempt that died mid-request so writes under the same
+   * ids, and finds what that attempt wrote instead of writing it again.
+   */
+  async reserveIds(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    count: number,
+    fresh: () => string,
+  ): Promise<string[]> {
+    for (;;) {
+      const row = await this.db
+        .selectFrom('idempotency_keys')
+        .select(['ids'])
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .where('fingerprint', '=', fingerprint)
+        .where('state', '=', 'in_flight')
+        .executeTakeFirst();
+      if (!row) throw new Error(`idempotency key ${key} is no longer claimed by this request`);
+      const stored = (row as { ids: string | null }).ids;
+      const known = stored === null ? [] : (JSON.parse(stored) as string[]);
+      if (known.length >= count) return known.slice(0, count);
+      const ids = [...known, ...Array.from({ length: count - known.length }, fresh)];
+      // Compare-and-set on what was read: a concurrent reservation makes this one read again.
+      const updated = await this.db
+        .updateTable('idempotency_keys')
+        .set({ ids: JSON.stringify(ids) })
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .where('fingerprint', '=', fingerprint)
+        .where('state', '=', 'in_flight')
+        .where((eb) => (stored === null ? eb('ids', 'is', null) : eb('ids', '=', stored)))
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 1) return ids;
+    }
   }
 
   /** Records the answer; from now on a retry gets it. */
@@ -187,6 +255,7 @@ export class IdempotencyKeys {
     claimedAt: number,
     since: number,
     now: number,
+    keepIds: boolean,
   ): Promise<boolean> {
     const result = await this.db
       .updateTable('idempotency_keys')
@@ -198,6 +267,8 @@ export class IdempotencyKeys {
         status: null,
         headers: null,
         body: null,
+        // A retry continuing a dead attempt writes under that attempt's ids.
+        ...(keepIds ? {} : { ids: null }),
       })
       .where('scope', '=', scope)
       .where('key', '=', key)

@@ -1,17 +1,18 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, UseGuards } from '@nestjs/common';
 import type { EventStore } from '@missive/event-store';
 import { isMissingTableError } from '@missive/projections';
 import type { SchemalessDb } from '@missive/read-models';
 import { Public } from '../auth/public';
 import { EVENT_STORE, READ_DB } from '../infrastructure/tokens';
 import { Metrics } from './metrics';
+import { MetricsTokenGuard } from './metricsTokenGuard';
 import { projectionStatuses } from './projectionStatuses';
 import { servedProjections } from './servedProjections';
 
 /**
  * Prometheus scrape endpoint. Gauges that describe shared state (projection lag, parked
  * events, outbound messages by state) are read at scrape time, so every API replica reports
- * the same truth whichever process did the work.
+ * the same truth whichever process did the work. Open unless METRICS_TOKEN is set.
  */
 @Controller()
 export class MetricsController {
@@ -22,6 +23,7 @@ export class MetricsController {
   ) {}
 
   @Public()
+  @UseGuards(MetricsTokenGuard)
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {

@@ -1424,6 +1424,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "startedAt": {
         "type": "string"
+      },
+      "dispatcher": {
+        "type": "string",
+        "description": "The dispatcher that made the attempt (`node-<NODE_ID>`): restarted, it takes back its own unfinished attempts at once instead of waiting out their lease. Absent in events written before it existed."
       }
     },
     "required": [

@@ -67,7 +67,18 @@ export type OutboundMessageQueued = DomainEvent<
 /** A dispatcher claimed the message for one attempt (the append's expected revision is the lock). */
 export type OutboundDispatchStarted = DomainEvent<
   'OutboundDispatchStarted',
-  { outboundId: string; attempt: number; transport: string; startedAt: string }
+  {
+    outboundId: string;
+    attempt: number;
+    transport: string;
+    startedAt: string;
+    /**
+     * The dispatcher that made the attempt (`node-<NODE_ID>`): restarted, it takes back its
+     * own unfinished attempts at once instead of waiting out their lease. Absent in events
+     * written before it existed.
+     */
+    dispatcher?: string;
+  }
 >;
 
 export type OutboundMessageSent = DomainEvent<

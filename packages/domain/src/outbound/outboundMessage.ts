@@ -38,6 +38,8 @@ export interface OutboundAttempt {
   readonly attempt: number;
   readonly transport: string;
   readonly startedAt: string;
+  /** Who made it (see OutboundDispatchStarted); null for attempts recorded before. */
+  readonly dispatcher: string | null;
   readonly status: 'sending' | 'sent' | 'failed' | 'bounced';
   readonly error: DeliveryError | null;
 }
@@ -96,6 +98,7 @@ export function evolveOutboundMessage(
             attempt: event.data.attempt,
             transport: event.data.transport,
             startedAt: event.data.startedAt,
+            dispatcher: event.data.dispatcher ?? null,
             status: 'sending',
             error: null,
           },
@@ -174,7 +177,7 @@ export function queueScheduledMessage(
 /** Claims the next attempt. Only a staged message can be dispatched; the rest decide nothing. */
 export function startDispatch(
   state: OutboundMessageState | null,
-  cmd: { transport: string; startedAt: string },
+  cmd: { transport: string; startedAt: string; dispatcher?: string },
 ): OutboundDispatchStarted[] {
   const current = existing(state);
   if (current.state !== 'staged') return [];
@@ -186,6 +189,7 @@ export function startDispatch(
         attempt: current.attempts.length + 1,
         transport: cmd.transport,
         startedAt: cmd.startedAt,
+        ...(cmd.dispatcher === undefined ? {} : { dispatcher: cmd.dispatcher }),
       },
     },
   ];

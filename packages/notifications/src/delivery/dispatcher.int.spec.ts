@@ -20,6 +20,8 @@ import { TransportRegistry } from '../transports/transportRegistry';
 import type { SendResult } from '../transports/transport';
 import { deliveryQueueProjection } from './deliveryQueueProjection';
 import type { DeliveryQueueDatabase } from './deliveryQueueTables';
+import { startTestSmtpServer } from '../testing/testSmtpServer';
+import { SmtpTransport } from '../transports/smtpTransport';
 import { Dispatcher } from './dispatcher';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -38,9 +40,15 @@ describe.each(['sqlite', 'postgres'] as const)('dispatcher on %s', (dialect) => 
 
   const dispatcherFor = (
     transport: ScriptedTransport | TransportRegistry,
-    options: { store?: EventStore; db?: Kysely<unknown>; pollIntervalMs?: number } = {},
+    options: {
+      store?: EventStore;
+      db?: Kysely<unknown>;
+      pollIntervalMs?: number;
+      dispatcherId?: string;
+    } = {},
   ) => {
     const dispatcher = new Dispatcher({
+      dispatcherId: options.dispatcherId,
       store: options.store ?? store,
       db: options.db ?? testDb.db,
       transports: transport instanceof TransportRegistry ? transport : registry(transport),
@@ -239,6 +247,71 @@ describe.each(['sqlite', 'postgres'] as const)('dispatcher on %s', (dialect) => 
       retryAt: new Date(clock).toISOString(),
     });
     expect(events[3]!.data).toMatchObject({ attempt: 2 });
+  });
+
+  it('takes back its own attempts at once when restarted, with the same Message-ID over SMTP', async () => {
+    const smtp = await startTestSmtpServer();
+    const transport = new SmtpTransport(smtp.url);
+    stops.push(async () => {
+      await transport.close();
+      await smtp.close();
+    });
+    const queue = queueFor();
+    await create('m1');
+    // node-7 claimed the attempt, handed the message to the relay and was killed before it
+    // could record the answer.
+    await store.append('outbound-m1', [
+      eventData({
+        type: 'OutboundDispatchStarted',
+        data: {
+          outboundId: 'm1',
+          attempt: 1,
+          transport: 'smtp',
+          startedAt: new Date(T0 - 1000).toISOString(),
+          dispatcher: 'node-7',
+        },
+      }),
+    ]);
+    const message = (await streamEvents(store, 'outbound-m1'))[0]!.data as { to: string };
+    await transport.send({
+      outboundId: 'm1',
+      messageId: '1',
+      channel: 'email',
+      to: message.to,
+      from: 'notifications@example.com',
+      fromName: null,
+      replyTo: null,
+      subject: 's',
+      body: 'b',
+      htmlBody: null,
+      media: [],
+    });
+
+    // Another live dispatcher leaves it alone: the attempt may still be under way there.
+    const other = dispatcherFor(new TransportRegistry().register('email', transport), {
+      dispatcherId: 'node-8',
+    });
+    await pass(queue, other);
+    expect(await history('m1')).toEqual(['OutboundMessageCreated', 'OutboundDispatchStarted']);
+
+    // node-7 again, long before the lease runs out: it takes back what it had in flight.
+    const restarted = dispatcherFor(new TransportRegistry().register('email', transport), {
+      dispatcherId: 'node-7',
+    });
+    await pass(queue, restarted);
+    const events = await streamEvents(store, 'outbound-m1');
+    expect(events.map((e) => e.type)).toEqual([
+      'OutboundMessageCreated',
+      'OutboundDispatchStarted',
+      'OutboundAttemptFailed',
+      'OutboundDispatchStarted',
+      'OutboundMessageSent',
+    ]);
+    expect(events[2]!.data).toMatchObject({ attempt: 1, error: { code: 'interrupted' } });
+    expect(events[3]!.data).toMatchObject({ attempt: 2, dispatcher: 'node-7' });
+    // The relay got it twice, under one Message-ID for the receiver to drop the second.
+    const received = smtp.receptions.filter((r) => r.to.includes(message.to));
+    expect(received.map((r) => r.messageId)).toEqual(['<m1@missive>', '<m1@missive>']);
   });
 
   it('keeps a scheduled message across a restart and sends it when due', async () => {

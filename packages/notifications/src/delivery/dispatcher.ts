@@ -17,6 +17,7 @@ import type { OutgoingMessage, SendResult, Transport } from '../transports/trans
 import type { TransportRegistry } from '../transports/transportRegistry';
 import type { DeliveryQueueDatabase, DeliveryQueueTable } from './deliveryQueueTables';
 import { type LoadedOutboundMessage, loadOutboundMessage } from './loadOutboundMessage';
+import { interruptedAttempt } from './interruptedAttempt';
 import { outcomeEvents } from './outcomeEvents';
 
 export interface DispatcherOptions {
@@ -27,6 +28,8 @@ export interface DispatcherOptions {
   readonly retryBaseMs: number;
   /** How long an attempt may stay `sending` before another dispatcher takes it back. */
   readonly leaseMs: number;
+  /** Its name in its attempts, kept across restarts (`node-<NODE_ID>`): see interruptedAttempt. */
+  readonly dispatcherId?: string;
   /** Pause between looks at the queue when nothing woke the dispatcher. */
   readonly pollIntervalMs: number;
   /** Messages in the transports at once. Default 16. */
@@ -61,10 +64,6 @@ export interface DispatcherStatus {
  */
 const FAILING_AFTER = 3;
 
-const INTERRUPTED = {
-  code: 'interrupted',
-  message: 'the dispatcher stopped during the attempt (lease expired); sending again',
-};
 const SEEN_TTL_MS = 10 * 60 * 1000;
 
 /**
@@ -73,12 +72,10 @@ const SEEN_TTL_MS = 10 * 60 * 1000;
  * lock: of two dispatchers (or notifier instances) claiming the same attempt, one append wins
  * and the other gives up, so an attempt is sent once.
  *
- * Crash safety is at-least-once towards the transport. If the process dies between claiming an
- * attempt and recording its result, the message stays `sending`; once DELIVERY_LEASE_MS has
- * passed since the claim, any dispatcher records the attempt as failed (`interrupted`) and
- * sends again. The transport may then see the message twice, so transports make a resend
- * harmless: SMTP sends the same Message-ID (`<outboundId@missive>`) for receivers to
- * de-duplicate, the sandbox keeps one record per outbound id.
+ * Crash safety is at-least-once towards the transport (docs/delivery.md). An attempt left
+ * `sending` by a crash is taken back (see interruptedAttempt) and sent again, so transports
+ * make a resend harmless: SMTP sends the same Message-ID (`<outboundId@missive>`) for
+ * receivers to de-duplicate, the sandbox keeps one record per outbound id.
  */
 export class Dispatcher {
   readonly #store: EventStore;
@@ -86,6 +83,8 @@ export class Dispatcher {
   readonly #transports: TransportRegistry;
   readonly #retryBaseMs: number;
   readonly #leaseMs: number;
+  readonly #dispatcherId: string | undefined;
+  readonly #startedAt: Date;
   readonly #pollIntervalMs: number;
   readonly #concurrency: number;
   readonly #batchSize: number;
@@ -111,10 +110,12 @@ export class Dispatcher {
     this.#transports = options.transports;
     this.#retryBaseMs = options.retryBaseMs;
     this.#leaseMs = options.leaseMs;
+    this.#dispatcherId = options.dispatcherId;
     this.#pollIntervalMs = Math.max(1, options.pollIntervalMs);
     this.#concurrency = Math.max(1, options.concurrency ?? 16);
     this.#batchSize = Math.max(1, options.batchSize ?? 256);
     this.#now = options.now ?? (() => new Date());
+    this.#startedAt = this.#now();
     this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
@@ -225,7 +226,12 @@ export class Dispatcher {
       .selectFrom('delivery_queue')
       .selectAll()
       .where('due_at', '<=', due)
-      .where((eb) => eb.or([eb('state', '<>', 'sending'), eb('due_at', '<=', leaseCutoff)]));
+      .where((eb) => {
+        const open = [eb('state', '<>', 'sending'), eb('due_at', '<=', leaseCutoff)];
+        // Attempts begun before this run may be ours, left by a crash: each looked at once.
+        if (this.#dispatcherId) open.push(eb('due_at', '<', this.#startedAt.toISOString()));
+        return eb.or(open);
+      });
     if (cursor) {
       query = query.where((eb) =>
         eb.or([
@@ -251,21 +257,22 @@ export class Dispatcher {
       if (!message) return true;
       acted = true;
     }
-    if (message.state.state === 'sending') {
-      const attempt = message.state.attempts[message.state.attempts.length - 1];
-      if (attempt && Date.parse(attempt.startedAt) + this.#leaseMs <= +now) {
-        this.#logger.warn('dispatcher: taking back an interrupted attempt', {
-          outboundId,
-          attempt: attempt.attempt,
-          startedAt: attempt.startedAt,
-        });
-        message = await this.#append(
-          message,
-          recordAttemptFailed(message.state, { error: INTERRUPTED, retryAt: at, failedAt: at }),
-        );
-        if (!message) return true;
-        acted = true;
-      }
+    const taken = interruptedAttempt(message.state, {
+      now,
+      leaseMs: this.#leaseMs,
+      dispatcherId: this.#dispatcherId,
+      runStartedAt: this.#startedAt,
+    });
+    if (taken) {
+      this.#logger.warn('dispatcher: taking back an interrupted attempt', {
+        outboundId,
+        ...taken.attempt,
+        reason: taken.error.message,
+      });
+      const failed = { error: taken.error, retryAt: at, failedAt: at };
+      message = await this.#append(message, recordAttemptFailed(message.state, failed));
+      if (!message) return true;
+      acted = true;
     }
     if (message.state.state !== 'staged' || !isDue(message.state)) {
       this.#remember(outboundId, message.revision);
@@ -275,7 +282,11 @@ export class Dispatcher {
     const transport = this.#transports.for(message.state.message.channel);
     const claimed = await this.#append(
       message,
-      startDispatch(message.state, { transport: transport?.name ?? 'none', startedAt: at }),
+      startDispatch(message.state, {
+        transport: transport?.name ?? 'none',
+        startedAt: at,
+        dispatcher: this.#dispatcherId,
+      }),
     );
     if (!claimed) return acted;
     const result = await this.#send(transport, claimed.state);

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SandboxTransport, isSandboxBounceAddress, type SandboxRecord } from './sandboxTransport';
@@ -27,6 +28,27 @@ describe('SandboxTransport', () => {
     sandbox = new SandboxTransport(join(dir, 'sandbox'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('clears the temporary files of a process killed between write and rename', async () => {
+    // A process that has exited: its pid is free (or taken by something that is not writing here).
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    const box = join(dir, 'sandbox');
+    mkdirSync(box, { recursive: true });
+    const left = `01jq0000000000000000000009.json.${dead}.tmp`;
+    const live = `01jq0000000000000000000008.json.${process.pid}.tmp`;
+    writeFileSync(join(box, left), '{"half":');
+    writeFileSync(join(box, live), '{"being written":');
+
+    await sandbox.send(message('01jq0000000000000000000001', 'ben@example.com'));
+
+    const names = readdirSync(box);
+    expect(names).not.toContain(left);
+    // A running process's file may be mid-write: it stays.
+    expect(names).toContain(live);
+  });
 
   it('keeps each message as JSON and .eml, reported delivered', async () => {
     const result = await sandbox.send(message('01jq0000000000000000000001', 'ben@example.com'));

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { emlOf } from './emlOf';
 import { smtpMessageIdOf } from './mailOptionsOf';
@@ -58,6 +66,7 @@ export class SandboxTransport implements Transport {
   async send(message: OutgoingMessage): Promise<SendResult> {
     if (!this.#ready) {
       mkdirSync(this.#dir, { recursive: true });
+      removeAbandonedTemporaries(this.#dir);
       this.#ready = true;
     }
     const base = join(this.#dir, fileNameOf(message.outboundId));
@@ -109,6 +118,29 @@ function readRecord(path: string): SandboxRecord | null {
   // A stat, not a failed open: almost every message is new, and errors are costly to build.
   if (!existsSync(path)) return null;
   return JSON.parse(readFileSync(path, 'utf8')) as SandboxRecord;
+}
+
+/**
+ * A process killed between writing a record beside its place and renaming it over leaves the
+ * `.<pid>.tmp` file behind; the message itself is sent again (its attempt is taken back), so
+ * the file is only litter. Those of processes no longer running go.
+ */
+function removeAbandonedTemporaries(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = /\.(\d+)\.tmp$/.exec(name)?.[1];
+    if (pid !== undefined && !isRunning(Number(pid))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Readers never see half a file: write beside it, then rename over. */

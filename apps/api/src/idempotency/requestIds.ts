@@ -1,0 +1,46 @@
+import type { IdGenerator } from '@missive/domain';
+import type { FastifyRequest } from 'fastify';
+import { idempotencyClaimOf } from './idempotencyHooks';
+import type { IdempotencyKeys } from './idempotencyKeys';
+
+/** Where a command takes the ids of what it creates, in the order it creates them. */
+export interface IdSource {
+  take(count: number): Promise<string[]>;
+}
+
+/** Fresh ids: a request without an Idempotency-Key. */
+export function freshIds(generator: IdGenerator): IdSource {
+  return {
+    take: (count) => Promise.resolve(Array.from({ length: count }, () => generator.next())),
+  };
+}
+
+/**
+ * The ids of a request holding an Idempotency-Key: the key decides them. Every attempt of the
+ * same request (the retry that takes over from one killed mid-request) takes the same ids in
+ * the same order, so its writes land on what the dead attempt wrote, where each write checks
+ * that its id is not there yet, instead of creating a second conversation or message.
+ */
+export function requestIds(req: FastifyRequest, generator: IdGenerator): IdSource {
+  const claim = idempotencyClaimOf(req);
+  if (!claim) return freshIds(generator);
+  return new KeyedIds(claim.keys, claim, () => generator.next());
+}
+
+class KeyedIds implements IdSource {
+  private taken = 0;
+
+  constructor(
+    private readonly keys: IdempotencyKeys,
+    private readonly claim: { scope: string; key: string; fingerprint: string },
+    private readonly fresh: () => string,
+  ) {}
+
+  async take(count: number): Promise<string[]> {
+    const { scope, key, fingerprint } = this.claim;
+    const ids = await this.keys.reserveIds(scope, key, fingerprint, this.taken + count, this.fresh);
+    const taken = ids.slice(this.taken);
+    this.taken += count;
+    return taken;
+  }
+}
