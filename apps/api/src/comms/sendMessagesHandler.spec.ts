@@ -21,7 +21,7 @@ const plan = (scheduledFor: string | null): SendPlan => ({
   ],
 });
 
-describe('SendMessagesHandler on EventStoreDB', () => {
+describe('SendMessagesHandler on the EventStoreDB adapter over the in-memory stand-in client (FakeEsdbClient)', () => {
   let fake: FakeEsdbClient;
   let handler: SendMessagesHandler;
 
@@ -86,6 +86,7 @@ describe('SendMessagesHandler on EventStoreDB', () => {
     const operationId = await handler.execute(
       new SendMessagesCommand(plan(null), createdAt, undefined, systemContext('test')),
     );
+    expect(streamsOf('outbound-').length).toBeGreaterThan(0);
     for (const stream of [`operation-${operationId}`, ...streamsOf('outbound-')]) {
       expect(fake.streamMetadata(stream)).toEqual({ $maxAge: 7 * 86_400 });
     }
