@@ -6,11 +6,15 @@ import { SqliteEventStore } from '@missive/event-store';
 import { type Kysely, sql } from 'kysely';
 import { createDatabase } from '../database';
 import { ProjectionRunner } from '../projectionRunner';
+import { BenchFailure, countingApplied, requireAllApplied, runBench } from './benchChecks';
 import { type BenchWriter, conversationsBenchProjection } from './conversationsBenchProjection';
 import { fillConversationEvents } from './fillConversationEvents';
 
 // Catch-up throughput of the projection runtime over a 100,000-event SQLite log, into a
-// SQLite read model and into PostgreSQL. One JSON line per figure on stdout.
+// SQLite read model and into PostgreSQL. One JSON line per figure on stdout. The log is written
+// once; each figure opens its own connection to it (a cold SQLite page cache) and writes into a
+// read model of its own (a new SQLite file, or a new PostgreSQL schema). A figure with an event
+// not applied, lag left over or a parked event fails the run.
 //   npm run bench -w @missive/projections
 //   env: BENCH_EVENTS (100000), BENCH_BATCH_SIZE (1000), PG_BENCH_URL / PG_TEST_URL
 
@@ -24,13 +28,16 @@ function report(figure: Record<string, unknown>): void {
   console.log(JSON.stringify(figure));
 }
 
-async function timePagedRead(store: SqliteEventStore): Promise<void> {
+async function timePagedRead(path: string): Promise<void> {
+  const store = new SqliteEventStore({ path });
   const start = process.hrtime.bigint();
   let count = 0;
   for await (const event of store.readAll({ filter: conversationsBenchProjection().filter })) {
     if (event.revision >= 0) count += 1;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await store.close();
+  if (count !== EVENTS) throw new BenchFailure(`paged read: ${count} of ${EVENTS} events`);
   report({
     bench: 'event-store-paged-read',
     events: count,
@@ -40,22 +47,26 @@ async function timePagedRead(store: SqliteEventStore): Promise<void> {
 }
 
 async function timeCatchUp(
-  store: SqliteEventStore,
+  path: string,
   readModel: 'sqlite' | 'postgres',
   writer: BenchWriter,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
 ): Promise<void> {
-  const runner = new ProjectionRunner({
-    store,
-    db,
-    projection: conversationsBenchProjection(writer),
-    batchSize: BATCH_SIZE,
-  });
+  const store = new SqliteEventStore({ path });
+  const { projection, applied } = countingApplied(conversationsBenchProjection(writer));
+  const runner = new ProjectionRunner({ store, db, projection, batchSize: BATCH_SIZE });
   const start = process.hrtime.bigint();
   await runner.catchUp();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const status = await runner.status();
+  await store.close();
+  requireAllApplied(`projection-catch-up ${readModel} ${writer}`, {
+    applied: applied(),
+    expected: EVENTS,
+    lag: status.lag,
+    parked: status.parked,
+  });
   const rows = await db
     .selectFrom('bench_messages')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -64,10 +75,10 @@ async function timeCatchUp(
     bench: 'projection-catch-up',
     readModel,
     writer,
-    events: EVENTS,
+    events: applied(),
     batchSize: BATCH_SIZE,
     seconds: round3(seconds),
-    eventsPerSecond: Math.round(EVENTS / seconds),
+    eventsPerSecond: Math.round(applied() / seconds),
     messageRows: Number(rows.n),
     lag: status.lag,
     parked: status.parked,
@@ -80,17 +91,19 @@ function round3(value: number): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'projection-bench-'));
-  const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+  const log = join(dir, 'events.db');
   try {
+    const store = new SqliteEventStore({ path: log });
     const fillStart = Date.now();
     await fillConversationEvents(store, EVENTS);
+    await store.close();
     report({ bench: 'setup', events: EVENTS, fillSeconds: (Date.now() - fillStart) / 1000 });
-    await timePagedRead(store);
+    await timePagedRead(log);
 
     for (const writer of WRITERS) {
       const sqliteDb = createDatabase(`sqlite:${join(dir, `read-model-${writer}.db`)}`);
       try {
-        await timeCatchUp(store, 'sqlite', writer, sqliteDb);
+        await timeCatchUp(log, 'sqlite', writer, sqliteDb);
       } finally {
         await sqliteDb.destroy();
       }
@@ -103,25 +116,18 @@ async function main(): Promise<void> {
         await sql`create schema ${sql.id(schema)}`.execute(admin);
         const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
         try {
-          await timeCatchUp(store, 'postgres', writer, pgDb);
+          await timeCatchUp(log, 'postgres', writer, pgDb);
         } finally {
           await pgDb.destroy();
           await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
         }
       }
-    } catch (error) {
-      report({ bench: 'projection-catch-up', readModel: 'postgres', error: String(error) });
-      process.exitCode = 1;
     } finally {
       await admin.destroy();
     }
   } finally {
-    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);
