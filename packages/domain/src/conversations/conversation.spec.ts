@@ -338,7 +338,12 @@ describe('Conversation: folding onto a cached state', () => {
 });
 
 describe('Conversation: limits at their boundaries', () => {
-  const tooLongBody = { kind: 'invalid', attribute: 'body', message: 'too long', type: 'too_long' };
+  const tooLongBody = {
+    kind: 'invalid',
+    attribute: 'body',
+    message: 'too long',
+    type: 'too_long',
+  } as const;
   const group: ConversationStarted = {
     ...started,
     data: { ...started.data, participantIds: ['1', '2', '3'], privateHash: null },
