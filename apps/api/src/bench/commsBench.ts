@@ -6,10 +6,12 @@ import { performance } from 'node:perf_hooks';
 import type { EventStore } from '@missive/event-store';
 import { startNotifier } from '@missive/notifications';
 import { createDatabase } from '@missive/projections';
+import { type Kysely, sql } from 'kysely';
 import { CommsSandboxTransport } from '@missive/notifications';
 import { startApp, type RunningApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { BenchFailure, requireNoErrors, requireProjectionsCaughtUp, runBench } from './benchChecks';
 import { keepAliveClient } from './keepAliveClient';
 
 /**
@@ -25,6 +27,8 @@ import { keepAliveClient } from './keepAliveClient';
  *   BENCH_COMMS_CONCURRENCY (16), BENCH_COMMS_DELIVERY_CONCURRENCY (the notifier's default),
  *   BENCH_COMMS_PHASE (accept | deliver | list; all by default), BENCH_COMMS_SHAPES (list
  *   query shapes to run, comma-separated; all by default).
+ * Any error response, a send whose operation holds fewer messages than recipients, an
+ * undelivered message, or a projection left behind or with a parked event fails the run.
  */
 const RECIPIENTS = Number(process.env.BENCH_COMMS_RECIPIENTS ?? 10_000);
 const SENDS = Number(process.env.BENCH_COMMS_SENDS ?? 10);
@@ -77,7 +81,7 @@ async function comms(app: RunningApp, path: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  if (res.status >= 300) throw new BenchFailure(`${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -92,12 +96,44 @@ function sendBody(tags: Record<string, string>) {
   };
 }
 
-/** Times one send to its 202. */
+interface OperationStats {
+  total: number;
+  delivered: number;
+  undelivered: number;
+  attempts: number;
+}
+
+async function statsOf(app: RunningApp, operationId: string): Promise<OperationStats> {
+  const operation = (await comms(app, `/v1/Messages/Operations/${operationId}`)) as {
+    stats: OperationStats;
+  };
+  return operation.stats;
+}
+
+/**
+ * Times one send to its 202, then checks that the operation holds a message per recipient:
+ * the figure counts the messages the server made, not the recipients it was asked for.
+ */
 async function timedSend(app: RunningApp, tags: Record<string, string>) {
   const body = sendBody(tags);
   const t0 = performance.now();
   const { operationId } = (await comms(app, '/v1/Messages', body)) as { operationId: string };
-  return { operationId, ms: performance.now() - t0 };
+  const ms = performance.now() - t0;
+  const { total } = await statsOf(app, operationId);
+  if (total !== RECIPIENTS) {
+    throw new BenchFailure(`send ${operationId}: ${total} messages for ${RECIPIENTS} recipients`);
+  }
+  return { operationId, ms, messages: total };
+}
+
+/** Every projection and process manager on the read-model database, the notifier's included. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function requireNothingParked(db: Kysely<any>): Promise<void> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from projection_parked`.execute(
+    db,
+  );
+  const parked = Number(rows[0]?.n ?? 0);
+  if (parked > 0) throw new BenchFailure(`${parked} parked events on the read-model database`);
 }
 
 /** The notifier with the sandbox for PHONE and WHATSAPP, on the API's store and database. */
@@ -119,6 +155,7 @@ async function startSandboxNotifier(app: RunningApp, readModelUrl: string) {
       : {}),
   });
   return {
+    db,
     stop: async () => {
       await notifier.stop();
       await db.destroy();
@@ -129,14 +166,16 @@ async function startSandboxNotifier(app: RunningApp, readModelUrl: string) {
 async function accept(): Promise<void> {
   await withApp(async (app) => {
     for (let run = 1; run <= 2; run++) {
-      const { ms } = await timedSend(app, { campaign: `accept${run}` });
+      const { ms, messages } = await timedSend(app, { campaign: `accept${run}` });
+      await requireProjectionsCaughtUp(app.url);
       console.log(
         JSON.stringify({
           bench: 'comms.send.accept',
           run,
-          recipients: RECIPIENTS,
+          recipients: messages,
+          errors: 0,
           ms: Math.round(ms),
-          recipientsPerSec: Math.round((RECIPIENTS / ms) * 1000),
+          recipientsPerSec: Math.round((messages / ms) * 1000),
         }),
       );
     }
@@ -148,25 +187,26 @@ async function deliver(): Promise<void> {
     const notifier = await startSandboxNotifier(app, config.readModelUrl);
     try {
       const t0 = performance.now();
-      const { operationId, ms } = await timedSend(app, { campaign: 'deliver' });
-      let stats: Record<string, number>;
+      const { operationId, ms, messages } = await timedSend(app, { campaign: 'deliver' });
+      let stats: OperationStats;
       for (;;) {
-        const operation = (await comms(app, `/v1/Messages/Operations/${operationId}`)) as {
-          stats: Record<string, number>;
-        };
-        stats = operation.stats;
-        if (stats['delivered']! >= RECIPIENTS) break;
+        stats = await statsOf(app, operationId);
+        if (stats.delivered + stats.undelivered >= messages) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const allMs = performance.now() - t0;
+      requireNoErrors('comms.send.deliver (undelivered messages)', stats.undelivered, messages);
+      await requireProjectionsCaughtUp(app.url);
+      await requireNothingParked(notifier.db);
       console.log(
         JSON.stringify({
           bench: 'comms.send.deliver',
-          recipients: RECIPIENTS,
+          recipients: messages,
+          errors: 0,
           acceptMs: Math.round(ms),
           allDeliveredMs: Math.round(allMs),
-          deliveredPerSec: Math.round((RECIPIENTS / allMs) * 1000),
-          attempts: stats['attempts'],
+          deliveredPerSec: Math.round((stats.delivered / allMs) * 1000),
+          attempts: stats.attempts,
         }),
       );
     } finally {
@@ -233,6 +273,7 @@ async function list(): Promise<void> {
       };
       await timedSend(app, tags);
     }
+    await requireProjectionsCaughtUp(app.url);
     console.log(
       JSON.stringify({
         bench: 'comms.list.seed',
@@ -245,11 +286,18 @@ async function list(): Promise<void> {
       if (only && !only.includes(shape)) continue;
       const path = `/v1/Messages?${query}`;
       const first = (await comms(app, path)) as { messages: unknown[] };
-      await runClient({ url: app.url, path, requests: Math.ceil(REQUESTS / 5), concurrency: 4 });
+      const warm = await runClient({
+        url: app.url,
+        path,
+        requests: Math.ceil(REQUESTS / 5),
+        concurrency: 4,
+      });
+      requireNoErrors(`comms.list ${shape} warm-up`, warm.errors, warm.latencies.length);
       // Alone (latency of one request) and under load (CONCURRENCY clients at once).
       for (const concurrency of [1, CONCURRENCY]) {
         const requests = concurrency === 1 ? Math.ceil(REQUESTS / 5) : REQUESTS;
         const r = await runClient({ url: app.url, path, requests, concurrency });
+        requireNoErrors(`comms.list ${shape}`, r.errors, r.latencies.length);
         const sorted = [...r.latencies].sort((a, b) => a - b);
         const pct = (p: number) =>
           +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2);
@@ -260,10 +308,10 @@ async function list(): Promise<void> {
             query,
             messages: SENDS * RECIPIENTS,
             pageItems: first.messages.length,
-            requests,
+            requests: r.latencies.length,
             concurrency,
             errors: r.errors,
-            requestsPerSec: Math.round((requests / r.ms) * 1000),
+            requestsPerSec: Math.round((r.latencies.length / r.ms) * 1000),
             p50Ms: pct(50),
             p99Ms: pct(99),
           }),
@@ -286,8 +334,5 @@ if (process.argv[2] === '--client') {
     process.exit(1);
   });
 } else {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runBench(main);
 }

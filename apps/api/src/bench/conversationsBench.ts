@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
+import { requireNoErrors, requireProjectionsCaughtUp, runBench } from './benchChecks';
 import { discard } from './discard';
 import { keepAliveClient } from './keepAliveClient';
 import { hasWrk, runWrk } from './wrkLoad';
@@ -32,7 +33,8 @@ import { hasWrk, runWrk } from './wrkLoad';
  *   only; the add_message replies pile up, so the long thread grows by 300 a run).
  * Each figure also reports the server's CPU time per request (every server process's user
  * plus system time over the phase, divided by its requests): steadier than requests per
- * second when other jobs share the machine.
+ * second when other jobs share the machine. Any error response (warm-up included), or a
+ * projection left behind or with a parked event after a phase, fails the run.
  */
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -225,7 +227,7 @@ async function client(): Promise<void> {
     }),
   );
   process.send!({
-    requests,
+    requests: latencies.length,
     ms: performance.now() - started,
     latencies,
     errors,
@@ -395,6 +397,7 @@ interface Figure {
 }
 
 function printFigure(name: string, f: Figure, extra: Record<string, unknown>): void {
+  requireNoErrors(name, f.errors, f.requests);
   console.log(
     JSON.stringify({
       bench: name,
@@ -441,14 +444,7 @@ async function main(): Promise<void> {
     const extra: { url: string; child: ChildProcess }[] = [];
     try {
       // Wait until every projector has caught up with the seeded log.
-      for (;;) {
-        const res = await fetch(`${app.url}/api/v1/conversations/${longThread}`, {
-          headers: { authorization: `Bearer ${token(1002)}` },
-        });
-        await res.arrayBuffer();
-        if (res.status === 200) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await requireProjectionsCaughtUp(app.url, 30 * 60_000);
       const projected = performance.now();
       console.log(
         JSON.stringify({
@@ -463,35 +459,36 @@ async function main(): Promise<void> {
       );
       for (let k = 1; k < API_PROCESSES; k++) extra.push(await startApiProcess(dir, k));
       const urls = [app.url, ...extra.map((e) => e.url)];
-      await runClient({
+      const warmUp = await runClient({
         urls,
         requests: WARM_UP * SERVING_PROCESSES,
         concurrency: 32,
         mode: 'list',
         longThread,
       });
-      report(
-        'api.conversations.list.large',
-        await measured(app, () =>
-          profiled('list', () =>
-            runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
-          ),
+      requireNoErrors('list warm-up', warmUp.errors, warmUp.requests);
+      const list = await measured(app, () =>
+        profiled('list', () =>
+          runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
         ),
-        {
-          concurrency: 32,
-          conversations: CONVERSATIONS,
-          ...(API_PROCESSES > 1 ? { apiProcesses: API_PROCESSES } : {}),
-          ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
-        },
       );
+      await requireProjectionsCaughtUp(app.url);
+      report('api.conversations.list.large', list, {
+        concurrency: 32,
+        conversations: CONVERSATIONS,
+        ...(API_PROCESSES > 1 ? { apiProcesses: API_PROCESSES } : {}),
+        ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
+      });
       if (hasWrk()) {
         // The same list load from wrk, whose CPU per request is a fraction of the Node
         // client's: on two cores, what the server reaches when the client takes less of them.
         const load = (seconds: number) =>
           runWrk({ url: urls[0]!, seconds, connections: 32, requestLua: wrkListRequest() });
-        await load(3);
+        const warm = await load(3);
+        requireNoErrors('wrk list warm-up', warm.errors, warm.requests);
         const before = app.cpuMs();
         const r = await load(10);
+        await requireProjectionsCaughtUp(app.url);
         printFigure(
           'api.conversations.list.large.wrk',
           { ...r, serverCpuMs: app.cpuMs() - before },
@@ -504,25 +501,23 @@ async function main(): Promise<void> {
       } else {
         console.error('list load from wrk skipped: wrk is not installed (Debian package wrk)');
       }
-      report(
-        'api.conversations.add_message.long_thread',
-        await measured(app, () =>
-          profiled('add_message', () =>
-            runClient({
-              urls: [app.url],
-              requests: 300,
-              concurrency: 1,
-              mode: 'add_message',
-              longThread,
-            }),
-          ),
+      const addMessage = await measured(app, () =>
+        profiled('add_message', () =>
+          runClient({
+            urls: [app.url],
+            requests: 300,
+            concurrency: 1,
+            mode: 'add_message',
+            longThread,
+          }),
         ),
-        {
-          concurrency: 1,
-          threadMessages: LONG_THREAD,
-          ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
-        },
       );
+      await requireProjectionsCaughtUp(app.url);
+      report('api.conversations.add_message.long_thread', addMessage, {
+        concurrency: 1,
+        threadMessages: LONG_THREAD,
+        ...(API_WORKERS !== undefined ? { apiWorkers: Number(API_WORKERS) } : {}),
+      });
     } finally {
       for (const { child } of extra) {
         child.removeAllListeners('exit');
@@ -541,8 +536,5 @@ if (process.argv[2] === '--client' || process.argv[2] === '--api') {
     process.exit(1);
   });
 } else {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runBench(main);
 }

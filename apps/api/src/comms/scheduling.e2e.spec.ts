@@ -68,6 +68,7 @@ describe('Comms scheduling across a restart', () => {
         stats: { total: 2, scheduled: 0, queued: 0, delivered: 1, undelivered: 1, attempts: 2 },
       });
       const messages = (await again.get(`/v1/Messages?operationId=${operationId}`)).body.messages;
+      expect(messages).toHaveLength(2);
       for (const message of messages) {
         const fetched = (await again.get(`/v1/Messages/${message.id}`)).body;
         expect(fetched.scheduledFor).toBe(sendAt.replace(/\.\d{3}Z$/, 'Z'));

@@ -87,6 +87,7 @@ describe('SendMessagesHandler over the EventStoreDB adapter on its in-memory sta
     const operationId = await handler.execute(
       new SendMessagesCommand(plan(null), createdAt, undefined, systemContext('test')),
     );
+    expect(streamsOf('outbound-').length).toBeGreaterThan(0);
     for (const stream of [`operation-${operationId}`, ...streamsOf('outbound-')]) {
       expect(fake.streamMetadata(stream)).toEqual({ $maxAge: 7 * 86_400 });
     }

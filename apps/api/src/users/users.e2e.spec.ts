@@ -324,7 +324,13 @@ describe('Users and tokens over HTTP', () => {
       headers: { 'content-type': 'application/json' },
       json: undefined,
     });
-    expect(malformed.status).toBeLessThan(500);
+    // An empty JSON body is an empty form: Canvas's validation error, not a parse error.
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({
+      errors: {
+        pseudonym: { unique_id: [{ attribute: 'unique_id', message: 'blank', type: 'blank' }] },
+      },
+    });
     const res = await fetch(`${app.running.url}/api/v1/accounts/self/users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },

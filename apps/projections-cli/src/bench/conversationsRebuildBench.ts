@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { type Position, SqliteEventStore } from '@missive/event-store';
-import { createDatabase, REBUILD_BATCH_SIZE, rebuildProjection } from '@missive/projections';
+import {
+  createDatabase,
+  lagBetween,
+  REBUILD_BATCH_SIZE,
+  rebuildProjection,
+} from '@missive/projections';
 import { conversationsProjection } from '@missive/read-models';
 import { type Kysely, sql } from 'kysely';
 import { fillInboxEvents } from './fillInboxEvents';
@@ -78,6 +83,7 @@ async function timeRebuild(
   readModel: 'sqlite' | 'postgres',
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
+  expected: number,
 ): Promise<void> {
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
@@ -89,6 +95,14 @@ async function timeRebuild(
   });
   const took = seconds(start);
   const cpuSeconds = cpuSecondsSince(cpu);
+  // A figure counts only when every event of the log was applied and none parked.
+  const lag = lagBetween(await store.headPosition(), result.checkpoint);
+  if (result.events !== expected || result.parked > 0 || lag > 0) {
+    throw new Error(
+      `BENCH FAILED: conversations-rebuild ${readModel}: applied ${result.events} of ` +
+        `${expected} events, ${result.parked} parked, lag ${lag}`,
+    );
+  }
   const count = async (table: string) =>
     Number(
       (await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db))
@@ -135,12 +149,12 @@ async function main(): Promise<void> {
         fillSeconds: round3(seconds(fillStart)),
       });
     }
-    await timeRead(store);
+    const events = await timeRead(store);
 
     if (TARGETS.includes('sqlite')) {
       const sqliteDb = createDatabase(`sqlite:${join(dir, 'read-model.db')}`);
       try {
-        await timeRebuild(store, 'sqlite', sqliteDb);
+        await timeRebuild(store, 'sqlite', sqliteDb, events);
       } finally {
         await sqliteDb.destroy();
       }
@@ -153,13 +167,10 @@ async function main(): Promise<void> {
         await sql`create schema ${sql.id(schema)}`.execute(admin);
         const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
         try {
-          await timeRebuild(store, 'postgres', pgDb);
+          await timeRebuild(store, 'postgres', pgDb, events);
         } finally {
           await pgDb.destroy();
         }
-      } catch (error) {
-        report({ bench: 'conversations-rebuild', readModel: 'postgres', error: String(error) });
-        process.exitCode = 1;
       } finally {
         await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
         await admin.destroy();
@@ -172,6 +183,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(
+    error instanceof Error && error.message.startsWith('BENCH FAILED') ? error.message : error,
+  );
   process.exitCode = 1;
 });

@@ -53,6 +53,7 @@ describe('EventValidator', () => {
       ...bounceChannel(state, { bouncedAt: T }),
       ...createOutboundMessage(null, outbound),
     ];
+    expect(events.length).toBeGreaterThan(added.length);
     for (const event of events) {
       expect({ type: event.type, ...validator.validate(event) }).toEqual({
         type: event.type,

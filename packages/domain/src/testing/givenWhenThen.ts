@@ -15,7 +15,9 @@ export function spec<S, E extends DomainEvent>(evolve: (state: S | null, event: 
             then(expected: readonly E[]) {
               expect(decide(state)).toEqual(expected);
             },
-            thenThrows(expected: Partial<Pick<DomainError, 'kind' | 'attribute' | 'message'>>) {
+            thenThrows(
+              expected: Partial<Pick<DomainError, 'kind' | 'attribute' | 'message' | 'type'>>,
+            ) {
               let caught: unknown;
               try {
                 decide(state);

@@ -2,6 +2,8 @@
  * Durable-write and read figures for the SQLite adapter (see BENCHMARKS.md for the method),
  * then the PostgreSQL adapter's (`postgresBench.ts`; `BENCH_POSTGRES=false` skips them).
  * One JSON line per figure on stdout; a fresh temp database per figure, synchronous=FULL.
+ * Rates count the events the store acknowledged; any failed append or short read fails the
+ * run (`BENCH FAILED: ...`, exit 1).
  * Run: `npm run bench -w @missive/event-store` (turbo builds first).
  */
 import { randomUUID } from 'node:crypto';
@@ -48,6 +50,7 @@ async function singleEventAppends(writers: number): Promise<void> {
   const total = writers === 1 ? Math.min(SINGLE_APPENDS, 5_000) : SINGLE_APPENDS;
   await withStore(async (store) => {
     const perWriter = Math.ceil(total / writers);
+    let events = 0;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: writers }, async (_, w) => {
@@ -57,11 +60,11 @@ async function singleEventAppends(writers: number): Promise<void> {
             expectedRevision: expected,
           });
           expected = result.nextExpectedRevision;
+          events += 1;
         }
       }),
     );
     const ms = performance.now() - started;
-    const events = perWriter * writers;
     const { transactions } = store.stats();
     report({
       bench: 'sqlite.append.single',
@@ -171,6 +174,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error('BENCH FAILED:', error);
   process.exitCode = 1;
 });

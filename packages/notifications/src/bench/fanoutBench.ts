@@ -2,7 +2,10 @@
  * Fan-out through the whole notifier on the embedded default: one message to a 500-member
  * course conversation becomes 500 outbound messages, each claimed, written to the sandbox and
  * recorded delivered. Times come from the event store's commit stamps (ms), so polling for
- * completion does not blur them. One JSON line per round, then a summary line.
+ * completion does not blur them. One JSON line per round, then a summary line. A failed,
+ * bounced or undelivered message, a message short of its recipients, or a notifier projection
+ * left behind or with a parked event fails the run (`BENCH FAILED: ...`, exit 1). Each run
+ * starts on a fresh event store and read-model database; the rounds follow each other on them.
  * Run: `npm run bench -w @missive/notifier` (turbo builds first).
  */
 import type { DomainEvent } from '@missive/domain';
@@ -49,6 +52,14 @@ function eventData(event: DomainEvent): EventData {
     },
   };
 }
+
+/** Why the benchmark refuses to print a figure. */
+class BenchFailure extends Error {
+  override readonly name = 'BenchFailure';
+}
+
+/** Outcomes that mean a message did not go out as it should have. */
+const FAILURES = ['OutboundAttemptFailed', 'OutboundMessageBounced', 'OutboundMessageUndelivered'];
 
 interface RoundFigure {
   bench: string;
@@ -165,8 +176,15 @@ async function main(): Promise<void> {
             },
           }),
         ]);
-        const { created, delivered, next } = await collect(store, from, MEMBERS);
+        const { created, delivered, failed, next } = await collect(store, from, MEMBERS);
         from = next;
+        if (failed.length > 0 || created.length !== MEMBERS || delivered.length !== MEMBERS) {
+          throw new BenchFailure(
+            `round ${round}: ${created.length} created, ${delivered.length} delivered, ` +
+              `${failed.length} failed (${[...new Set(failed.map((e) => e.type))].join(', ')}) ` +
+              `for ${MEMBERS} recipients`,
+          );
+        }
         const cpu = process.cpuUsage(cpuBefore);
         const t0 = (
           await eventAt(store, 'conversation-1', added.nextExpectedRevision)
@@ -179,17 +197,18 @@ async function main(): Promise<void> {
           bench: 'notifier-fanout',
           transport: TRANSPORT,
           round,
-          recipients: MEMBERS,
+          recipients: delivered.length,
           deliveryConcurrency: CONCURRENCY,
-          createdPerSec: Math.round((MEMBERS / createMs) * 1000),
-          deliveredPerSec: Math.round((MEMBERS / totalMs) * 1000),
+          createdPerSec: Math.round((created.length / createMs) * 1000),
+          deliveredPerSec: Math.round((delivered.length / totalMs) * 1000),
           createMs,
           firstDeliveryMs: latencies[0]!,
           p50DeliveryMs: percentile(latencies, 50),
           p95DeliveryMs: percentile(latencies, 95),
           lastDeliveryMs: totalMs,
-          cpuMsPerMessage: +((cpu.user + cpu.system) / 1000 / MEMBERS).toFixed(3),
+          cpuMsPerMessage: +((cpu.user + cpu.system) / 1000 / delivered.length).toFixed(3),
         };
+        await requireCaughtUp(notifier.runners);
         rounds.push(figure);
         console.log(JSON.stringify(figure));
       }
@@ -223,28 +242,71 @@ async function main(): Promise<void> {
   }
 }
 
-/** Reads the log forward until `count` messages were created and as many delivered. */
+/**
+ * Waits until every notifier projection has applied the whole log; a parked event fails at
+ * once, lag still left after a minute fails too.
+ */
+async function requireCaughtUp(
+  runners: readonly { name: string; status(): Promise<{ lag: number; parked: number }> }[],
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const statuses = await Promise.all(
+      runners.map(async (r) => ({ name: r.name, ...(await r.status()) })),
+    );
+    const parked = statuses.filter((s) => s.parked > 0);
+    if (parked.length > 0) {
+      throw new BenchFailure(
+        `parked events: ${parked.map((s) => `${s.name} ${s.parked}`).join(', ')}`,
+      );
+    }
+    const behind = statuses.filter((s) => s.lag > 0);
+    if (behind.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new BenchFailure(`lag left: ${behind.map((s) => `${s.name} ${s.lag}`).join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Reads the log forward until `count` messages were created and each either delivered or
+ * failed (a failure ends the wait: the round will not be reported).
+ */
 async function collect(
   store: SqliteEventStore,
   from: Position | 'start',
   count: number,
-): Promise<{ created: RecordedEvent[]; delivered: RecordedEvent[]; next: Position | 'start' }> {
+): Promise<{
+  created: RecordedEvent[];
+  delivered: RecordedEvent[];
+  failed: RecordedEvent[];
+  next: Position | 'start';
+}> {
   const created: RecordedEvent[] = [];
   const delivered: RecordedEvent[] = [];
+  const failed: RecordedEvent[] = [];
   let next = from;
   const deadline = Date.now() + 120_000;
-  while (created.length < count || delivered.length < count) {
-    if (Date.now() > deadline) throw new Error('fan-out did not complete in 2 minutes');
+  while ((created.length < count || delivered.length < count) && failed.length === 0) {
+    if (Date.now() > deadline) {
+      throw new BenchFailure(
+        `fan-out did not complete in 2 minutes: ${created.length} created, ` +
+          `${delivered.length} delivered of ${count}`,
+      );
+    }
     for await (const e of store.readAll({
       fromPosition: next,
-      filter: { eventTypes: ['OutboundMessageCreated', 'OutboundMessageDelivered'] },
+      filter: { eventTypes: ['OutboundMessageCreated', 'OutboundMessageDelivered', ...FAILURES] },
     })) {
-      (e.type === 'OutboundMessageCreated' ? created : delivered).push(e);
+      if (e.type === 'OutboundMessageCreated') created.push(e);
+      else if (e.type === 'OutboundMessageDelivered') delivered.push(e);
+      else failed.push(e);
       next = e.position;
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return { created, delivered, next };
+  return { created, delivered, failed, next };
 }
 
 /** Read back through its stream: positions are opaque, so no arithmetic on them. */
@@ -259,7 +321,8 @@ async function eventAt(
   throw new Error('appended event not found');
 }
 
-main().catch((error) => {
-  console.error(error);
+main().catch((error: unknown) => {
+  if (error instanceof BenchFailure) console.error(`BENCH FAILED: ${error.message}`);
+  else console.error('BENCH FAILED:', error);
   process.exit(1);
 });

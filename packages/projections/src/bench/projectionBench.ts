@@ -6,13 +6,16 @@ import { type EventStore, PostgresEventStore, SqliteEventStore } from '@missive/
 import { type Kysely, sql } from 'kysely';
 import { createDatabase } from '../database';
 import { ProjectionRunner } from '../projectionRunner';
+import { BenchFailure, countingApplied, requireAllApplied, runBench } from './benchChecks';
 import { type BenchWriter, conversationsBenchProjection } from './conversationsBenchProjection';
 import { fillConversationEvents } from './fillConversationEvents';
 
 // Catch-up throughput of the projection runtime over a 100,000-event SQLite log, into a
 // SQLite read model and into PostgreSQL; then over the same events in a PostgreSQL log into
-// PostgreSQL read models (`eventLog: 'postgres'`). One JSON line per figure on stdout; any
-// error exits non-zero.
+// PostgreSQL read models (`eventLog: 'postgres'`). One JSON line per figure on stdout. Each
+// figure opens its own connection to the log (a cold SQLite page cache) and writes into a read
+// model of its own (a new SQLite file, or a new PostgreSQL schema). A figure with an event not
+// applied, lag left over or a parked event fails the run.
 //   npm run bench -w @missive/projections
 //   env: BENCH_EVENTS (100000), BENCH_BATCH_SIZE (1000), PG_BENCH_URL / PG_TEST_URL,
 //        BENCH_EVENT_LOGS (sqlite,postgres: which logs to read from)
@@ -27,13 +30,18 @@ function report(figure: Record<string, unknown>): void {
   console.log(JSON.stringify(figure));
 }
 
-async function timePagedRead(store: EventStore, eventLog: 'sqlite' | 'postgres'): Promise<void> {
+type EventLog = 'sqlite' | 'postgres';
+
+async function timePagedRead(open: () => EventStore, eventLog: EventLog): Promise<void> {
+  const store = open();
   const start = process.hrtime.bigint();
   let count = 0;
   for await (const event of store.readAll({ filter: conversationsBenchProjection().filter })) {
     if (event.revision >= 0) count += 1;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await store.close();
+  if (count !== EVENTS) throw new BenchFailure(`paged read: ${count} of ${EVENTS} events`);
   report({
     bench: 'event-store-paged-read',
     eventLog,
@@ -44,35 +52,40 @@ async function timePagedRead(store: EventStore, eventLog: 'sqlite' | 'postgres')
 }
 
 async function timeCatchUp(
-  store: EventStore,
+  open: () => EventStore,
+  eventLog: EventLog,
   readModel: 'sqlite' | 'postgres',
   writer: BenchWriter,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
 ): Promise<void> {
-  const runner = new ProjectionRunner({
-    store,
-    db,
-    projection: conversationsBenchProjection(writer),
-    batchSize: BATCH_SIZE,
-  });
+  const store = open();
+  const { projection, applied } = countingApplied(conversationsBenchProjection(writer));
+  const runner = new ProjectionRunner({ store, db, projection, batchSize: BATCH_SIZE });
   const start = process.hrtime.bigint();
   await runner.catchUp();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const status = await runner.status();
+  await store.close();
+  requireAllApplied(`projection-catch-up ${eventLog} ${readModel} ${writer}`, {
+    applied: applied(),
+    expected: EVENTS,
+    lag: status.lag,
+    parked: status.parked,
+  });
   const rows = await db
     .selectFrom('bench_messages')
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   report({
     bench: 'projection-catch-up',
-    eventLog: store instanceof PostgresEventStore ? 'postgres' : 'sqlite',
+    eventLog,
     readModel,
     writer,
-    events: EVENTS,
+    events: applied(),
     batchSize: BATCH_SIZE,
     seconds: round3(seconds),
-    eventsPerSecond: Math.round(EVENTS / seconds),
+    eventsPerSecond: Math.round(applied() / seconds),
     messageRows: Number(rows.n),
     lag: status.lag,
     parked: status.parked,
@@ -91,17 +104,20 @@ async function main(): Promise<void> {
 
 async function sqliteLog(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'projection-bench-'));
-  const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+  const log = join(dir, 'events.db');
   try {
+    const store = new SqliteEventStore({ path: log });
     const fillStart = Date.now();
     await fillConversationEvents(store, EVENTS);
+    await store.close();
     report({ bench: 'setup', events: EVENTS, fillSeconds: (Date.now() - fillStart) / 1000 });
-    await timePagedRead(store, 'sqlite');
+    const open = () => new SqliteEventStore({ path: log });
+    await timePagedRead(open, 'sqlite');
 
     for (const writer of WRITERS) {
       const sqliteDb = createDatabase(`sqlite:${join(dir, `read-model-${writer}.db`)}`);
       try {
-        await timeCatchUp(store, 'sqlite', writer, sqliteDb);
+        await timeCatchUp(open, 'sqlite', 'sqlite', writer, sqliteDb);
       } finally {
         await sqliteDb.destroy();
       }
@@ -114,20 +130,16 @@ async function sqliteLog(): Promise<void> {
         await sql`create schema ${sql.id(schema)}`.execute(admin);
         const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
         try {
-          await timeCatchUp(store, 'postgres', writer, pgDb);
+          await timeCatchUp(open, 'sqlite', 'postgres', writer, pgDb);
         } finally {
           await pgDb.destroy();
           await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
         }
       }
-    } catch (error) {
-      report({ bench: 'projection-catch-up', readModel: 'postgres', error: String(error) });
-      process.exitCode = 1;
     } finally {
       await admin.destroy();
     }
   } finally {
-    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -136,36 +148,34 @@ async function sqliteLog(): Promise<void> {
 async function postgresLog(): Promise<void> {
   const admin = createDatabase(PG_URL, { poolSize: 1 });
   const logSchema = `projection_bench_log_${randomBytes(4).toString('hex')}`;
-  const store = new PostgresEventStore({ connectionString: PG_URL, schema: logSchema });
+  const open = () => new PostgresEventStore({ connectionString: PG_URL, schema: logSchema });
   try {
+    const store = open();
     const fillStart = Date.now();
     await fillConversationEvents(store, EVENTS);
+    await store.close();
     report({
       bench: 'setup',
       eventLog: 'postgres',
       events: EVENTS,
       fillSeconds: (Date.now() - fillStart) / 1000,
     });
-    await timePagedRead(store, 'postgres');
+    await timePagedRead(open, 'postgres');
     for (const writer of WRITERS) {
       const schema = `projection_bench_${randomBytes(4).toString('hex')}`;
       await sql`create schema ${sql.id(schema)}`.execute(admin);
       const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
       try {
-        await timeCatchUp(store, 'postgres', writer, pgDb);
+        await timeCatchUp(open, 'postgres', 'postgres', writer, pgDb);
       } finally {
         await pgDb.destroy();
         await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
       }
     }
   } finally {
-    await store.close();
     await sql`drop schema if exists ${sql.id(logSchema)} cascade`.execute(admin);
     await admin.destroy();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -14,6 +14,7 @@ import {
 import { createDatabase } from '../database';
 import { ProjectionRunner } from '../projectionRunner';
 import { rebuildProjection } from '../rebuild/rebuildProjection';
+import { BenchFailure, countingApplied, requireAllApplied, runBench } from './benchChecks';
 import { conversationsBenchProjection } from './conversationsBenchProjection';
 import { fillConversationEvents } from './fillConversationEvents';
 
@@ -21,7 +22,9 @@ import { fillConversationEvents } from './fillConversationEvents';
 // copy is built first (a plain catch-up), then rebuilt beside it and switched in, into a SQLite
 // read model and into PostgreSQL. To say where the time goes it also times, alone, the paged
 // read of the log and the projection's own code with a database that executes nothing.
-// One JSON line per figure on stdout.
+// One JSON line per figure on stdout. The log is written once and every part reads it through
+// the same connection (its page cache warm after the first); each read model starts empty (a new SQLite file, a new PostgreSQL schema).
+// An event not applied, lag left over or a parked event fails the run.
 //   npm run bench:rebuild -w @missive/projections
 //   env: BENCH_EVENTS (1000000), BENCH_BATCH_SIZE (2000), PG_BENCH_URL / PG_TEST_URL
 
@@ -63,6 +66,7 @@ async function timeRead(store: SqliteEventStore): Promise<number> {
   let count = 0;
   for await (const page of pages(store)) count += page.length;
   const took = seconds(start);
+  if (count !== EVENTS) throw new BenchFailure(`paged read: ${count} of ${EVENTS} events`);
   report({
     bench: 'rebuild-profile',
     part: 'event-store paged read',
@@ -95,6 +99,7 @@ async function timeApplyWithoutDatabase(store: SqliteEventStore): Promise<number
     }
   });
   await db.destroy();
+  if (count !== EVENTS) throw new BenchFailure(`apply without a database: ${count} of ${EVENTS}`);
   report({
     bench: 'rebuild-profile',
     part: 'projection apply without a database',
@@ -112,22 +117,37 @@ async function timeRebuild(
   db: Kysely<any>,
   profile: { read: number; apply: number } | undefined,
 ): Promise<void> {
-  const projection = conversationsBenchProjection();
+  const { projection, applied } = countingApplied(conversationsBenchProjection());
+  const live = new ProjectionRunner({ store, db, projection, batchSize: BATCH_SIZE });
   const liveStart = process.hrtime.bigint();
-  await new ProjectionRunner({ store, db, projection, batchSize: BATCH_SIZE }).catchUp();
+  await live.catchUp();
   const liveSeconds = seconds(liveStart);
+  const liveStatus = await live.status();
+  requireAllApplied(`projection-catch-up ${readModel}`, {
+    applied: applied(),
+    expected: EVENTS,
+    lag: liveStatus.lag,
+    parked: liveStatus.parked,
+  });
   report({
     bench: 'projection-catch-up',
     readModel,
-    events: EVENTS,
+    events: applied(),
     batchSize: BATCH_SIZE,
     seconds: round3(liveSeconds),
-    eventsPerSecond: Math.round(EVENTS / liveSeconds),
+    eventsPerSecond: Math.round(applied() / liveSeconds),
   });
 
   const start = process.hrtime.bigint();
   const result = await rebuildProjection({ store, db, projection, batchSize: BATCH_SIZE });
   const took = seconds(start);
+  const after = await live.status();
+  requireAllApplied(`projection-rebuild ${readModel}`, {
+    applied: result.events,
+    expected: EVENTS,
+    lag: after.lag,
+    parked: result.parked + after.parked,
+  });
   const rows = await db
     .selectFrom('bench_messages')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -181,9 +201,6 @@ async function main(): Promise<void> {
       } finally {
         await pgDb.destroy();
       }
-    } catch (error) {
-      report({ bench: 'projection-rebuild', readModel: 'postgres', error: String(error) });
-      process.exitCode = 1;
     } finally {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
       await admin.destroy();
@@ -194,7 +211,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

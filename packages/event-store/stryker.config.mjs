@@ -1,0 +1,26 @@
+// Mutation testing of the event-store adapters: SQLite, and EventStoreDB through its
+// in-memory stand-in client (the real-server suite needs EVENTSTORE_TEST_URL, so it is not used).
+// Run with `npm run mutate` (root: every package; here: this one). Not in CI: too long for two
+// cores. Incremental: the last result is kept in reports/stryker-incremental.json (git-ignored,
+// beside the HTML report) and a re-run only tests mutants whose code or covering tests changed;
+// `npm run mutate -- --force` (or deleting reports/) runs everything.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: ['src/sqlite/**/*.ts', 'src/esdb/**/*.ts', '!src/**/*.spec.ts'],
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'jest.config.js', enableFindRelatedTests: true },
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  concurrency: 1,
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: 90 },
+  // The sandbox sits two levels below the repository root, as the package does, so that
+  // jest.config.js still finds ../../jest.preset.js from inside it.
+  tempDirName: '../../.stryker-tmp-event-store',
+  cleanTempDir: 'always',
+};
