@@ -26,7 +26,8 @@ import { httpMetricsHooks } from './operability/httpMetricsHooks';
 import { instrumentEventStore } from './operability/instrumentedEventStore';
 import { Metrics } from './operability/metrics';
 import { serveOpenApi } from './openapi/openApiRoute';
-import { RateLimiter } from './http/rateLimiter';
+import type { ClusterBuckets } from './rateLimits/clusterBuckets';
+import { createRateLimits } from './rateLimits/rateLimits';
 
 /** Idempotency-Key records live 24 hours, as Stripe keeps them. */
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -52,6 +53,8 @@ export async function startApp(
     committed?: CommittedPositions;
     /** A cluster worker's metrics, whose scrape answers for the whole cluster. */
     metrics?: Metrics;
+    /** A cluster worker's line to the rate-limit buckets its primary keeps for all workers. */
+    buckets?: ClusterBuckets;
   } = {},
 ): Promise<RunningApp> {
   if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL)
@@ -75,14 +78,20 @@ export async function startApp(
     options.wake ?? ((name) => projectors?.runners.find((r) => r.name === name)?.wake());
   const logger = createAppLogger(config, options.logStream);
   const httpMetrics = httpMetricsHooks(metrics);
+  const rateLimits = createRateLimits(config, {
+    cluster: options.buckets,
+    log: (level, message) => logger[level](message),
+    countFallback: () => metrics.rateLimitFallbacks.inc(),
+  });
+  await rateLimits.ready();
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.create(config, store, db, wake, committed, metrics),
+    AppModule.create(config, store, db, wake, committed, metrics, rateLimits.comms),
     createHttpAdapter([
       // First, so that every answer (a throttled one too) carries its request id and is logged.
       requestLogHook(logger),
       httpMetrics.onRequest,
       // A request hook runs before the body is read (see rateLimitHook).
-      rateLimitHook(new RateLimiter(config.rateLimit)),
+      rateLimitHook(rateLimits.canvas),
     ]),
     // The bodies are read by registerBodyParsers below, as Express's body-parser read them.
     { bufferLogs: true, bodyParser: false },
@@ -130,6 +139,7 @@ export async function startApp(
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await app.close();
+      await rateLimits.close();
       await notifier?.stop();
       await projectors?.stop();
       await db.destroy();

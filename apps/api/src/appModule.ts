@@ -23,6 +23,9 @@ import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
 import type { Metrics } from './operability/metrics';
 import { OperabilityModule } from './operability/operabilityModule';
+import { CommsRateLimiter } from './comms/commsRateLimiter';
+import type { TokenBucketBackend } from './rateLimits/bucketBackends';
+import { RateLimitModule } from './rateLimits/rateLimitModule';
 
 @Module({})
 export class AppModule {
@@ -33,6 +36,7 @@ export class AppModule {
     wake: ProjectionWaker,
     committed: CommittedPositions,
     metrics: Metrics,
+    commsLimiter: TokenBucketBackend = new CommsRateLimiter(config.comms.rateLimit),
   ): DynamicModule {
     return {
       module: AppModule,
@@ -40,6 +44,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         OperabilityModule.forRoot(metrics),
         InfrastructureModule.forRoot(config, store, db, wake, committed),
+        RateLimitModule.forRoot(commsLimiter),
         JobsModule,
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
