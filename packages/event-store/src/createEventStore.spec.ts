@@ -1,5 +1,6 @@
 import { createEventStore } from './createEventStore';
 import { EventStoreDbEventStore } from './esdb/eventStoreDbEventStore';
+import { PostgresEventStore } from './postgres/postgresEventStore';
 import { SqliteEventStore } from './sqlite/sqliteEventStore';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,19 @@ describe('createEventStore', () => {
     },
   );
 
-  it.each(['postgres://localhost/db', 'sqlite:', 'events.db', ''])('rejects %j', (url) => {
+  it.each(['postgres://localhost/db', 'postgresql://u@localhost/db?schema=events_a'])(
+    'builds the PostgreSQL adapter for %s without connecting',
+    async (url) => {
+      const store = createEventStore(url);
+      expect(store).toBeInstanceOf(PostgresEventStore);
+      expect((store as PostgresEventStore).names.schema).toBe(
+        url.includes('schema=') ? 'events_a' : 'event_store',
+      );
+      await store.close();
+    },
+  );
+
+  it.each(['mysql://localhost/db', 'sqlite:', 'events.db', ''])('rejects %j', (url) => {
     expect(() => createEventStore(url)).toThrow(/event store URL/);
   });
 });

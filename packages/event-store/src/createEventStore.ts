@@ -1,11 +1,14 @@
 import type { EventStore } from './eventStore';
 import { EventStoreDbEventStore } from './esdb/eventStoreDbEventStore';
+import { PostgresEventStore } from './postgres/postgresEventStore';
 import { SqliteEventStore } from './sqlite/sqliteEventStore';
 
 /**
  * Picks the adapter from a URL: `sqlite:<path>` (`sqlite::memory:` for a private in-memory
  * store, `sqlite:///abs/path` also accepted) or an EventStoreDB/KurrentDB connection string
- * (`esdb://`, `esdb+discover://`, `kurrentdb://`, `kurrentdb+discover://`, `kurrent://`).
+ * (`esdb://`, `esdb+discover://`, `kurrentdb://`, `kurrentdb+discover://`, `kurrent://`), or a
+ * PostgreSQL URL (`postgres://`, `postgresql://`; `?schema=` picks the schema, default
+ * `event_store`).
  */
 export function createEventStore(url: string): EventStore {
   if (url.startsWith('sqlite:')) {
@@ -17,7 +20,10 @@ export function createEventStore(url: string): EventStore {
   if (/^(esdb|kurrentdb|kurrent)(\+discover)?:\/\//.test(url)) {
     return new EventStoreDbEventStore({ connectionString: url });
   }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return new PostgresEventStore({ connectionString: url });
+  }
   throw new Error(
-    `unsupported event store URL ${JSON.stringify(url)}: expected sqlite:<path>, sqlite::memory:, esdb://... or kurrentdb://...`,
+    `unsupported event store URL ${JSON.stringify(url)}: expected sqlite:<path>, sqlite::memory:, esdb://..., kurrentdb://... or postgres://...`,
   );
 }

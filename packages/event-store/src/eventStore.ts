@@ -102,5 +102,12 @@ export interface EventStore {
    * cannot drop events keep them and say why.
    */
   setStreamMaxAge?(stream: string, seconds: number): Promise<void>;
+  /**
+   * Calls `listener` soon after events are committed, including commits made by other
+   * processes when the adapter hears of them (PostgreSQL: LISTEN/NOTIFY), so a reader that
+   * polls can stop waiting. A hint only: notices may be merged or lost, so readers still poll.
+   * Optional in the port; returns a function that removes the listener.
+   */
+  onAppended?(listener: () => void): () => void;
   close(): Promise<void>;
 }

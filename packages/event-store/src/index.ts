@@ -9,6 +9,11 @@ export {
   type SqliteEventStoreStats,
 } from './sqlite/sqliteEventStore';
 export {
+  PostgresEventStore,
+  type PostgresEventStoreOptions,
+  type PostgresEventStoreStats,
+} from './postgres/postgresEventStore';
+export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,
 } from './esdb/eventStoreDbEventStore';

@@ -15,6 +15,7 @@ import type {
 } from '../eventStore';
 import type { Position } from '../position';
 import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
+import { appendBytes, serializeParts } from '../appendBytes';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { eventKey } from './eventKey';
 import { openSqliteDatabase } from './openSqliteDatabase';
@@ -512,26 +513,12 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-/** Counted as EventStoreDB counts an append: each event's payload, type and metadata. */
-function appendBytes(events: readonly SerializedEvent[]): number {
-  let bytes = 0;
-  for (const event of events) {
-    bytes += Buffer.byteLength(event.data) + Buffer.byteLength(event.type) + 16;
-    if (event.metadata !== null) bytes += Buffer.byteLength(event.metadata);
-  }
-  return bytes;
-}
-
 function serializeEvent(event: EventData): SerializedEvent {
   return {
     id: event.id,
     key: eventKey(event.id),
     type: event.type,
-    data: JSON.stringify(event.data) ?? 'null',
-    metadata:
-      event.metadata && Object.keys(event.metadata).length > 0
-        ? JSON.stringify(event.metadata)
-        : null,
+    ...serializeParts(event.data, event.metadata),
   };
 }
 
