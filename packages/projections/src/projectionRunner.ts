@@ -107,7 +107,9 @@ class ApplyFailure extends Error {
  * delivers whole batches (subscriptions deliver one event at a time, ~60x slower in the
  * performance anchors), the same code path serves catch-up and live, it sees appends made by
  * other processes on every adapter, and after a failure resuming is just the next poll.
- * The price is up to `pollIntervalMs` of extra latency, which `waitForCheckpoint` absorbs.
+ * The price is up to `pollIntervalMs` of extra latency, which `waitForCheckpoint` absorbs;
+ * a store that hears of commits (`onAppended`: PostgreSQL's NOTIFY, from any process) wakes
+ * the loop at once, and polling stays as the fallback.
  */
 export class ProjectionRunner {
   readonly #store: EventStore;
@@ -134,6 +136,8 @@ export class ProjectionRunner {
   #stopping = false;
   #wake: (() => void) | undefined;
   #wakePending = false;
+  /** Stops hearing of the store's commits (other processes' included, where it can tell). */
+  #unwatch: (() => void) | undefined;
   readonly #catchUps = new Set<Promise<void>>();
   /** The next page, read ahead while catching up; keyed by the position it reads after. */
   #prefetched: { readonly from: string; readonly page: Promise<Page> } | undefined;
@@ -182,6 +186,8 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#state = 'stopping';
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     this.#wake?.();
     await this.#starting?.catch(() => undefined);
     await this.#loop;
@@ -246,6 +252,7 @@ export class ProjectionRunner {
     await this.#migrate();
     if (this.#stopping || this.#loop) return;
     this.#state = 'catching-up';
+    this.#unwatch ??= this.#store.onAppended?.(() => this.wake());
     this.#loop = this.#run().finally(() => {
       this.#loop = undefined;
     });
