@@ -11,7 +11,8 @@ import {
 } from 'class-validator';
 import { join, resolve } from 'node:path';
 
-const STORE_URL = /^(sqlite:.+|esdb(\+discover)?:\/\/.+|kurrentdb(\+discover)?:\/\/.+)$/;
+const STORE_URL =
+  /^(sqlite:.+|esdb(\+discover)?:\/\/.+|kurrentdb(\+discover)?:\/\/.+|postgres(ql)?:\/\/.+)$/;
 const READ_MODEL_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
 
 /** What every Missive process needs: where the events and the read models live. */
@@ -21,7 +22,9 @@ export class ProjectorConfig {
   DATA_DIR = './data';
 
   @IsOptional()
-  @Matches(STORE_URL, { message: 'must be sqlite:<path>, esdb://... or kurrentdb://...' })
+  @Matches(STORE_URL, {
+    message: 'must be sqlite:<path>, esdb://..., kurrentdb://... or postgres://...',
+  })
   EVENT_STORE_URL?: string;
 
   @IsOptional()
