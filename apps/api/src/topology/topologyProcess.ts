@@ -32,7 +32,7 @@ export class TopologyProcess {
   }
 
   /** Resolves with the first match of `pattern` in the output; fails if the process exits. */
-  async waitFor(pattern: RegExp, ms = 60_000): Promise<RegExpExecArray> {
+  async waitFor(pattern: RegExp, ms = 120_000): Promise<RegExpExecArray> {
     const deadline = Date.now() + ms;
     for (;;) {
       const match = pattern.exec(this.output);
