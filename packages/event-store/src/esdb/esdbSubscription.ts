@@ -14,7 +14,7 @@ import { comparePositions, type Position } from '../position';
 import { SubscriptionFailedError } from '../subscriptionFailedError';
 import { UnknownPositionError } from '../unknownPositionError';
 import { isInvalidPositionError, isRetryable } from './esdbErrors';
-import { assertInLog } from './logEnd';
+import type { KnownLogEnd } from './logEnd';
 import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
 export interface ResubscribeOptions {
@@ -47,6 +47,7 @@ export class EsdbSubscription implements Subscription {
 
   constructor(
     private readonly client: EventStoreDBClient,
+    private readonly logEnd: KnownLogEnd,
     private last: Position | 'start',
     private readonly filter: EventFilter | undefined,
     private readonly resubscribe: ResubscribeOptions | undefined,
@@ -83,7 +84,7 @@ export class EsdbSubscription implements Subscription {
       while (!this.closed) {
         try {
           if (!checked) {
-            await assertInLog(this.client, this.last as Position);
+            await this.logEnd.assertInLog(this.last as Position);
             checked = true;
           }
           const subscription = this.client.subscribeToAll({
@@ -97,6 +98,7 @@ export class EsdbSubscription implements Subscription {
             if (!raw) continue;
             if (this.last !== 'start' && comparePositions(raw.position, this.last) <= 0) continue;
             this.last = raw.position;
+            this.logEnd.saw(raw.position);
             failures = 0;
             if (isSystemEvent(raw.streamId, raw.type)) continue;
             if (!matchesFilter(this.filter, raw.streamId, raw.type)) continue;

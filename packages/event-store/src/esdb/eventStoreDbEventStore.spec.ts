@@ -167,6 +167,18 @@ describe('EventStoreDbEventStore over the in-memory stand-in (no server)', () =>
       ]);
     });
 
+    it('looks up the end of the log only for a start past what it has seen', async () => {
+      const { position } = await store.append('conversation-1', [event()]);
+      await collect(store.readAll({ fromPosition: position }));
+      expect(fake.allReads).toEqual([]);
+
+      const other = new EventStoreDbEventStore({ client: fake.asClient() });
+      await collect(other.readAll({ fromPosition: position }));
+      await collect(other.readAll({ fromPosition: position }));
+      expect(fake.allReads).toEqual([{ direction: 'backwards', fromPosition: 'end' }]);
+      await other.close();
+    });
+
     it('never yields system events from readAll', async () => {
       fake.writeSystemEvent();
       await store.append('conversation-1', [event()]);

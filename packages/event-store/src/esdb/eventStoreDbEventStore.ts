@@ -36,7 +36,7 @@ import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { isInvalidPositionError } from './esdbErrors';
 import { EsdbSubscription, type ResubscribeOptions, serverFilter } from './esdbSubscription';
 import { type FilteredAllReader, filteredAllReader } from './filteredAllReader';
-import { assertInLog } from './logEnd';
+import { KnownLogEnd } from './logEnd';
 import { setStreamMaxAge } from './streamMaxAge';
 import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
@@ -65,6 +65,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly resubscribe: ResubscribeOptions | undefined;
   private readonly subscriptions = new Set<EsdbSubscription>();
   private readonly readFiltered: FilteredAllReader;
+  private readonly logEnd: KnownLogEnd;
 
   constructor(options: EventStoreDbEventStoreOptions) {
     if (options.client) {
@@ -82,6 +83,7 @@ export class EventStoreDbEventStore implements EventStore {
       throw new Error('EventStoreDbEventStore needs a connectionString or a client');
     }
     this.readFiltered = filteredAllReader(this.client);
+    this.logEnd = new KnownLogEnd(this.client);
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.resubscribe = options.resubscribe;
   }
@@ -117,6 +119,7 @@ export class EventStoreDbEventStore implements EventStore {
       const nextExpectedRevision = Number(result.nextExpectedRevision);
       const position =
         result.position ?? (await this.positionOfRevision(stream, nextExpectedRevision));
+      this.logEnd.saw(position);
       return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof MaxAppendSizeExceededError) {
@@ -168,7 +171,7 @@ export class EventStoreDbEventStore implements EventStore {
     let from = start;
     let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
     const filter = options?.filter;
-    if (start !== 'start') await assertInLog(this.client, start);
+    if (start !== 'start') await this.logEnd.assertInLog(start);
     while (remaining > 0) {
       // ESDB's fromPosition is inclusive: ask for one more and drop the event sitting on it.
       // The server filters (system events out, and the category or types asked for), so a
@@ -188,6 +191,7 @@ export class EventStoreDbEventStore implements EventStore {
           if (!raw) continue;
           if (from !== 'start' && comparePositions(raw.position, from) <= 0) continue;
           from = raw.position;
+          this.logEnd.saw(raw.position);
           if (isSystemEvent(raw.streamId, raw.type)) continue;
           if (!matchesFilter(filter, raw.streamId, raw.type)) continue;
           const event = recordedEventFromEsdb(resolved);
@@ -213,6 +217,7 @@ export class EventStoreDbEventStore implements EventStore {
   subscribe(options?: SubscribeOptions): Subscription {
     const subscription = new EsdbSubscription(
       this.client,
+      this.logEnd,
       options?.fromPosition ?? 'start',
       options?.filter,
       this.resubscribe,
@@ -235,6 +240,7 @@ export class EventStoreDbEventStore implements EventStore {
         const raw = resolved.event;
         if (!raw || (from !== END && comparePositions(raw.position, from) >= 0)) continue;
         latest ??= raw.position;
+        this.logEnd.saw(raw.position);
         from = raw.position;
         scanned += 1;
         if (!isSystemEvent(raw.streamId, raw.type)) {

@@ -64,6 +64,8 @@ export interface FakeEsdbClientOptions {
 export class FakeEsdbClient {
   readonly log: StoredEvent[] = [];
   readonly subscribeCalls: Array<{ fromPosition: ReadPosition | undefined; filter?: Filter }> = [];
+  /** Unfiltered `$all` reads (`readAll`), by direction. */
+  readonly allReads: Array<{ direction: string; fromPosition: ReadPosition | undefined }> = [];
   /** Filtered `$all` reads, as the adapter sends them past the 6.x client's `readAll`. */
   readonly filteredReads: Array<{ fromPosition: ReadPosition; maxCount: number; filter: Filter }> =
     [];
@@ -176,6 +178,10 @@ export class FakeEsdbClient {
     options: { direction?: string; fromPosition?: ReadPosition; maxCount?: number | bigint } = {},
   ): Readable {
     const backwards = options.direction === 'backwards';
+    this.allReads.push({
+      direction: backwards ? 'backwards' : 'forwards',
+      fromPosition: options.fromPosition,
+    });
     const from = options.fromPosition ?? (backwards ? 'end' : 'start');
     if (typeof from === 'object' && !this.isReadablePosition(from)) {
       return this.readable([], true, invalidPositionError());
