@@ -10,9 +10,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { join, resolve } from 'node:path';
+import { EVENT_STORE_URL_PATTERN } from '@missive/event-store';
 
-const STORE_URL =
-  /^(sqlite:.+|esdb(\+discover)?:\/\/.+|kurrentdb(\+discover)?:\/\/.+|postgres(ql)?:\/\/.+)$/;
 const READ_MODEL_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
 
 /** What every Missive process needs: where the events and the read models live. */
@@ -22,8 +21,8 @@ export class ProjectorConfig {
   DATA_DIR = './data';
 
   @IsOptional()
-  @Matches(STORE_URL, {
-    message: 'must be sqlite:<path>, esdb://..., kurrentdb://... or postgres://...',
+  @Matches(EVENT_STORE_URL_PATTERN, {
+    message: 'must be sqlite:<path>, postgres://..., esdb://..., kurrentdb://... or kurrent://...',
   })
   EVENT_STORE_URL?: string;
 

@@ -1,4 +1,4 @@
-import { createEventStore } from './createEventStore';
+import { createEventStore, EVENT_STORE_URL_PATTERN } from './createEventStore';
 import { EventStoreDbEventStore } from './esdb/eventStoreDbEventStore';
 import { PostgresEventStore } from './postgres/postgresEventStore';
 import { SqliteEventStore } from './sqlite/sqliteEventStore';
@@ -27,14 +27,16 @@ describe('createEventStore', () => {
     }
   });
 
-  it.each(['esdb://localhost:2113?tls=false', 'kurrentdb://localhost:2113?tls=false'])(
-    'builds the EventStoreDB adapter for %s without connecting',
-    async (url) => {
-      const store = createEventStore(url);
-      expect(store).toBeInstanceOf(EventStoreDbEventStore);
-      await store.close();
-    },
-  );
+  it.each([
+    'esdb://localhost:2113?tls=false',
+    'kurrentdb://localhost:2113?tls=false',
+    'kurrent://localhost:2113?tls=false',
+    'esdb+discover://cluster.local:2113',
+  ])('builds the EventStoreDB adapter for %s without connecting', async (url) => {
+    const store = createEventStore(url);
+    expect(store).toBeInstanceOf(EventStoreDbEventStore);
+    await store.close();
+  });
 
   it.each(['postgres://localhost/db', 'postgresql://u@localhost/db?schema=events_a'])(
     'builds the PostgreSQL adapter for %s without connecting',
@@ -50,5 +52,13 @@ describe('createEventStore', () => {
 
   it.each(['mysql://localhost/db', 'sqlite:', 'events.db', ''])('rejects %j', (url) => {
     expect(() => createEventStore(url)).toThrow(/event store URL/);
+    expect(EVENT_STORE_URL_PATTERN.test(url)).toBe(false);
   });
+
+  it.each(['sqlite::memory:', 'sqlite:./data/events.db', 'kurrent://h:2113', 'esdb://h:2113'])(
+    'lets configuration validators accept %j, as createEventStore does',
+    (url) => {
+      expect(EVENT_STORE_URL_PATTERN.test(url)).toBe(true);
+    },
+  );
 });

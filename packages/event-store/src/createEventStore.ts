@@ -3,6 +3,10 @@ import { EventStoreDbEventStore } from './esdb/eventStoreDbEventStore';
 import { PostgresEventStore } from './postgres/postgresEventStore';
 import { SqliteEventStore } from './sqlite/sqliteEventStore';
 
+/** The URLs `createEventStore` accepts, for configuration validators to check the same set. */
+export const EVENT_STORE_URL_PATTERN =
+  /^(sqlite:.+|(esdb|kurrentdb|kurrent)(\+discover)?:\/\/.+|postgres(ql)?:\/\/.+)$/;
+
 /**
  * Picks the adapter from a URL: `sqlite:<path>` (`sqlite::memory:` for a private in-memory
  * store, `sqlite:///abs/path` also accepted) or an EventStoreDB/KurrentDB connection string

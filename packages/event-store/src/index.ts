@@ -2,6 +2,8 @@ export * from './eventStore';
 export * from './position';
 export { WrongExpectedVersionError } from './wrongExpectedVersionError';
 export { AppendTooLargeError, MAX_APPEND_BYTES } from './appendTooLargeError';
+export { UnknownPositionError } from './unknownPositionError';
+export { SubscriptionFailedError } from './subscriptionFailedError';
 export { matchesFilter } from './matchesFilter';
 export {
   SqliteEventStore,
@@ -17,7 +19,9 @@ export {
   EventStoreDbEventStore,
   type EventStoreDbEventStoreOptions,
 } from './esdb/eventStoreDbEventStore';
-export { createEventStore } from './createEventStore';
+export { PositionUnavailableError } from './esdb/positionUnavailableError';
+export type { ResubscribeOptions } from './esdb/esdbSubscription';
+export { createEventStore, EVENT_STORE_URL_PATTERN } from './createEventStore';
 export {
   ConcurrencyConflict,
   MAX_CONFLICT_RETRIES,

@@ -2,6 +2,7 @@ import {
   type EventStore,
   type Position,
   type RecordedEvent,
+  UnknownPositionError,
   comparePositions,
   encodePosition,
 } from '@missive/event-store';
@@ -296,6 +297,16 @@ export class ProjectionRunner {
         failures += 1;
         this.#lastError = describeError(error);
         if (this.#stopping) break;
+        if (error instanceof UnknownPositionError) {
+          // The checkpoint is no position of this log: the event store was switched (say
+          // SQLite to EventStoreDB) under existing read models. No retry can fix that.
+          this.#state = 'failed';
+          this.#logger.error(
+            `projection ${this.#projection.name}: its checkpoint is not a position of this event store (was EVENT_STORE_URL changed?); rebuild it with \`missive-projections rebuild ${this.#projection.name}\``,
+            { error: this.#lastError },
+          );
+          return;
+        }
         this.#state = 'retrying';
         const delay = Math.min(this.#maxRetryDelayMs, this.#pollIntervalMs * 2 ** failures);
         this.#logger.error(`projection ${this.#projection.name}: step failed, retrying`, {

@@ -455,6 +455,7 @@ async function main(): Promise<void> {
           bench: 'conversations.seed',
           conversations: CONVERSATIONS,
           users: USERS,
+          // The embedded store's commit is its gapless global sequence, so it counts events.
           events: head === 'start' ? 0 : Number(head.commit),
           appendSeconds: +((seeded - t0) / 1000).toFixed(1),
           projectSeconds: +((projected - seeded) / 1000).toFixed(1),

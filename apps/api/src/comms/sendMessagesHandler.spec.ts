@@ -21,7 +21,7 @@ const plan = (scheduledFor: string | null): SendPlan => ({
   ],
 });
 
-describe('SendMessagesHandler on EventStoreDB', () => {
+describe('SendMessagesHandler over the EventStoreDB adapter on its in-memory stand-in (no server)', () => {
   let fake: FakeEsdbClient;
   let handler: SendMessagesHandler;
 

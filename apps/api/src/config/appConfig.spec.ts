@@ -15,6 +15,7 @@ describe('loadConfig', () => {
   it('serves from one HTTP worker per core on the embedded default, one process elsewhere', () => {
     expect(loadConfig({}).apiWorkers).toBe(availableParallelism());
     expect(loadConfig({ EVENT_STORE_URL: 'esdb://localhost:2113' }).apiWorkers).toBe(1);
+    expect(loadConfig({ EVENT_STORE_URL: 'postgres://localhost/missive' }).apiWorkers).toBe(1);
     expect(loadConfig({ API_WORKERS: '1' }).apiWorkers).toBe(1);
     expect(
       loadConfig({ EVENT_STORE_URL: 'esdb://localhost:2113', API_WORKERS: '3' }).apiWorkers,
@@ -49,6 +50,9 @@ describe('loadConfig', () => {
     expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
     expect(config.PORT).toBe(8080);
     expect(config.RUN_PROJECTORS).toBe(false);
+    for (const url of ['postgres://pg/missive', 'postgresql://u@pg:5432/missive?schema=events']) {
+      expect(loadConfig({ EVENT_STORE_URL: url, READ_MODEL_URL: url }).eventStoreUrl).toBe(url);
+    }
   });
 
   it('defaults the rate limits to Canvas and refuses a maximum below the high-water mark', () => {

@@ -111,6 +111,14 @@ describe('CloudEvents feed (GET /api/v1/events)', () => {
 
   it.each([
     ['an unreadable Last-Event-ID', '', { 'last-event-id': 'yesterday' }, 400],
+    ['an after that no event has (5/3)', '?after=5/3', {}, 400],
+    ['an after past the end of the log', '?after=999999999/999999999', {}, 400],
+    [
+      'a Last-Event-ID past the end of the log',
+      '',
+      { 'last-event-id': '999999999/999999999' },
+      400,
+    ],
     ['an unknown type', '?type=Nope', {}, 400],
     ['an internal type', '?type=AccessTokenIssued', {}, 400],
   ])('refuses %s', async (_name, query, headers, status) => {

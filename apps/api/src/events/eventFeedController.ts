@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthenticatedRequest } from '../auth/authenticatedRequest';
 import { CanvasError } from '../http/canvasError';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { checkResumePosition } from './checkResumePosition';
 import { parseEventFeedQuery } from './eventFeedQuery';
 
 /** Proxies and load balancers drop idle streams; a comment line every so often keeps it open. */
@@ -28,6 +29,7 @@ export class EventFeedController {
   ): Promise<void> {
     if (!req.user.siteAdmin) throw CanvasError.unauthorized();
     const { from, eventTypes } = parseEventFeedQuery(query, lastEventId);
+    await checkResumePosition(this.store, from);
     // The stream is written on the Node response: Fastify's reply is for one payload.
     reply.hijack();
     const res = reply.raw;

@@ -34,6 +34,9 @@ export function instrumentEventStore(store: EventStore, metrics: Metrics): Event
     ...(store.setStreamMaxAge && {
       setStreamMaxAge: (stream: string, seconds: number) => store.setStreamMaxAge!(stream, seconds),
     }),
+    ...(store.onAppended && {
+      onAppended: (listener: () => void) => store.onAppended!(listener),
+    }),
     close: () => store.close(),
   };
 }

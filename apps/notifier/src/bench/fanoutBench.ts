@@ -168,7 +168,9 @@ async function main(): Promise<void> {
         const { created, delivered, next } = await collect(store, from, MEMBERS);
         from = next;
         const cpu = process.cpuUsage(cpuBefore);
-        const t0 = (await eventAt(store, added.position)).created.getTime();
+        const t0 = (
+          await eventAt(store, 'conversation-1', added.nextExpectedRevision)
+        ).created.getTime();
         const createdAt = created.map((e) => e.created.getTime()).sort((a, b) => a - b);
         const latencies = delivered.map((e) => e.created.getTime() - t0).sort((a, b) => a - b);
         const createMs = Math.max(1, createdAt[createdAt.length - 1]! - t0);
@@ -245,11 +247,13 @@ async function collect(
   return { created, delivered, next };
 }
 
-async function eventAt(store: SqliteEventStore, position: Position): Promise<RecordedEvent> {
-  for await (const e of store.readAll({
-    fromPosition: { commit: position.commit - 1n, prepare: position.prepare - 1n },
-    maxCount: 1,
-  })) {
+/** Read back through its stream: positions are opaque, so no arithmetic on them. */
+async function eventAt(
+  store: SqliteEventStore,
+  stream: string,
+  revision: number,
+): Promise<RecordedEvent> {
+  for await (const e of store.readStream(stream, { fromRevision: revision, maxCount: 1 })) {
     return e;
   }
   throw new Error('appended event not found');

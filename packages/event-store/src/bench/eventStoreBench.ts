@@ -1,5 +1,6 @@
 /**
- * Durable-write and read figures for the SQLite adapter (see BENCHMARKS.md for the method).
+ * Durable-write and read figures for the SQLite adapter (see BENCHMARKS.md for the method),
+ * then the PostgreSQL adapter's (`postgresBench.ts`; `BENCH_POSTGRES=false` skips them).
  * One JSON line per figure on stdout; a fresh temp database per figure, synchronous=FULL.
  * Run: `npm run bench -w @missive/event-store` (turbo builds first).
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EventData } from '../eventStore';
 import { SqliteEventStore } from '../sqlite/sqliteEventStore';
+import { postgresBench } from './postgresBench';
 
 const SINGLE_APPENDS = Number(process.env['BENCH_SINGLE_APPENDS'] ?? 20_000);
 const WRITER_COUNTS = [1, 16, 64];
@@ -161,6 +163,11 @@ async function main(): Promise<void> {
   for (const writers of WRITER_COUNTS) await singleEventAppends(writers);
   await batchedAppendsAndStreamRead();
   await readAllOver100k();
+  if (process.env['BENCH_POSTGRES'] === 'false') {
+    console.error('PostgreSQL figures skipped: BENCH_POSTGRES=false');
+  } else {
+    await postgresBench(report, SINGLE_APPENDS);
+  }
 }
 
 main().catch((error: unknown) => {

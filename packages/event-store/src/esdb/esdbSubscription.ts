@@ -1,12 +1,9 @@
 import {
-  AccessDeniedError,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type EventStoreDBClient,
   type Filter,
-  InvalidArgumentError,
   START,
-  UnsupportedError,
   eventTypeFilter,
   excludeSystemEvents,
   streamNameFilter,
@@ -14,6 +11,10 @@ import {
 import type { EventFilter, RecordedEvent, Subscription } from '../eventStore';
 import { matchesFilter } from '../matchesFilter';
 import { comparePositions, type Position } from '../position';
+import { SubscriptionFailedError } from '../subscriptionFailedError';
+import { UnknownPositionError } from '../unknownPositionError';
+import { isInvalidPositionError, isRetryable } from './esdbErrors';
+import type { KnownLogEnd } from './logEnd';
 import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
 export interface ResubscribeOptions {
@@ -21,13 +22,22 @@ export interface ResubscribeOptions {
   readonly initialDelayMs?: number;
   /** Cap on the delay. Default 5000 ms. */
   readonly maxDelayMs?: number;
-  /** Give up (the iteration throws) after this many failures in a row. Default: never. */
+  /**
+   * Give up after this many failures in a row: the iteration throws SubscriptionFailedError.
+   * Default 20 (about 80 s of outage with the default delays).
+   */
   readonly maxAttempts?: number;
+  /** Told of every retryable failure before the pause, so that an outage is logged. */
+  readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
+
+const DEFAULT_MAX_ATTEMPTS = 20;
 
 /**
  * `subscribeToAll` that survives connection drops: it resubscribes from the last position it
- * saw, and drops anything at or before that position so nothing is delivered twice.
+ * saw, and drops anything at or before that position so nothing is delivered twice. What no
+ * retry can fix ends the iteration at once: a start position the log does not have
+ * (UnknownPositionError), or a refusal such as missing rights (SubscriptionFailedError).
  */
 export class EsdbSubscription implements Subscription {
   private closed = false;
@@ -37,6 +47,7 @@ export class EsdbSubscription implements Subscription {
 
   constructor(
     private readonly client: EventStoreDBClient,
+    private readonly logEnd: KnownLogEnd,
     private last: Position | 'start',
     private readonly filter: EventFilter | undefined,
     private readonly resubscribe: ResubscribeOptions | undefined,
@@ -65,22 +76,29 @@ export class EsdbSubscription implements Subscription {
   private async *run(): AsyncGenerator<RecordedEvent> {
     const initialDelay = this.resubscribe?.initialDelayMs ?? 100;
     const maxDelay = this.resubscribe?.maxDelayMs ?? 5000;
-    const maxAttempts = this.resubscribe?.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const maxAttempts = this.resubscribe?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    // The caller's start is checked once; later starts are positions the server delivered.
+    let checked = this.last === 'start';
     let failures = 0;
     try {
       while (!this.closed) {
-        const subscription = this.client.subscribeToAll({
-          fromPosition: this.last === 'start' ? START : this.last,
-          filter: serverFilter(this.filter),
-        });
-        this.current = subscription;
         try {
+          if (!checked) {
+            await this.logEnd.assertInLog(this.last as Position);
+            checked = true;
+          }
+          const subscription = this.client.subscribeToAll({
+            fromPosition: this.last === 'start' ? START : this.last,
+            filter: serverFilter(this.filter),
+          });
+          this.current = subscription;
           for await (const resolved of subscription as AsyncIterable<AllStreamResolvedEvent>) {
             if (this.closed) return;
             const raw = resolved.event;
             if (!raw) continue;
             if (this.last !== 'start' && comparePositions(raw.position, this.last) <= 0) continue;
             this.last = raw.position;
+            this.logEnd.saw(raw.position);
             failures = 0;
             if (isSystemEvent(raw.streamId, raw.type)) continue;
             if (!matchesFilter(this.filter, raw.streamId, raw.type)) continue;
@@ -90,11 +108,15 @@ export class EsdbSubscription implements Subscription {
         } catch (error) {
           if (this.closed) return;
           failures += 1;
-          if (!isTransient(error) || failures >= maxAttempts) throw error;
+          throwIfFinal(error, this.last, failures, maxAttempts);
+          const delay = backoff(initialDelay, maxDelay, failures);
+          this.resubscribe?.onRetry?.(error, failures, delay);
+          await this.sleep(delay);
+          continue;
         }
         if (this.closed) return;
-        // Ended without an error (server closed the stream) or failed transiently: back off.
-        await this.sleep(Math.min(maxDelay, initialDelay * 2 ** Math.min(failures, 20)));
+        // Ended without an error (the server closed the stream): resubscribe after a pause.
+        await this.sleep(backoff(initialDelay, maxDelay, failures));
       }
     } finally {
       await this.close();
@@ -113,8 +135,35 @@ export class EsdbSubscription implements Subscription {
   }
 }
 
+function throwIfFinal(
+  error: unknown,
+  last: Position | 'start',
+  failures: number,
+  maxAttempts: number,
+): void {
+  if (error instanceof UnknownPositionError) throw error;
+  if (isInvalidPositionError(error) && last !== 'start') {
+    throw new UnknownPositionError(last, 'the server refused to read from it');
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (!isRetryable(error)) {
+    throw new SubscriptionFailedError(`subscription to $all refused: ${message}`, failures, error);
+  }
+  if (failures >= maxAttempts) {
+    throw new SubscriptionFailedError(
+      `subscription to $all failed ${failures} times in a row; last error: ${message}`,
+      failures,
+      error,
+    );
+  }
+}
+
+function backoff(initialDelay: number, maxDelay: number, failures: number): number {
+  return Math.min(maxDelay, initialDelay * 2 ** Math.min(failures, 20));
+}
+
 /** Narrows on the server where possible; `matchesFilter` re-checks exactly on the client. */
-function serverFilter(filter: EventFilter | undefined): Filter {
+export function serverFilter(filter: EventFilter | undefined): Filter {
   if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {
     return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
   }
@@ -122,12 +171,4 @@ function serverFilter(filter: EventFilter | undefined): Filter {
     return eventTypeFilter({ prefixes: [...filter.eventTypes] });
   }
   return excludeSystemEvents();
-}
-
-function isTransient(error: unknown): boolean {
-  return !(
-    error instanceof AccessDeniedError ||
-    error instanceof InvalidArgumentError ||
-    error instanceof UnsupportedError
-  );
 }

@@ -5,7 +5,7 @@ const url = process.env['EVENTSTORE_TEST_URL'];
 
 if (url) {
   describeEventStoreContract(
-    `EventStoreDB (${url})`,
+    `EventStoreDB server at ${url}`,
     () => new EventStoreDbEventStore({ connectionString: url }),
   );
 } else {

@@ -31,8 +31,13 @@ import type {
 import { AppendTooLargeError } from '../appendTooLargeError';
 import { matchesFilter } from '../matchesFilter';
 import { comparePositions, type Position } from '../position';
+import { UnknownPositionError } from '../unknownPositionError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
-import { EsdbSubscription, type ResubscribeOptions } from './esdbSubscription';
+import { isInvalidPositionError } from './esdbErrors';
+import { EsdbSubscription, type ResubscribeOptions, serverFilter } from './esdbSubscription';
+import { type FilteredAllReader, filteredAllReader } from './filteredAllReader';
+import { KnownLogEnd } from './logEnd';
+import { setStreamMaxAge } from './streamMaxAge';
 import { isSystemEvent, recordedEventFromEsdb } from './recordedEventFromEsdb';
 
 export interface EventStoreDbEventStoreOptions {
@@ -47,8 +52,10 @@ export interface EventStoreDbEventStoreOptions {
 }
 
 // $-streams and $-types are the server's own bookkeeping; `headPosition` looks past at most
-// this many of them at the end of the log to find the last application event.
+// this many of them at the end of the log to find the last application event, a few at a time
+// (usually the first one read is the answer).
 const HEAD_SCAN_LIMIT = 1000;
+const HEAD_PAGE = 16;
 
 /** Adapter over EventStoreDB/KurrentDB through the gRPC client `@eventstore/db-client`. */
 export class EventStoreDbEventStore implements EventStore {
@@ -57,6 +64,8 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly resubscribe: ResubscribeOptions | undefined;
   private readonly subscriptions = new Set<EsdbSubscription>();
+  private readonly readFiltered: FilteredAllReader;
+  private readonly logEnd: KnownLogEnd;
 
   constructor(options: EventStoreDbEventStoreOptions) {
     if (options.client) {
@@ -73,6 +82,8 @@ export class EventStoreDbEventStore implements EventStore {
     } else {
       throw new Error('EventStoreDbEventStore needs a connectionString or a client');
     }
+    this.readFiltered = filteredAllReader(this.client);
+    this.logEnd = new KnownLogEnd(this.client);
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.resubscribe = options.resubscribe;
   }
@@ -99,9 +110,16 @@ export class EventStoreDbEventStore implements EventStore {
       const result = await this.client.appendToStream(stream, esdbEvents, {
         expectedRevision: toEsdbExpectedRevision(expected),
       });
+      if (!result.success) {
+        // `throwOnAppendFailure=false` in the connection string: a conflict comes back as a
+        // result, and its revision cannot be trusted (the client's batch append reports
+        // `BigInt(hasCurrentStreamRevision())`), so the stream's real one is read.
+        throw new WrongExpectedVersionError(stream, expected, await this.lastRevisionOf(stream));
+      }
       const nextExpectedRevision = Number(result.nextExpectedRevision);
       const position =
         result.position ?? (await this.positionOfRevision(stream, nextExpectedRevision));
+      this.logEnd.saw(position);
       return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof MaxAppendSizeExceededError) {
@@ -149,15 +167,20 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    let from = options?.fromPosition ?? 'start';
+    const start = options?.fromPosition ?? 'start';
+    let from = start;
     let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
     const filter = options?.filter;
+    if (start !== 'start') await this.logEnd.assertInLog(start);
     while (remaining > 0) {
       // ESDB's fromPosition is inclusive: ask for one more and drop the event sitting on it.
-      const read = this.client.readAll({
-        direction: FORWARDS,
+      // The server filters (system events out, and the category or types asked for), so a
+      // page holds only events worth sending; `matchesFilter` still checks exactly below.
+      const size = Math.min(this.pageSize, remaining);
+      const read = this.readFiltered({
         fromPosition: from === 'start' ? START : from,
-        maxCount: this.pageSize + 1,
+        maxCount: size + 1,
+        filter: serverFilter(filter),
       });
       let received = 0;
       let drained = false;
@@ -168,6 +191,7 @@ export class EventStoreDbEventStore implements EventStore {
           if (!raw) continue;
           if (from !== 'start' && comparePositions(raw.position, from) <= 0) continue;
           from = raw.position;
+          this.logEnd.saw(raw.position);
           if (isSystemEvent(raw.streamId, raw.type)) continue;
           if (!matchesFilter(filter, raw.streamId, raw.type)) continue;
           const event = recordedEventFromEsdb(resolved);
@@ -177,16 +201,23 @@ export class EventStoreDbEventStore implements EventStore {
           if (remaining <= 0) return;
         }
         drained = true;
+      } catch (error) {
+        drained = true;
+        if (isInvalidPositionError(error) && from !== 'start') {
+          throw new UnknownPositionError(from, 'the server refused to read from it');
+        }
+        throw error;
       } finally {
         if (!drained) await read.cancel().catch(() => undefined);
       }
-      if (received < this.pageSize + 1) return;
+      if (received < size + 1) return;
     }
   }
 
   subscribe(options?: SubscribeOptions): Subscription {
     const subscription = new EsdbSubscription(
       this.client,
+      this.logEnd,
       options?.fromPosition ?? 'start',
       options?.filter,
       this.resubscribe,
@@ -197,20 +228,27 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position | 'start'> {
-    const read = this.client.readAll({
-      direction: BACKWARDS,
-      fromPosition: END,
-      maxCount: HEAD_SCAN_LIMIT,
-    });
     let latest: Position | undefined;
-    for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-      const raw = resolved.event;
-      if (!raw) continue;
-      latest ??= raw.position;
-      if (!isSystemEvent(raw.streamId, raw.type)) {
-        await read.cancel();
-        return raw.position;
+    let from: Position | 'end' = END;
+    for (let scanned = 0; scanned < HEAD_SCAN_LIMIT;) {
+      // Backwards reads are inclusive too: a page after the first repeats its start event.
+      const maxCount = HEAD_PAGE + (from === END ? 0 : 1);
+      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount });
+      let received = 0;
+      for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+        received += 1;
+        const raw = resolved.event;
+        if (!raw || (from !== END && comparePositions(raw.position, from) >= 0)) continue;
+        latest ??= raw.position;
+        this.logEnd.saw(raw.position);
+        from = raw.position;
+        scanned += 1;
+        if (!isSystemEvent(raw.streamId, raw.type)) {
+          await read.cancel();
+          return raw.position;
+        }
       }
+      if (received < maxCount) break;
     }
     // Only server events within reach: report the newest one rather than hide the lag.
     return latest ?? 'start';
@@ -220,12 +258,19 @@ export class EventStoreDbEventStore implements EventStore {
     if (!Number.isInteger(seconds) || seconds < 1) {
       throw new RangeError(`maxAge of ${stream} must be a positive number of seconds`);
     }
-    await this.client.setStreamMetadata(stream, { maxAge: seconds });
+    await setStreamMaxAge(this.client, stream, seconds);
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     if (this.ownsClient) await this.client.dispose();
+  }
+
+  private async lastRevisionOf(stream: string): Promise<number | 'no_stream'> {
+    for await (const event of this.readStream(stream, { direction: 'backwards', maxCount: 1 })) {
+      return event.revision;
+    }
+    return 'no_stream';
   }
 
   private async positionOfRevision(stream: string, revision: number): Promise<Position> {

@@ -1,22 +1,39 @@
-import type { ResolvedEvent } from '@eventstore/db-client';
+import type { Position as EsdbPosition, ResolvedEvent } from '@eventstore/db-client';
 import type { RecordedEvent } from '../eventStore';
+import { PositionUnavailableError } from './positionUnavailableError';
+
+/** What the server puts in a position field it cannot fill (`ulong.MaxValue`). */
+const NO_POSITION = 2n ** 64n - 1n;
 
 /** `$`-streams and `$`-types are EventStoreDB's own bookkeeping, never application events. */
 export function isSystemEvent(streamId: string, type: string): boolean {
   return streamId.startsWith('$') || type.startsWith('$');
 }
 
+/**
+ * The client always fills `position` (protobuf's default for an unset field is 0), so a
+ * missing position shows as 0/0 or 2^64-1; the log's first records are the server's own, so
+ * no application event sits at 0.
+ */
+export function hasLogPosition(position: EsdbPosition | undefined): position is EsdbPosition {
+  if (!position) return false;
+  const { commit, prepare } = position;
+  if (commit === NO_POSITION || prepare === NO_POSITION) return false;
+  return !(commit === 0n && prepare === 0n);
+}
+
+/** Converts a resolved event; throws PositionUnavailableError when the server left it out. */
 export function recordedEventFromEsdb(resolved: ResolvedEvent): RecordedEvent | undefined {
   const event = resolved.event;
   if (!event) return undefined;
-  const commit = event.position?.commit ?? resolved.commitPosition;
+  const revision = Number(event.revision);
+  if (!hasLogPosition(event.position)) throw new PositionUnavailableError(event.streamId, revision);
   return {
     id: event.id,
     type: event.type,
     streamId: event.streamId,
-    revision: Number(event.revision),
-    // Stream reads from older servers carry no prepare position; commit alone still orders.
-    position: event.position ?? { commit: commit ?? 0n, prepare: commit ?? 0n },
+    revision,
+    position: event.position,
     data: event.isJson ? event.data : decodeBinary(event.data),
     metadata: asMetadata(event.metadata),
     created: event.created,

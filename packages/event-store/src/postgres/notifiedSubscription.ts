@@ -11,7 +11,8 @@ export interface PositionPage {
  * Catch-up then live over an asynchronous page reader: reads pages until the log is
  * exhausted, then sleeps until woken (a local commit, or a NOTIFY from another process) or
  * until the poll interval elapses, which covers a lost notification. Connection failures are
- * retried with back-off from the last delivered position; other errors end the iteration.
+ * retried with back-off from the last delivered position; other errors (an unknown start
+ * position included) end the iteration.
  */
 export class NotifiedSubscription implements Subscription {
   private closed = false;
@@ -19,10 +20,14 @@ export class NotifiedSubscription implements Subscription {
   /** Set by `wake()`; a wake that arrives while a page is being read is not lost. */
   private woken = false;
   private wakeUp: (() => void) | undefined;
+  /** Last position delivered (or passed); undefined until the start is checked. */
+  private after: bigint | undefined;
 
   constructor(
     private readonly readPage: (after: bigint) => Promise<PositionPage>,
-    private after: bigint,
+    /** Where to start; throws for a malformed position (ends the iteration). The first page
+     * read refuses a position the log does not have. */
+    private readonly start: () => bigint,
     private readonly pollIntervalMs: number,
     private readonly isTransient: (error: unknown) => boolean,
     private readonly onClose: (subscription: NotifiedSubscription) => void,
@@ -55,6 +60,7 @@ export class NotifiedSubscription implements Subscription {
         this.woken = false;
         let page: PositionPage;
         try {
+          this.after ??= this.start();
           page = await this.readPage(this.after);
           failures = 0;
         } catch (error) {

@@ -5,7 +5,8 @@ import type { EventFilter, RecordedEvent } from '../eventStore';
  * `ORDER BY position` sorts by the bigint column, not by its text.
  */
 export const PG_EVENT_COLUMNS =
-  'position::text AS position_text, stream_id, revision, event_id, type, data, metadata, created';
+  'position::text AS position_text, stream_id, revision, event_id, type, data, metadata, ' +
+  '(extract(epoch FROM created) * 1000)::float8 AS created_ms';
 
 export type PgEventRow = [
   position: string,
@@ -15,12 +16,15 @@ export type PgEventRow = [
   type: string,
   data: unknown,
   metadata: Record<string, unknown> | null,
-  created: Date,
+  createdMs: number,
 ];
 
 const NO_METADATA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** node-postgres has already parsed the json columns and the timestamp. */
+/**
+ * node-postgres has already parsed the json columns. The timestamp comes as epoch
+ * milliseconds: a float parses several times faster than timestamptz text.
+ */
 export function recordedEventFromPgRow(row: PgEventRow): RecordedEvent {
   const position = BigInt(row[0]);
   return {
@@ -31,7 +35,7 @@ export function recordedEventFromPgRow(row: PgEventRow): RecordedEvent {
     position: { commit: position, prepare: position },
     data: row[5],
     metadata: row[6] ?? NO_METADATA,
-    created: row[7],
+    created: new Date(row[7]),
   };
 }
 

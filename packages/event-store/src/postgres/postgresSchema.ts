@@ -1,11 +1,14 @@
 import type { PoolClient } from 'pg';
 import { eventKey } from '../sqlite/eventKey';
+import { appendFunctionSql } from './appendFunction';
 
 /** Identifiers and lock keys of one store's tables inside its schema. */
 export interface PostgresNames {
   readonly schema: string;
   /** `"schema".events`, quoted. */
   readonly events: string;
+  /** `"schema".append_batch`, quoted: see `appendFunction.ts`. */
+  readonly appendFunction: string;
   /** NOTIFY channel that announces commits to this schema's log. */
   readonly channel: string;
   /** Advisory-lock key pair held by every transaction that assigns positions. */
@@ -26,6 +29,7 @@ export function postgresNames(schema: string): PostgresNames {
   return {
     schema,
     events: `${quoted}.events`,
+    appendFunction: `${quoted}.append_batch`,
     // A channel name is an identifier (at most 63 bytes); pg_notify takes it as text.
     channel: `missive_events_${key >>> 0}`,
     appendLock: [LOCK_CLASS, key],
@@ -34,7 +38,8 @@ export function postgresNames(schema: string): PostgresNames {
 }
 
 /**
- * Creates the schema, table and indexes when missing. Idempotent, and safe when several
+ * Creates the schema, table, indexes and append function when missing (the function is
+ * replaced, so a newer version takes effect on start). Idempotent, and safe when several
  * processes start together: the advisory lock makes them run one after another (plain
  * `IF NOT EXISTS` can still fail on a concurrent creation).
  *
@@ -65,6 +70,7 @@ export async function ensureSchema(client: PoolClient, names: PostgresNames): Pr
     await client.query(
       `CREATE INDEX IF NOT EXISTS events_event_key ON ${names.events} (event_key)`,
     );
+    await client.query(appendFunctionSql(names));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -17,9 +17,12 @@ export class PollingSubscription implements Subscription {
   private started = false;
   private wakeUp: (() => void) | undefined;
 
+  private after = 0;
+
   constructor(
     private readonly readPage: (after: number) => LogPage,
-    private after: number,
+    /** Where to start; throws for a position the log does not have (ends the iteration). */
+    private readonly start: () => number,
     private readonly pollIntervalMs: number,
     private readonly onClose: (subscription: PollingSubscription) => void,
   ) {}
@@ -46,6 +49,7 @@ export class PollingSubscription implements Subscription {
 
   private async *run(): AsyncGenerator<RecordedEvent> {
     try {
+      this.after = this.start();
       while (!this.closed) {
         const page = this.readPage(this.after);
         if (page.events.length === 0) {

@@ -16,6 +16,7 @@ import type {
 import type { Position } from '../position';
 import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { appendBytes, serializeParts } from '../appendBytes';
+import { UnknownPositionError } from '../unknownPositionError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { eventKey } from './eventKey';
 import { openSqliteDatabase } from './openSqliteDatabase';
@@ -118,6 +119,7 @@ export class SqliteEventStore implements EventStore {
     readBackwards: Database.Statement;
     readAll: Database.Statement;
     maxPosition: Database.Statement;
+    hasPosition: Database.Statement;
   };
   private readonly filteredReads = new Map<string, Database.Statement>();
 
@@ -168,6 +170,7 @@ export class SqliteEventStore implements EventStore {
         .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
         .raw(),
       maxPosition: db.prepare('SELECT max(position) FROM events').pluck(),
+      hasPosition: db.prepare('SELECT 1 FROM events WHERE position = ?').pluck(),
     };
   }
 
@@ -223,7 +226,9 @@ export class SqliteEventStore implements EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
     const filter = options?.filter;
     let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
-    return pagedIterable(sequenceOf(options?.fromPosition), (after) => {
+    // The start is checked on the first page, so a bad position rejects the first `next()`.
+    return pagedIterable<RecordedEvent, number | undefined>(undefined, (cursor) => {
+      const after = cursor ?? this.sequenceAfter(options?.fromPosition);
       const limit = Math.min(this.pageSize, remaining);
       if (limit <= 0) return { items: [], next: after, last: true };
       const page = this.readPage(after, filter, limit);
@@ -237,7 +242,7 @@ export class SqliteEventStore implements EventStore {
     const filter = options?.filter;
     const subscription = new PollingSubscription(
       (after) => this.readPage(after, filter, this.pageSize),
-      sequenceOf(options?.fromPosition),
+      () => this.sequenceAfter(options?.fromPosition),
       this.pollIntervalMs,
       (closed) => this.subscriptions.delete(closed),
     );
@@ -468,6 +473,28 @@ export class SqliteEventStore implements EventStore {
     this.heads.set(stream, revision);
   }
 
+  /**
+   * The sequence number a read resumes after. A position is accepted only if an event has it:
+   * one past the end, or one this log never handed out, would otherwise read as an empty or
+   * live tail and hide the caller's mistake.
+   */
+  private sequenceAfter(position: Position | 'start' | undefined): number {
+    if (position === undefined || position === 'start') return 0;
+    const { commit, prepare } = position;
+    if (commit !== prepare || commit < 1n || commit > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new UnknownPositionError(position, 'this store gives equal commit and prepare parts');
+    }
+    const sequence = Number(commit);
+    if (this.stmt.hasPosition.get(sequence) === undefined) {
+      const head = this.stmt.maxPosition.get() as number | null;
+      throw new UnknownPositionError(
+        position,
+        head === null || sequence > head ? 'it is past the end of the log' : 'no event has it',
+      );
+    }
+    return sequence;
+  }
+
   private readPage(
     after: number,
     filter: EventFilter | undefined,
@@ -520,11 +547,6 @@ function serializeEvent(event: EventData): SerializedEvent {
     type: event.type,
     ...serializeParts(event.data, event.metadata),
   };
-}
-
-function sequenceOf(position: Position | 'start' | undefined): number {
-  if (position === undefined || position === 'start') return 0;
-  return Number(position.commit);
 }
 
 /** SQL condition (with `?` placeholders) for a filter, or null when it selects everything. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData, SqliteEventStore } from '@missive/event-store';
+import type { EventData, EventStore } from '@missive/event-store';
 import type { ConversationStarted, MessageSent } from './conversationsBenchProjection';
 
 const MESSAGES_PER_APPEND = 5;
@@ -8,10 +8,7 @@ const MESSAGES_PER_APPEND = 5;
  * Fills the log with `events` events: one conversation per 50 events, each started and then
  * receiving messages five at a time, round-robin, so conversations interleave as in real use.
  */
-export async function fillConversationEvents(
-  store: SqliteEventStore,
-  events: number,
-): Promise<void> {
+export async function fillConversationEvents(store: EventStore, events: number): Promise<void> {
   const conversations = Math.max(1, Math.round(events / 50));
   const started = Date.now() - events * 1000;
   const revisions = new Array<number>(conversations).fill(-1);
