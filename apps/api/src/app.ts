@@ -29,7 +29,8 @@ import { httpMetricsHooks } from './operability/httpMetricsHooks';
 import { instrumentEventStore } from './operability/instrumentedEventStore';
 import { Metrics } from './operability/metrics';
 import { serveOpenApi } from './openapi/openApiRoute';
-import { RateLimiter } from './http/rateLimiter';
+import type { ClusterBuckets } from './rateLimits/clusterBuckets';
+import { createRateLimits } from './rateLimits/rateLimits';
 
 /** Idempotency-Key records live 24 hours, as Stripe keeps them. */
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -55,6 +56,8 @@ export async function startApp(
     committed?: CommittedPositions;
     /** A cluster worker's metrics, whose scrape answers for the whole cluster. */
     metrics?: Metrics;
+    /** A cluster worker's line to the rate-limit buckets its primary keeps for all workers. */
+    buckets?: ClusterBuckets;
   } = {},
 ): Promise<RunningApp> {
   if (!config.EVENT_STORE_URL || !config.READ_MODEL_URL || !config.KEY_STORE_URL)
@@ -84,6 +87,12 @@ export async function startApp(
     options.wake ?? ((name) => projectors?.runners.find((r) => r.name === name)?.wake());
   const logger = createAppLogger(config, options.logStream);
   const httpMetrics = httpMetricsHooks(metrics);
+  const rateLimits = createRateLimits(config, {
+    cluster: options.buckets,
+    log: (level, message) => logger[level](message),
+    countFallback: () => metrics.rateLimitFallbacks.inc(),
+  });
+  await rateLimits.ready();
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.create(
       config,
@@ -93,6 +102,7 @@ export async function startApp(
       committed,
       metrics,
       new StreamKeys(await protectedStore.streamKeySecret()),
+      rateLimits.comms,
     ),
     createHttpAdapter(
       [
@@ -100,7 +110,7 @@ export async function startApp(
         requestLogHook(logger),
         httpMetrics.onRequest,
         // A request hook runs before the body is read (see rateLimitHook).
-        rateLimitHook(new RateLimiter(config.rateLimit)),
+        rateLimitHook(rateLimits.canvas),
       ],
       config.httpServer,
     ),
@@ -150,6 +160,7 @@ export async function startApp(
     url: `http://${connectableHost(config.HOST)}:${port}`,
     close: async () => {
       await app.close();
+      await rateLimits.close();
       await notifier?.stop();
       await projectors?.stop();
       await db.destroy();

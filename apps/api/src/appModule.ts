@@ -25,6 +25,9 @@ import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
 import type { Metrics } from './operability/metrics';
 import { OperabilityModule } from './operability/operabilityModule';
+import { CommsRateLimiter } from './comms/commsRateLimiter';
+import type { TokenBucketBackend } from './rateLimits/bucketBackends';
+import { RateLimitModule } from './rateLimits/rateLimitModule';
 
 @Module({})
 export class AppModule {
@@ -36,6 +39,7 @@ export class AppModule {
     committed: CommittedPositions,
     metrics: Metrics,
     streamKeys: StreamKeys,
+    commsLimiter: TokenBucketBackend = new CommsRateLimiter(config.comms.rateLimit),
   ): DynamicModule {
     return {
       module: AppModule,
@@ -43,6 +47,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         OperabilityModule.forRoot(metrics),
         InfrastructureModule.forRoot(config, store, db, wake, committed, streamKeys),
+        RateLimitModule.forRoot(commsLimiter),
         JobsModule,
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`

@@ -128,6 +128,10 @@ function createPostgresDatabase(url: string, options: CreateDatabaseOptions): Ky
   // An idle client whose server connection drops emits 'error'; unhandled, that would crash
   // the process. The pool discards that client and the next checkout opens a new one.
   pool.on('error', () => undefined);
+  // A checked-out client (inside a transaction, between its statements) has no pool listener:
+  // its connection ending then would crash the process too. The statement in progress or the
+  // next one fails instead, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }
 

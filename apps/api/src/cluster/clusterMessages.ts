@@ -1,3 +1,5 @@
+import type { TakeResult } from '../rateLimits/bucketBackends';
+
 /** What the cluster primary and its HTTP workers tell each other over IPC. */
 export type WorkerMessage =
   /** The worker serves HTTP at `url`. */
@@ -5,7 +7,32 @@ export type WorkerMessage =
   /** The worker appended: the projection should look at the log now, not at its next poll. */
   | { readonly missive: 'wake'; readonly projection: string }
   /** `/metrics` was scraped here: the primary answers with every worker's metrics, summed. */
-  | { readonly missive: 'metrics'; readonly requestId: number };
+  | { readonly missive: 'metrics'; readonly requestId: number }
+  /** Charge a client's shared rate-limit bucket, which the primary keeps for every worker. */
+  | BucketRequest;
+
+export type BucketRequest =
+  | {
+      readonly missive: 'bucket';
+      readonly requestId: number;
+      readonly kind: 'canvas';
+      readonly key: string;
+      readonly amount: number;
+    }
+  | {
+      readonly missive: 'bucket';
+      readonly requestId: number;
+      readonly kind: 'comms';
+      readonly key: string;
+    };
+
+/** The primary's answer to a BucketRequest: the Canvas bucket's level, or the Comms take. */
+export type BucketAnswer = {
+  readonly missive: 'bucket';
+  readonly requestId: number;
+  readonly level?: number;
+  readonly take?: TakeResult;
+};
 
 export type PrimaryMessage =
   /** A projection committed up to `position` (encoded): waiting commands may answer. */
@@ -18,7 +45,8 @@ export type PrimaryMessage =
       readonly requestId: number;
       readonly text?: string;
       readonly error?: string;
-    };
+    }
+  | BucketAnswer;
 
 const isMissive = (message: unknown) =>
   typeof message === 'object' && message !== null && 'missive' in message;

@@ -10,6 +10,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { ConfigError, type AppConfig } from '../config/appConfig';
 import { startInProcessNotifier } from '../inProcessNotifier';
 import { startInProcessProjectors, type InProcessProjectors } from '../inProcessProjectors';
+import { clusterBucketServer } from '../rateLimits/clusterBuckets';
 import { isWorkerMessage, type PrimaryMessage } from './clusterMessages';
 
 /**
@@ -44,6 +45,8 @@ export async function runClusterPrimary(
   };
   // Collects every worker's per-process metrics over IPC (prom-client's own cluster protocol).
   const aggregator = new AggregatorRegistry();
+  // One bucket per client for all workers (unless REDIS_URL shares them more widely).
+  const buckets = clusterBucketServer(config.rateLimit, config.comms.rateLimit);
   let projectors: InProcessProjectors | undefined;
   if (config.RUN_PROJECTORS) {
     projectors = await startInProcessProjectors({
@@ -65,7 +68,9 @@ export async function runClusterPrimary(
       let url: string | undefined;
       worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return;
-        if (message.missive === 'wake') {
+        if (message.missive === 'bucket') {
+          if (worker.isConnected()) worker.send(buckets(message));
+        } else if (message.missive === 'wake') {
           projectors?.runners.find((r) => r.name === message.projection)?.wake();
         } else if (message.missive === 'metrics') {
           const { requestId } = message;

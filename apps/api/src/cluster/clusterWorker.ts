@@ -3,6 +3,7 @@ import { startApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
 import { CommittedPositions } from '../infrastructure/committedPositions';
 import { Metrics } from '../operability/metrics';
+import { ClusterBuckets } from '../rateLimits/clusterBuckets';
 import { clusterMetricsText } from './clusterMetricsText';
 import { isPrimaryMessage, type WorkerMessage } from './clusterMessages';
 
@@ -19,11 +20,13 @@ export async function runClusterWorker(env: NodeJS.ProcessEnv): Promise<void> {
   const metrics = new Metrics();
   const cluster = clusterMetricsText(metrics.registry, send);
   metrics.processText = cluster.text;
+  const buckets = new ClusterBuckets(send);
   // Started first; the handlers below are in place before any message can arrive (same tick).
   const starting = startApp(config, {
     wake: (projection) => send({ missive: 'wake', projection }),
     committed,
     metrics,
+    buckets,
   });
   let stopping = false;
   const shutdown = () => {
@@ -47,6 +50,7 @@ export async function runClusterWorker(env: NodeJS.ProcessEnv): Promise<void> {
       if (position !== 'start') committed.record(message.projection, position);
     } else if (message.missive === 'shutdown') shutdown();
     else if (message.missive === 'metrics') cluster.answer(message);
+    else if (message.missive === 'bucket') buckets.answer(message);
   });
   // The primary decides when workers stop: a signal sent to the whole process group (Ctrl-C)
   // reaches it too, and it asks every worker in turn.

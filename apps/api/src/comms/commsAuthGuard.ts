@@ -11,8 +11,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/appConfig';
 import { APP_CONFIG } from '../infrastructure/tokens';
+import type { TokenBucketBackend } from '../rateLimits/bucketBackends';
+import { COMMS_RATE_LIMITER } from '../rateLimits/rateLimitModule';
 import { CommsError } from './commsError';
-import { CommsRateLimiter } from './commsRateLimiter';
 import type { CommsSettings } from './commsSettings';
 
 /** The request as Comms handlers see it: who called, and the id tying its events together. */
@@ -42,17 +43,16 @@ function same(a: string, b: string): boolean {
 @Injectable()
 export class CommsAuthGuard implements CanActivate {
   private readonly settings: CommsSettings;
-  private readonly limiter: CommsRateLimiter;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly reflector: Reflector,
+    @Inject(COMMS_RATE_LIMITER) private readonly limiter: TokenBucketBackend,
   ) {
     this.settings = config.comms;
-    this.limiter = new CommsRateLimiter(this.settings.rateLimit);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<CommsRequest>();
     req.correlationId ??= randomUUID();
     const webhook = this.reflector.getAllAndOverride<boolean>(PROVIDER_WEBHOOK, [
@@ -68,7 +68,7 @@ export class CommsAuthGuard implements CanActivate {
     if (username === undefined) throw CommsError.unauthorized();
     req.commsCredential = username;
     if (webhook) return true;
-    const admission = this.limiter.take(username);
+    const admission = await this.limiter.take(username);
     if (!admission.allowed) throw CommsError.tooManyRequests(admission.retryAfterSeconds);
     return true;
   }

@@ -6,6 +6,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { ConcurrencyConflict } from '@missive/command-handling';
+import { isTransientError } from '@missive/projections';
 import type { FastifyReply } from 'fastify';
 import { CanvasError } from '../http/canvasError';
 import { CommsError, errorItem } from './commsError';
@@ -53,6 +54,8 @@ function toCommsError(exception: unknown): CommsError {
     }
     return byStatus(status);
   }
+  // A database that is down or restarting: nothing was written; retrying later succeeds.
+  if (isTransientError(exception)) return CommsError.unavailable();
   return CommsError.internal();
 }
 

@@ -225,6 +225,21 @@ export class AppConfig extends ProjectorConfig {
   @Transform(toNumber(50))
   RATE_LIMIT_UPFRONT_COST = 50;
 
+  /**
+   * Redis holding the Canvas and Comms rate-limit buckets for every process and instance
+   * (`redis://host:6379/0`). Unset: the buckets live in the process, or in the cluster primary
+   * for its workers.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key Missive writes, so that deployments can share one Redis. */
+  @IsString()
+  @Matches(/^\S{0,64}$/, { message: 'must be at most 64 characters without spaces' })
+  @Transform(({ value }) => (value === undefined ? 'missive:' : String(value)))
+  REDIS_KEY_PREFIX = 'missive:';
+
   /** Comms API (`/v1`) Basic-auth user; with COMMS_AUTH_TOKEN. Unset: every /v1 call is 401. */
   @IsOptional()
   @Matches(/^[^:\s]{1,64}$/, { message: 'must be 1-64 characters without ":" or spaces' })

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConcurrencyConflict } from '@missive/command-handling';
+import { isTransientError } from '@missive/projections';
 import { isCommsPath, renderCommsError } from '../comms/commsExceptionFilter';
 import { CanvasError } from './canvasError';
 import { pathOf } from './requestPath';
@@ -47,7 +48,8 @@ export function renderHttpError(
   // Errors raised before a Comms controller is reached (unknown /v1 routes, body parsing).
   if (isCommsPath(pathOf(req))) return renderCommsError(exception, res, logger);
   const error = toCanvas(exception);
-  if (error.status >= 500) logger.error(exception);
+  if (error.status === 503) logger.warn(describe(exception));
+  else if (error.status >= 500) logger.error(exception);
   res.status(error.status).headers(error.headers).send(error.body);
 }
 
@@ -65,5 +67,13 @@ function toCanvas(exception: unknown): CanvasError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return CanvasError.generic(status, CODES[status] ?? 'bad_request');
   }
+  // A database that is down or restarting: nothing was written (an append is all or nothing),
+  // and the same request succeeds once it is back.
+  if (isTransientError(exception)) return CanvasError.generic(503, 'service_unavailable');
   return CanvasError.generic(500, 'internal_server_error');
+}
+
+/** One line for an outage, which fills the log at every request while it lasts. */
+export function describe(exception: unknown): string {
+  return `service unavailable: ${exception instanceof Error ? exception.message : String(exception)}`;
 }

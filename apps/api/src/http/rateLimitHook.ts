@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import type { ServerResponse } from 'node:http';
 import { accessTokenOf } from '../auth/accessTokenOf';
 import { hashToken } from '../auth/tokenHash';
-import type { RateLimiter } from './rateLimiter';
+import type { CanvasThrottle } from '../rateLimits/rateLimits';
+import type { Admission } from './rateLimiter';
 import { rubyFloat } from './rubyFloat';
 import { pathOf } from './requestPath';
 
@@ -21,34 +22,46 @@ const OWN_LIMIT = /^\/v1(\/|$)/;
  * Canvas's Rack middleware sits ahead of Rails: a throttled request is answered without its
  * body being read, and never reaches a guard or a handler.
  */
-export function rateLimitHook(limiter: RateLimiter): onRequestHookHandler {
-  return (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+export function rateLimitHook(limiter: CanvasThrottle): onRequestHookHandler {
+  return (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
     const path = pathOf(req);
     if (EXEMPT.test(path) || OWN_LIMIT.test(path) || isUnthrottled(req)) return done();
     const admission = limiter.admit(clientKeyOf(req));
-    const throttled = !admission.allowed;
-    const res = reply.raw;
-    const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
-    // The headers must carry the cost, and the cost runs until the answer is ready: settle at
-    // the last moment headers can still be set. Every Node response passes through writeHead.
-    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      const { cost, remaining } = admission.settle();
-      if (!throttled) this.setHeader('X-Request-Cost', rubyFloat(cost));
-      this.setHeader('X-Rate-Limit-Remaining', rubyFloat(remaining));
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
-    // A client that hangs up before any answer still gets its pre-flight cost back.
-    res.once('close', () => admission.settle());
-    if (throttled) {
-      // Ended on the Node response as Rack ends it: no serializer, no send hooks (no ETag).
-      reply.hijack();
-      res.statusCode = 403;
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(RATE_LIMIT_EXCEEDED);
-      return;
-    }
-    done();
+    // Buckets in this process answer at once; shared ones (primary, Redis) over a round trip.
+    if (admission instanceof Promise) {
+      admission.then(
+        (admitted) => enforce(admitted, reply, done),
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
+    } else enforce(admission, reply, done);
   };
+}
+
+function enforce(admission: Admission, reply: FastifyReply, done: () => void): void {
+  const throttled = !admission.allowed;
+  const res = reply.raw;
+  const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
+  // The headers must carry the cost, and the cost runs until the answer is ready: settle at
+  // the last moment headers can still be set. Every Node response passes through writeHead.
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const { cost, remaining } = admission.settle();
+    if (!throttled) this.setHeader('X-Request-Cost', rubyFloat(cost));
+    this.setHeader('X-Rate-Limit-Remaining', rubyFloat(remaining));
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
+  // A client that hangs up before any answer still gets its pre-flight cost back.
+  res.once('close', () => admission.settle());
+  // Or one that hung up while a shared bucket was being asked.
+  if (res.closed) admission.settle();
+  if (throttled) {
+    // Ended on the Node response as Rack ends it: no serializer, no send hooks (no ETag).
+    reply.hijack();
+    res.statusCode = 403;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end(RATE_LIMIT_EXCEEDED);
+    return;
+  }
+  done();
 }
 
 /** A route registered with `config: { [UNTHROTTLED]: true }` answers ahead of the throttle. */

@@ -49,8 +49,8 @@ describe('RateLimiter', () => {
     expect(first.allowed).toBe(true);
     const second = limiter.admit('token:a');
     expect(second.allowed).toBe(false);
-    // The throttled request gives its pre-flight cost back too.
-    expect(second.settle()).toEqual({ cost: 0, remaining: 50 });
+    // The throttled request gives its pre-flight cost back too, but reports no capacity left.
+    expect(second.settle()).toEqual({ cost: 0, remaining: 0 });
     expect(first.settle()).toEqual({ cost: 0, remaining: 100 });
     expect(limiter.admit('token:a').allowed).toBe(true);
   });
@@ -71,7 +71,7 @@ describe('RateLimiter', () => {
     expect(held.every((a) => a.allowed)).toBe(true);
     const refused = limiter.admit('token:a');
     expect(refused.allowed).toBe(false);
-    expect(refused.settle()).toEqual({ cost: 0, remaining: 50 });
+    expect(refused.settle()).toEqual({ cost: 0, remaining: 0 });
     const again = limiter.admit('token:a');
     expect(again.allowed).toBe(false);
     again.settle();

@@ -31,9 +31,9 @@ const SWEEP_EVERY_SEC = 60;
 const SWEEP_AT_SIZE = 10_000;
 
 /**
- * Canvas's throttle over in-process buckets, one per client key. Buckets live in this process's
- * memory only, so each API instance limits its clients independently (N instances behind a load
- * balancer allow up to N times the rate); Canvas shares them through Redis.
+ * Canvas's throttle over in-process buckets, one per client key: the throttle of a single
+ * process. Several processes share their buckets through the cluster primary or Redis instead
+ * (rateLimits/sharedRateLimiter).
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Entry>();
@@ -56,6 +56,8 @@ export class RateLimiter {
     bucket.increment(upfront, startedAt);
     entry.inFlight++;
     const allowed = !bucket.full;
+    // A refused request reports the level that refused it, not the room its refund makes.
+    const refusedAt = allowed ? undefined : bucket.remaining;
     let settled: Settlement | undefined;
     return {
       allowed,
@@ -69,7 +71,7 @@ export class RateLimiter {
         const cost = Math.max(0, now - startedAt);
         bucket.increment(cost - upfront, now);
         entry.inFlight--;
-        settled = { cost, remaining: bucket.remaining };
+        settled = { cost, remaining: refusedAt ?? bucket.remaining };
         return settled;
       },
     };

@@ -32,6 +32,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly rateLimitFallbacks = new Counter({
+    name: 'missive_rate_limit_fallbacks_total',
+    help: 'Requests limited on per-process buckets because the shared ones (Redis or the cluster primary) did not answer.',
+    registers: [this.registry],
+  });
+
   readonly appendedEvents = new Counter({
     name: 'missive_events_appended_total',
     help: 'Events written to the event store by this process.',

@@ -22,10 +22,10 @@ export class CommitListener {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    if (!this.client && !this.retryTimer) void this.connect();
+    if (!this.stopped && !this.client && !this.retryTimer) void this.connect();
   }
 
+  /** Final: ends the connection and any reconnection. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
@@ -52,16 +52,19 @@ export class CommitListener {
     try {
       await client.connect();
       await client.query(`LISTEN "${this.channel}"`);
-      if (this.stopped) {
-        await client.end();
-        return;
-      }
-      this.failures = 0;
-      // Commits made while we were not listening were not announced.
-      this.onCommit();
     } catch {
       fail();
+      return;
     }
+    if (this.stopped || this.client !== client) {
+      // stop() ran meanwhile: this connection is nobody's.
+      failed = true;
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.failures = 0;
+    // Commits made while we were not listening were not announced.
+    this.onCommit();
   }
 
   private retry(): void {

@@ -25,8 +25,9 @@ export class NotifiedSubscription implements Subscription {
 
   constructor(
     private readonly readPage: (after: bigint) => Promise<PositionPage>,
-    /** Where to start; rejects for a position the log does not have (ends the iteration). */
-    private readonly start: () => Promise<bigint>,
+    /** Where to start; throws for a malformed position (ends the iteration). The first page
+     * read refuses a position the log does not have. */
+    private readonly start: () => bigint,
     private readonly pollIntervalMs: number,
     private readonly isTransient: (error: unknown) => boolean,
     private readonly onClose: (subscription: NotifiedSubscription) => void,
@@ -59,7 +60,7 @@ export class NotifiedSubscription implements Subscription {
         this.woken = false;
         let page: PositionPage;
         try {
-          this.after ??= await this.start();
+          this.after ??= this.start();
           page = await this.readPage(this.after);
           failures = 0;
         } catch (error) {

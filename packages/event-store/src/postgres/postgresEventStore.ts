@@ -19,7 +19,7 @@ import { eventKey } from '../sqlite/eventKey';
 import { CommitListener } from './commitListener';
 import { type PendingAppend, type SerializedEvent, commitBatch } from './commitBatch';
 import { NotifiedSubscription } from './notifiedSubscription';
-import { PostgresLogReader } from './postgresLogReader';
+import { PostgresLogReader, sequenceOf } from './postgresLogReader';
 import { type PostgresNames, ensureSchema, postgresNames } from './postgresSchema';
 import { isConnectionError } from './postgresRows';
 
@@ -154,7 +154,7 @@ export class PostgresEventStore implements EventStore {
     const filter = options?.filter;
     const subscription = new NotifiedSubscription(
       (after) => this.reader.readPage(after, filter, this.pageSize),
-      () => this.reader.startAfter(options?.fromPosition),
+      () => sequenceOf(options?.fromPosition),
       this.pollIntervalMs,
       isConnectionError,
       (closed) => {
@@ -274,17 +274,17 @@ export class PostgresEventStore implements EventStore {
     for (const listener of this.appendedListeners) listener();
   }
 
-  /** LISTEN while somebody wants to hear of commits, and only then. */
+  /**
+   * LISTEN from the first subscription or listener on, until `close()`: keeping the one
+   * connection is cheaper than opening it again for every short-lived subscription.
+   */
   private updateListener(): void {
-    const wanted = !this.closed && (this.subscriptions.size > 0 || this.appendedListeners.size > 0);
-    if (wanted) {
-      this.listener ??= new CommitListener(this.clientConfig, this.names.channel, () =>
-        this.announce(),
-      );
-      this.listener.start();
-    } else if (this.listener) {
-      void this.listener.stop();
-    }
+    if (this.closed || this.listener) return;
+    if (this.subscriptions.size === 0 && this.appendedListeners.size === 0) return;
+    this.listener = new CommitListener(this.clientConfig, this.names.channel, () =>
+      this.announce(),
+    );
+    this.listener.start();
   }
 
   private async query<R extends unknown[]>(text: string, values: unknown[]): Promise<R[]> {

@@ -44,28 +44,16 @@ export class PostgresLogReader {
   }
 
   async *readAll(options: ReadAllOptions | undefined): AsyncGenerator<RecordedEvent> {
-    const start = options?.fromPosition;
-    let after = sequenceOf(start);
+    let after = sequenceOf(options?.fromPosition);
     let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
-    let first = true;
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const page = await this.readPage(after, options?.filter, limit);
-      // A page that found rows after the start proves the start is inside the log.
-      if (first && page.events.length === 0 && page.next === after) await this.startAfter(start);
-      first = false;
       for (const event of page.events) yield event;
       remaining -= page.events.length;
       after = page.next;
       if (page.exhausted) return;
     }
-  }
-
-  /** Validates a start position against the head (see `checkedSequence`). */
-  async startAfter(position: Position | 'start' | undefined): Promise<bigint> {
-    if (position === undefined || position === 'start') return 0n;
-    sequenceOf(position);
-    return checkedSequence(position, await this.head());
   }
 
   async head(): Promise<bigint> {
@@ -80,6 +68,12 @@ export class PostgresLogReader {
   /**
    * One page after `after`. Every row at or below the visible maximum is committed (positions
    * become visible in order), so `next` may move past rows a filter rejected.
+   *
+   * Checks `after` on the way, at no extra cost: positions run from 1 to the head without gaps
+   * and are never deleted, so `after` is an event's position exactly when it is at most the
+   * head (filtered pages read the head anyway) or, unfiltered, when the row at `after` itself
+   * comes back (the query starts there, inclusive). Anything else would read as an empty or
+   * live tail and hide the caller's mistake, so it raises `UnknownPositionError`.
    */
   async readPage(
     after: bigint,
@@ -88,15 +82,22 @@ export class PostgresLogReader {
   ): Promise<PositionPage & { exhausted: boolean }> {
     const where = pgFilterSql(filter, 3);
     if (where === null) {
+      const check = after > 0n;
       const rows = await this.rows(
-        `SELECT ${PG_EVENT_COLUMNS} FROM ${this.events} WHERE position > $1 ORDER BY position LIMIT $2`,
-        [String(after), limit],
+        `SELECT ${PG_EVENT_COLUMNS} FROM ${this.events} WHERE position >= $1 ORDER BY position LIMIT $2`,
+        [String(check ? after : 1n), check ? limit + 1 : limit],
       );
+      if (check) {
+        if (rows.length === 0) throw unknownPosition(after, 'it is past the end of the log');
+        if (BigInt(rows[0]![0]) !== after) throw unknownPosition(after, 'no event has it');
+        rows.shift();
+      }
       const next = rows.length > 0 ? BigInt(rows[rows.length - 1]![0]) : after;
       return { events: rows.map(recordedEventFromPgRow), next, exhausted: rows.length < limit };
     }
     const head = await this.head();
-    if (head <= after) return { events: [], next: after, exhausted: true };
+    if (head < after) throw unknownPosition(after, 'it is past the end of the log');
+    if (head === after) return { events: [], next: after, exhausted: true };
     const upper = head < after + FILTERED_SCAN_WINDOW ? head : after + FILTERED_SCAN_WINDOW;
     const rows = await this.rows(
       `SELECT ${PG_EVENT_COLUMNS} FROM ${this.events}
@@ -116,20 +117,11 @@ export class PostgresLogReader {
   }
 }
 
-/**
- * The sequence number a read resumes after. Positions are gap-free (1 to the head, never
- * deleted), so a position is an event's exactly when it lies in that range: one past the end,
- * or one this store never hands out, would otherwise read as an empty or live tail and hide
- * the caller's mistake.
- */
-export function checkedSequence(position: Position | 'start' | undefined, head: bigint): bigint {
-  const sequence = sequenceOf(position);
-  if (sequence > head) {
-    throw new UnknownPositionError(position as Position, 'it is past the end of the log');
-  }
-  return sequence;
+function unknownPosition(sequence: bigint, reason: string): UnknownPositionError {
+  return new UnknownPositionError({ commit: sequence, prepare: sequence }, reason);
 }
 
+/** The sequence number a read resumes after; refuses positions this store never hands out. */
 export function sequenceOf(position: Position | 'start' | undefined): bigint {
   if (position === undefined || position === 'start') return 0n;
   if (position.commit !== position.prepare || position.commit < 1n) {

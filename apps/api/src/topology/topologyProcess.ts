@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const APPS = join(__dirname, '..', '..', '..');
+
+/** The built main of an app of this repository (`npm run build` first). */
+export const appMain = (app: string) => join(APPS, app, 'dist', 'main.js');
+
+/** One OS process of the topology: its output kept for diagnostics, its exit awaited. */
+export class TopologyProcess {
+  output = '';
+  private readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    script: string,
+    env: Record<string, string>,
+    args: readonly string[] = [],
+  ) {
+    this.child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Resolves with the first match of `pattern` in the output; fails if the process exits. */
+  async waitFor(pattern: RegExp, ms = 120_000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const match = pattern.exec(this.output);
+      if (match) return match;
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`${this.name} never printed ${pattern}:\n${this.output.slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  kill(signal: NodeJS.Signals): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** An API instance: its URL once it listens. */
+export async function startApi(env: Record<string, string>, name: string) {
+  const api = new TopologyProcess(name, appMain('api'), env);
+  const [, port] = await api.waitFor(/listening on http:\/\/[\d.]+:(\d+)/);
+  return { process: api, url: `http://127.0.0.1:${port}` };
+}
+
+/** A projector or notifier app, once it says it runs. */
+export async function startWorker(app: string, env: Record<string, string>) {
+  const worker = new TopologyProcess(app, appMain(app), env);
+  await worker.waitFor(/running|started|listening/i);
+  return worker;
+}
