@@ -3,6 +3,7 @@ import {
   addMessage,
   addRecipients,
   recipientsAddedText,
+  toSentence,
   evolveConversation,
   MAX_BODY_LENGTH,
   MAX_GROUP_CONVERSATION_SIZE,
@@ -94,7 +95,7 @@ describe('Conversation: start', () => {
     conversation
       .given()
       .when((s) => startConversation(s, { ...start, body: '  \n' }))
-      .thenThrows({ kind: 'invalid', attribute: 'body', message: 'blank' });
+      .thenThrows({ kind: 'invalid', attribute: 'body', message: 'blank', type: 'blank' });
   });
 
   it('refuses more than 100 recipients', () => {
@@ -102,7 +103,12 @@ describe('Conversation: start', () => {
     conversation
       .given()
       .when((s) => startConversation(s, { ...start, recipientIds: many }))
-      .thenThrows({ attribute: 'recipients', message: 'too many for group conversation' });
+      .thenThrows({
+        kind: 'invalid',
+        attribute: 'recipients',
+        message: 'too many for group conversation',
+        type: 'too_many',
+      });
     expect(() =>
       startConversation(null, { ...start, recipientIds: many.slice(0, 100) }),
     ).not.toThrow();
@@ -121,7 +127,11 @@ describe('Conversation: start', () => {
     conversation
       .given(started)
       .when((s) => startConversation(s, start))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows({
+        kind: 'conflict',
+        attribute: 'conversation',
+        message: 'conversation already exists',
+      });
   });
 });
 
@@ -276,20 +286,37 @@ describe('Conversation: add recipients', () => {
     conversation
       .given(started)
       .when((s) => addRecipients(s, cmd))
-      .thenThrows({ attribute: 'recipients' });
+      .thenThrows({
+        kind: 'invalid',
+        attribute: 'recipients',
+        message: 'Cannot add participants to a private conversation',
+      });
+    conversation
+      .given()
+      .when((s) => addRecipients(s, cmd))
+      .thenThrows({
+        kind: 'not_found',
+        attribute: 'conversation',
+        message: 'The specified resource does not exist.',
+      });
     conversation
       .given(group)
       .when((s) => addRecipients(s, { ...cmd, userIds: ['2', '3'] }))
-      .thenThrows({ attribute: 'recipients', message: 'none' });
+      .thenThrows({ kind: 'invalid', attribute: 'recipients', message: 'none', type: 'empty' });
     conversation
       .given(group)
       .when((s) => addRecipients(s, { ...cmd, addedBy: '9' }))
-      .thenThrows({ kind: 'forbidden' });
+      .thenThrows({ kind: 'forbidden', attribute: 'conversation', message: 'not a participant' });
     const many = Array.from({ length: 99 }, (_, i) => String(i + 10));
     conversation
       .given(group)
       .when((s) => addRecipients(s, { ...cmd, userIds: many }))
-      .thenThrows({ message: 'Too many participants for group conversation' });
+      .thenThrows({
+        kind: 'invalid',
+        attribute: 'recipients',
+        message: 'Too many participants for group conversation',
+        type: 'too_many',
+      });
     expect(() =>
       addRecipients([group].reduce<ConversationState | null>(evolveConversation, null), {
         ...cmd,
@@ -299,6 +326,8 @@ describe('Conversation: add recipients', () => {
   });
 
   it('words the announcement as Canvas does', () => {
+    expect(toSentence([])).toBe('');
+    expect(toSentence(['Ann'])).toBe('Ann');
     expect(recipientsAddedText(['Ann'], 'Bo')).toBe('Ann was added to the conversation by Bo');
     expect(recipientsAddedText(['Ann', 'Cy'], 'Bo')).toBe(
       'Ann and Cy were added to the conversation by Bo',
@@ -451,5 +480,31 @@ describe('privateHashOf and participant order', () => {
     expect(new Set(hashes).size).toBe(1);
     // Numeric order, not string order: 2,3,10,25 (`printf '2,3,10,25' | sha1sum`).
     expect(hashes[0]).toBe('57f279862dc737600a812d901d7c86725b342512');
+  });
+});
+
+describe('Conversation: tags and default recipients', () => {
+  it('leaves tags out when none are given, and drops users whose tag list is empty', () => {
+    const [, none] = startConversation(null, { ...start, tags: {} });
+    expect(none.data).not.toHaveProperty('tags');
+    const [, some] = startConversation(null, {
+      ...start,
+      recipientIds: ['2', '3'],
+      tags: { '2': ['course_1'], '3': [] },
+    });
+    expect(some.data.tags).toEqual({ '2': ['course_1'] });
+  });
+
+  it('reaches every participant when the named recipients are an empty list', () => {
+    const events = addMessage(evolveConversation(null, started), {
+      authorId: '2',
+      messageId: '502',
+      body: 'to all',
+      createdAt: at,
+      updateForSender: true,
+      recipientIds: [],
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.type === 'MessageAdded' && events[0]!.data.recipientIds).toEqual(['1', '2']);
   });
 });

@@ -29,7 +29,12 @@ describe('participant view', () => {
       updateParticipantView({ ...base, workflowState: 'read', starred: false }).map((e) => e.type),
     ).toEqual(['ConversationMarkedAsRead', 'ConversationUnstarred']);
     expect(() => updateParticipantView({ ...base, workflowState: 'deleted' })).toThrow(
-      expect.objectContaining({ attribute: 'workflow_state' }),
+      expect.objectContaining({
+        kind: 'invalid',
+        attribute: 'workflow_state',
+        message: 'invalid',
+        type: 'invalid',
+      }),
     );
   });
 
