@@ -92,6 +92,7 @@ export async function startApp(
       committed,
       metrics,
       new StreamKeys(await protectedStore.streamKeySecret()),
+      protectedStore,
     ),
     createHttpAdapter([
       // First, so that every answer (a throttled one too) carries its request id and is logged.

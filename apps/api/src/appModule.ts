@@ -20,6 +20,7 @@ import { SearchModule } from './search/searchModule';
 import { InfrastructureModule } from './infrastructure/infrastructureModule';
 import { JobsModule } from './jobs/jobsModule';
 import type { CommittedPositions } from './infrastructure/committedPositions';
+import type { KeyEraser } from './infrastructure/keyEraser';
 import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
 import type { Metrics } from './operability/metrics';
@@ -35,13 +36,14 @@ export class AppModule {
     committed: CommittedPositions,
     metrics: Metrics,
     streamKeys: StreamKeys,
+    keyEraser: KeyEraser,
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
         OperabilityModule.forRoot(metrics),
-        InfrastructureModule.forRoot(config, store, db, wake, committed, streamKeys),
+        InfrastructureModule.forRoot(config, store, db, wake, committed, streamKeys, keyEraser),
         JobsModule,
         UsersModule,
         SearchModule, // before ConversationsModule, whose `:id` would take `find_recipients`
