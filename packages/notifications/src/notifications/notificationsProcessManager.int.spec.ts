@@ -1,5 +1,7 @@
 import { ConfirmationCodes, IdGenerator, derivedUlid } from '@missive/domain';
 import { SqliteEventStore } from '@missive/event-store';
+import { ERASED_PLACEHOLDERS } from '@missive/personal-data';
+import { randomUUID } from 'node:crypto';
 import { ProjectionRunner, countParked, type Projection } from '@missive/projections';
 import {
   openTestDatabase,
@@ -231,6 +233,43 @@ describe.each(['sqlite', 'postgres'] as const)('notifications process manager on
       ]);
     },
   );
+
+  it('forgets an erased user: placeholder name, no channels, nothing more sent to them', async () => {
+    await startConversation(store, {
+      conversationId: '100',
+      authorId: '1',
+      participantIds: ['1', '2'],
+      subject: 'Field trip',
+    });
+    await store.append('user-2', [
+      { id: randomUUID(), type: 'UserErased', data: { userId: '2', erasedAt: at } },
+    ]);
+    // In the same batch as the erasure, after it: the erased user's channels are already gone.
+    await addMessage(store, {
+      conversationId: '100',
+      messageId: '500',
+      authorId: '1',
+      recipientIds: ['1', '2'],
+      body: 'Bring a lunch.',
+    });
+    await run();
+
+    expect(await conversationMessages()).toEqual([]);
+    const users = await testDb.db
+      .selectFrom('notifier_users')
+      .select(['user_id', 'name', 'short_name'])
+      .where('user_id', '=', '2')
+      .execute();
+    expect(users).toEqual([
+      { user_id: '2', name: ERASED_PLACEHOLDERS.name, short_name: ERASED_PLACEHOLDERS.name },
+    ]);
+    const channels = await testDb.db
+      .selectFrom('notifier_channels')
+      .select('channel_id')
+      .where('user_id', '=', '2')
+      .execute();
+    expect(channels).toEqual([]);
+  });
 
   it('skips generated messages and users who unsubscribed, and falls back to "(No subject)"', async () => {
     await startConversation(store, {
