@@ -271,6 +271,35 @@ describe.each(['sqlite', 'postgres'] as const)('notifications process manager on
     expect(channels).toEqual([]);
   });
 
+  it('rewrites the subjects of the conversations an erased user started, not the others', async () => {
+    await startConversation(store, {
+      conversationId: '100',
+      authorId: '2',
+      participantIds: ['1', '2'],
+      subject: 'Ben asks',
+    });
+    await startConversation(store, {
+      conversationId: '101',
+      authorId: '1',
+      participantIds: ['1', '2'],
+      subject: 'Ann asks',
+    });
+    await run();
+    await store.append('user-2', [
+      { id: randomUUID(), type: 'UserErased', data: { userId: '2', erasedAt: at } },
+    ]);
+    await run();
+    const subjects = await testDb.db
+      .selectFrom('notifier_conversations')
+      .select(['conversation_id', 'subject'])
+      .orderBy('conversation_id')
+      .execute();
+    expect(subjects).toEqual([
+      { conversation_id: '100', subject: ERASED_PLACEHOLDERS.text },
+      { conversation_id: '101', subject: 'Ann asks' },
+    ]);
+  });
+
   it('skips generated messages and users who unsubscribed, and falls back to "(No subject)"', async () => {
     await startConversation(store, {
       conversationId: '100',

@@ -179,6 +179,7 @@ function decide(
         conversationId: e.data.conversationId,
         subject: e.data.subject,
         contextCode: e.data.contextCode,
+        authorId: e.data.authorId,
       });
       return;
     case 'ConversationSubscribed':
