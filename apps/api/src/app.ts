@@ -102,6 +102,7 @@ export async function startApp(
       committed,
       metrics,
       new StreamKeys(await protectedStore.streamKeySecret()),
+      protectedStore,
       rateLimits.comms,
     ),
     createHttpAdapter(

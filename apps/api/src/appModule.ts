@@ -21,6 +21,7 @@ import { SearchModule } from './search/searchModule';
 import { InfrastructureModule } from './infrastructure/infrastructureModule';
 import { JobsModule } from './jobs/jobsModule';
 import type { CommittedPositions } from './infrastructure/committedPositions';
+import type { KeyEraser } from './infrastructure/keyEraser';
 import type { ProjectionWaker } from './infrastructure/readYourWrites';
 import { UsersModule } from './users/usersModule';
 import type { Metrics } from './operability/metrics';
@@ -39,6 +40,7 @@ export class AppModule {
     committed: CommittedPositions,
     metrics: Metrics,
     streamKeys: StreamKeys,
+    keyEraser: KeyEraser,
     commsLimiter: TokenBucketBackend = new CommsRateLimiter(config.comms.rateLimit),
   ): DynamicModule {
     return {
@@ -46,7 +48,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         OperabilityModule.forRoot(metrics),
-        InfrastructureModule.forRoot(config, store, db, wake, committed, streamKeys),
+        InfrastructureModule.forRoot(config, store, db, wake, committed, streamKeys, keyEraser),
         RateLimitModule.forRoot(commsLimiter),
         JobsModule,
         UsersModule,

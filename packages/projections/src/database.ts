@@ -79,6 +79,9 @@ function createSqliteDatabase(path: string, options: CreateDatabaseOptions): Kys
         // over a large file, and this cut a list request's SQLite time by a quarter
         // (BENCHMARKS.md). Writes still go through write(); the size is address space only.
         if (path !== ':memory:') db.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
+        // Deleted or rewritten rows are zeroed where they lay, not left in free pages: an
+        // erased user's data must be gone from the file (their WAL frames go at checkpoint).
+        db.pragma('secure_delete = ON');
         handle.database = db;
         return withStatementCache(db);
       },

@@ -23,3 +23,4 @@ export * from './comms/commsProjection';
 export * from './comms/commsOperationStatus';
 export * from './comms/commsQueries';
 export * from './comms/commsRetention';
+export * from './erasure/userErasures';

@@ -13,6 +13,7 @@ import {
 } from '@missive/read-models';
 import type { AppConfig } from '../config/appConfig';
 import { CommittedPositions } from './committedPositions';
+import { KeyEraser } from './keyEraser';
 import { ReadYourWrites, type ProjectionWaker } from './readYourWrites';
 import { SqliteReadTuning } from './sqliteReadTuning';
 import { APP_CONFIG, EVENT_STORE, PROJECTION_WAKER, READ_DB } from './tokens';
@@ -30,6 +31,7 @@ export class InfrastructureModule {
     wake: ProjectionWaker,
     committed: CommittedPositions,
     streamKeys: StreamKeys,
+    keyEraser: KeyEraser,
   ): DynamicModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
@@ -38,6 +40,7 @@ export class InfrastructureModule {
       { provide: PROJECTION_WAKER, useValue: wake },
       { provide: CommittedPositions, useValue: committed },
       { provide: StreamKeys, useValue: streamKeys },
+      { provide: KeyEraser, useValue: keyEraser },
       { provide: IdGenerator, useValue: new IdGenerator(config.NODE_ID) },
       // Folded conversation states, so a reply reads only the events since the last command.
       // Bounded: a 5,000-message conversation's state is a few hundred kilobytes of ids.

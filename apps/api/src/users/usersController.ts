@@ -12,7 +12,9 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainError, channelTypeOf, checkChannelAddress } from '@missive/domain';
-import { UserQueries, type UserRecord } from '@missive/read-models';
+import { ProgressQueries, UserQueries, type UserRecord } from '@missive/read-models';
+import { progressJson } from '../progress/progressJson';
+import { EraseUserCommand } from './eraseUserHandler';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
@@ -48,6 +50,7 @@ export class UsersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly users: UserQueries,
+    private readonly progress: ProgressQueries,
   ) {}
 
   @Post('accounts/self/users')
@@ -177,6 +180,28 @@ export class UsersController {
       throw err;
     }
     return tokenJson(token);
+  }
+
+  /**
+   * Missive's extension: erases the user's personal data (crypto-shredding; see
+   * docs/erasure.md) and answers the finished job as a Canvas Progress.
+   */
+  @Post('users/:user_id/erasure')
+  @HttpCode(200)
+  async erase(
+    @CurrentUser() caller: UserRecord,
+    @RequestContext() ctx: CommandContext,
+    @Param('user_id') userIdParam: string,
+    @Req() req: FastifyRequest,
+  ) {
+    if (!caller.siteAdmin) throw CanvasError.unauthorized();
+    const target = await this.visibleUser(caller, userIdParam);
+    const progressId = await this.commands.execute<EraseUserCommand, string>(
+      new EraseUserCommand(target.id, ctx),
+    );
+    const progress = await this.progress.find(progressId);
+    if (!progress) throw CanvasError.generic(503, 'service_unavailable');
+    return progressJson(progress, requestOrigin(req));
   }
 
   @Get('users/:id')

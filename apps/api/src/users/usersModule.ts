@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CreateUserHandler } from './createUserHandler';
+import { EraseUserHandler } from './eraseUserHandler';
 import { IssueTokenHandler } from './issueTokenHandler';
 import { RevokeTokenHandler } from './revokeTokenHandler';
 import { UsersController } from './usersController';
 
 @Module({
   controllers: [UsersController],
-  providers: [CreateUserHandler, IssueTokenHandler, RevokeTokenHandler],
+  providers: [CreateUserHandler, EraseUserHandler, IssueTokenHandler, RevokeTokenHandler],
 })
 export class UsersModule {}

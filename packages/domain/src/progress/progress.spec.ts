@@ -7,6 +7,7 @@ import {
   evolveProgress,
   finishBatchUpdate,
   queueProgress,
+  recordFinishedJob,
   type ProgressState,
 } from './progress';
 import type {
@@ -62,6 +63,33 @@ describe('Progress', () => {
     progress
       .given(queued, done!)
       .when((s) => completeBatchUpdate(s, { processed: 1, notParticipating: [], at }))
+      .then([]);
+  });
+});
+
+describe('A job finished within its request', () => {
+  it('is queued and completed in one decision, once', () => {
+    const job = { progressId: '9', userId: '2', tag: 'user_erasure', message: 'erased', at };
+    const done = {
+      type: 'ProgressCompleted' as const,
+      data: { progressId: '9', workflowState: 'completed' as const, message: 'erased', at },
+    };
+    const started: ProgressQueued = {
+      type: 'ProgressQueued',
+      data: { progressId: '9', userId: '2', tag: 'user_erasure', createdAt: at },
+    };
+    progress
+      .given()
+      .when((s) => recordFinishedJob(s, job))
+      .then([started, done]);
+    progress
+      .given(started, done)
+      .when((s) => recordFinishedJob(s, job))
+      .thenThrows({ kind: 'conflict' });
+    // Nothing is left for a job runner to claim.
+    progress
+      .given(started, done)
+      .when((s) => claimProgress(s, { runner: 'r', leaseMs: 1000, now: new Date(at) }))
       .then([]);
   });
 });

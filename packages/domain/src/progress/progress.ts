@@ -233,3 +233,31 @@ export function finishBatchUpdate(
     at: cmd.at,
   });
 }
+
+/**
+ * A job done within its request (a user's erasure): queued and completed in one append, so
+ * that no job runner ever finds it unfinished.
+ */
+export function recordFinishedJob(
+  state: ProgressState | null,
+  cmd: { progressId: string; userId: string; tag: string; message: string; at: string },
+): (ProgressQueued | ProgressCompleted)[] {
+  const queued = queueProgress(state, {
+    progressId: cmd.progressId,
+    userId: cmd.userId,
+    tag: cmd.tag,
+    createdAt: cmd.at,
+  });
+  return [
+    ...queued,
+    {
+      type: 'ProgressCompleted',
+      data: {
+        progressId: cmd.progressId,
+        workflowState: 'completed',
+        message: cmd.message,
+        at: cmd.at,
+      },
+    },
+  ];
+}

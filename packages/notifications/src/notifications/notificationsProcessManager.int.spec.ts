@@ -1,5 +1,7 @@
 import { ConfirmationCodes, IdGenerator, derivedUlid } from '@missive/domain';
 import { SqliteEventStore } from '@missive/event-store';
+import { ERASED_PLACEHOLDERS } from '@missive/personal-data';
+import { randomUUID } from 'node:crypto';
 import { ProjectionRunner, countParked, type Projection } from '@missive/projections';
 import {
   openTestDatabase,
@@ -231,6 +233,72 @@ describe.each(['sqlite', 'postgres'] as const)('notifications process manager on
       ]);
     },
   );
+
+  it('forgets an erased user: placeholder name, no channels, nothing more sent to them', async () => {
+    await startConversation(store, {
+      conversationId: '100',
+      authorId: '1',
+      participantIds: ['1', '2'],
+      subject: 'Field trip',
+    });
+    await store.append('user-2', [
+      { id: randomUUID(), type: 'UserErased', data: { userId: '2', erasedAt: at } },
+    ]);
+    // In the same batch as the erasure, after it: the erased user's channels are already gone.
+    await addMessage(store, {
+      conversationId: '100',
+      messageId: '500',
+      authorId: '1',
+      recipientIds: ['1', '2'],
+      body: 'Bring a lunch.',
+    });
+    await run();
+
+    expect(await conversationMessages()).toEqual([]);
+    const users = await testDb.db
+      .selectFrom('notifier_users')
+      .select(['user_id', 'name', 'short_name'])
+      .where('user_id', '=', '2')
+      .execute();
+    expect(users).toEqual([
+      { user_id: '2', name: ERASED_PLACEHOLDERS.name, short_name: ERASED_PLACEHOLDERS.name },
+    ]);
+    const channels = await testDb.db
+      .selectFrom('notifier_channels')
+      .select('channel_id')
+      .where('user_id', '=', '2')
+      .execute();
+    expect(channels).toEqual([]);
+  });
+
+  it('rewrites the subjects of the conversations an erased user started, not the others', async () => {
+    await startConversation(store, {
+      conversationId: '100',
+      authorId: '2',
+      participantIds: ['1', '2'],
+      subject: 'Ben asks',
+    });
+    await startConversation(store, {
+      conversationId: '101',
+      authorId: '1',
+      participantIds: ['1', '2'],
+      subject: 'Ann asks',
+    });
+    await run();
+    await store.append('user-2', [
+      { id: randomUUID(), type: 'UserErased', data: { userId: '2', erasedAt: at } },
+    ]);
+    await run();
+    const subjects = await testDb.db
+      .selectFrom('notifier_conversations')
+      .select(['conversation_id', 'subject'])
+      .orderBy('conversation_id')
+      .execute();
+    expect(subjects).toEqual([
+      { conversation_id: '100', subject: ERASED_PLACEHOLDERS.text },
+      { conversation_id: '101', subject: 'Ann asks' },
+    ]);
+  });
 
   it('skips generated messages and users who unsubscribed, and falls back to "(No subject)"', async () => {
     await startConversation(store, {

@@ -9,7 +9,8 @@ import {
 } from '@missive/domain';
 import type { EventStore, RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
-import type { SchemalessTransaction } from '@missive/read-models';
+import { applyAroundErasures, type SchemalessTransaction } from '@missive/read-models';
+import { forgetUser } from './forgetUser';
 import { type OutboundIntent, type Sender, createOutboundMessages } from './createOutboundMessages';
 import {
   addedToConversationContent,
@@ -50,6 +51,7 @@ const EVENT_TYPES: readonly NotifierEvent['type'][] = [
   'RecipientsAdded',
   'ConversationSubscribed',
   'ConversationUnsubscribed',
+  'UserErased',
 ];
 
 /**
@@ -87,20 +89,33 @@ export function notificationsProcessManager(options: NotificationsOptions): Proj
     migrate: migrateNotificationsTables,
 
     async apply(events: readonly RecordedEvent[], tx: SchemalessTransaction) {
-      const view = await NotificationsView.load(tx, needsOf(events));
-      const intents: OutboundIntent[] = [];
-      for (const event of events) decide(event, view, options, intents);
-      await view.flush(tx);
-      // After the rows, inside the batch: the checkpoint moves only once every message exists.
-      const created = await createOutboundMessages(options.store, intents, {
-        ids: options.ids,
-        sender: options.sender,
-        concurrency: options.appendConcurrency ?? 64,
-        now,
-      });
-      if (created > 0) options.onCreated?.(created);
+      await applyAroundErasures(
+        events,
+        (chunk) => applyNotifierEvents(chunk, tx, options, now),
+        (userId) => forgetUser(tx, userId),
+      );
     },
   };
+}
+
+async function applyNotifierEvents(
+  events: readonly RecordedEvent[],
+  tx: SchemalessTransaction,
+  options: NotificationsOptions,
+  now: () => Date,
+): Promise<void> {
+  const view = await NotificationsView.load(tx, needsOf(events));
+  const intents: OutboundIntent[] = [];
+  for (const event of events) decide(event, view, options, intents);
+  await view.flush(tx);
+  // After the rows, inside the batch: the checkpoint moves only once every message exists.
+  const created = await createOutboundMessages(options.store, intents, {
+    ids: options.ids,
+    sender: options.sender,
+    concurrency: options.appendConcurrency ?? 64,
+    now,
+  });
+  if (created > 0) options.onCreated?.(created);
 }
 
 function needsOf(events: readonly RecordedEvent[]): ViewNeeds {
@@ -164,6 +179,7 @@ function decide(
         conversationId: e.data.conversationId,
         subject: e.data.subject,
         contextCode: e.data.contextCode,
+        authorId: e.data.authorId,
       });
       return;
     case 'ConversationSubscribed':

@@ -35,7 +35,14 @@ export interface NotifierUnsubscribedTable {
   user_id: string;
 }
 
+/** Who started each conversation: an erasure of the starter rewrites the kept subject. */
+export interface NotifierConversationStartersTable {
+  conversation_id: string;
+  user_id: string;
+}
+
 export interface NotificationsDatabase {
+  notifier_conversation_starters: NotifierConversationStartersTable;
   notifier_users: NotifierUsersTable;
   notifier_channels: NotifierChannelsTable;
   notifier_conversations: NotifierConversationsTable;
@@ -79,6 +86,18 @@ export async function migrateNotificationsTables(db: SchemalessDb): Promise<void
     .addColumn('conversation_id', 'text', (c) => c.primaryKey())
     .addColumn('subject', 'text')
     .addColumn('context_code', 'text')
+    .execute();
+  await db.schema
+    .createTable('notifier_conversation_starters')
+    .ifNotExists()
+    .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('notifier_conversation_starters_user_idx')
+    .ifNotExists()
+    .on('notifier_conversation_starters')
+    .column('user_id')
     .execute();
   await db.schema
     .createTable('notifier_unsubscribed')

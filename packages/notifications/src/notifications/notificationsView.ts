@@ -23,6 +23,8 @@ export interface ConversationRow {
   readonly conversationId: string;
   readonly subject: string | null;
   readonly contextCode: string | null;
+  /** Who started it (whose erasure rewrites the subject); set when the start is applied. */
+  readonly authorId?: string;
 }
 
 /** What a batch will look at; everything else stays in the database. */
@@ -235,6 +237,16 @@ export class NotificationsView {
           update: { subject: 'excluded.subject', context_code: 'excluded.context_code' },
         },
       },
+    );
+    await insertRows(
+      tx,
+      'notifier_conversation_starters',
+      ['conversation_id', 'user_id'],
+      [...this.dirtyConversations]
+        .map((id) => this.conversations.get(id)!)
+        .filter((c) => c.authorId !== undefined)
+        .map((c) => [c.conversationId, c.authorId]),
+      { onConflict: { columns: ['conversation_id'] } },
     );
     const muted: string[][] = [];
     for (const [key, subscribed] of this.subscriptionChanges) {

@@ -1,5 +1,6 @@
 import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
-import type { ChannelEvent } from '@missive/domain';
+import type { ChannelEvent, UserErased } from '@missive/domain';
+import { USER_STREAMS } from '../erasure/userErasures';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { sql, type Transaction } from 'kysely';
@@ -29,7 +30,8 @@ async function addBounceSummary(db: SchemalessDb): Promise<void> {
 export const channelsProjection: Projection = {
   name: 'channels',
   version: 1,
-  filter: { streamPrefixes: ['channel-'] },
+  // `user-` for UserErased: an erased user's channels (their addresses) are deleted.
+  filter: { streamPrefixes: ['channel-', USER_STREAMS] },
 
   async migrate(db: SchemalessDb) {
     await db.schema
@@ -65,6 +67,13 @@ export const channelsProjection: Projection = {
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Transaction<ChannelsDatabase>;
     for (const event of events) {
+      if (event.streamId.startsWith(USER_STREAMS)) {
+        if (event.type === 'UserErased') {
+          const { userId } = event.data as UserErased['data'];
+          await tx.deleteFrom('communication_channels').where('user_id', '=', userId).execute();
+        }
+        continue;
+      }
       const e = { type: event.type, data: event.data } as ChannelEvent;
       const row = (id: string) => tx.updateTable('communication_channels').where('id', '=', id);
       switch (e.type) {

@@ -1,7 +1,9 @@
-import type { ConversationBatchEvent } from '@missive/domain';
+import type { ConversationBatchEvent, UserErased } from '@missive/domain';
+import { ERASED_PLACEHOLDERS } from '@missive/personal-data';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { USER_STREAMS } from '../erasure/userErasures';
 import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 
 export interface ConversationBatchesTable {
@@ -60,7 +62,8 @@ async function addRootMessageId(db: SchemalessDb): Promise<void> {
 export const conversationBatchesProjection: Projection = {
   name: 'conversation-batches',
   version: 1,
-  filter: { streamPrefixes: ['conversationbatch-'] },
+  // `user-` for UserErased: the text of an erased user's batches reads as the placeholder.
+  filter: { streamPrefixes: ['conversationbatch-', USER_STREAMS] },
 
   async migrate(db: SchemalessDb) {
     await db.schema
@@ -97,6 +100,22 @@ export const conversationBatchesProjection: Projection = {
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Transaction<Db>;
     for (const event of events) {
+      if (event.streamId.startsWith(USER_STREAMS)) {
+        if (event.type === 'UserErased') {
+          const { userId } = event.data as UserErased['data'];
+          await tx
+            .updateTable('conversation_batches')
+            .set({
+              body: ERASED_PLACEHOLDERS.text,
+              subject: sql<
+                string | null
+              >`CASE WHEN subject IS NULL THEN NULL ELSE ${ERASED_PLACEHOLDERS.text} END`,
+            })
+            .where('user_id', '=', userId)
+            .execute();
+        }
+        continue;
+      }
       const e = { type: event.type, data: event.data } as ConversationBatchEvent;
       if (e.type === 'ConversationBatchStarted') {
         await tx

@@ -178,6 +178,11 @@ export class ConversationQueries {
           };
   }
 
+  /** Forgets the cached names of a user this process just erased (others within a minute). */
+  forgetUserName(userId: string): void {
+    this.names.forget(userId);
+  }
+
   /**
    * One page of a user's conversations in `scope`, plus the total for Canvas's `last` link.
    * Both walk a covering index (user, order, state, count), so the total never touches the

@@ -4,6 +4,8 @@ import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { applyConversationBatch } from './applyConversationBatch';
 import type { Tx } from './applyConversationEvent';
+import { eraseAuthorText } from './eraseAuthorText';
+import { applyAroundErasures, USER_STREAMS } from '../erasure/userErasures';
 import { migrateListColumns } from './migrateListColumns';
 import { migrateScopeCounts } from './scopeCounts';
 
@@ -12,7 +14,8 @@ type Event = ConversationEvent | ParticipantViewEvent;
 export const conversationsProjection: Projection = {
   name: 'conversations',
   version: 1,
-  filter: { streamPrefixes: ['conversation-', 'participant-'] },
+  // `user-` for UserErased: what the erased user wrote reads as the placeholder.
+  filter: { streamPrefixes: ['conversation-', 'participant-', USER_STREAMS] },
 
   async migrate(db: SchemalessDb) {
     await db.schema
@@ -156,9 +159,16 @@ export const conversationsProjection: Projection = {
   },
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
-    await applyConversationBatch(
-      trx as Tx,
-      events.map((event) => ({ type: event.type, data: event.data }) as Event),
+    const tx = trx as Tx;
+    await applyAroundErasures(
+      events,
+      (chunk) =>
+        applyConversationBatch(
+          tx,
+          chunk.map((event) => ({ type: event.type, data: event.data }) as Event),
+        ),
+      (userId) => eraseAuthorText(tx, userId),
+      { onlyErasures: true },
     );
   },
 };

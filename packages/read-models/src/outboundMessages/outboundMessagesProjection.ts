@@ -1,6 +1,7 @@
 import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 import { outboundStateAfter, type OutboundEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
+import { applyAroundErasures, USER_STREAMS } from '../erasure/userErasures';
 import { chunkRows, insertRows, type Projection } from '@missive/projections';
 import type { Transaction } from 'kysely';
 import type {
@@ -198,7 +199,8 @@ async function loadDrafts(tx: Tx, ids: readonly string[]): Promise<Map<string, D
 export const outboundMessagesProjection: Projection = {
   name: 'outbound-messages',
   version: 1,
-  filter: { streamPrefixes: ['outbound-'] },
+  // `user-` for UserErased: the CommMessages sent to an erased user are purged.
+  filter: { streamPrefixes: ['outbound-', USER_STREAMS] },
 
   async migrate(db: SchemalessDb) {
     await db.schema
@@ -247,29 +249,45 @@ export const outboundMessagesProjection: Projection = {
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Tx;
-    const byMessage = new Map<string, OutboundEvent[]>();
-    for (const event of events) {
-      const e = { type: event.type, data: event.data } as OutboundEvent;
-      const id = e.data.outboundId;
-      const list = byMessage.get(id);
-      if (list) list.push(e);
-      else byMessage.set(id, [e]);
-    }
-    // Every message of the batch, including those it creates: a duplicate creation (which the
-    // aggregate never emits) is then ignored instead of resetting a row that has moved on.
-    const drafts = await loadDrafts(tx, [...byMessage.keys()]);
-
-    const rows: unknown[][] = [];
-    for (const [id, list] of byMessage) {
-      let draft = drafts.get(id);
-      for (const event of list) draft = evolve(draft, event);
-      if (!draft) continue;
-      const values: Record<string, unknown> = {
-        ...draft.row,
-        attempts: JSON.stringify(draft.attempts),
-      };
-      rows.push(COLUMNS.map((column) => values[column]));
-    }
-    await insertRows(tx, 'outbound_messages', COLUMNS, rows, { onConflict: UPSERT });
+    await applyAroundErasures(
+      events,
+      (chunk) => applyOutboundEvents(chunk, tx),
+      async (userId) => {
+        // A Comms message is its own subject (retention ends it), not a user's record.
+        await tx
+          .deleteFrom('outbound_messages')
+          .where('user_id', '=', userId)
+          .where('kind', '<>', 'comms')
+          .execute();
+      },
+      { onlyErasures: true },
+    );
   },
 };
+
+async function applyOutboundEvents(events: readonly RecordedEvent[], tx: Tx): Promise<void> {
+  const byMessage = new Map<string, OutboundEvent[]>();
+  for (const event of events) {
+    const e = { type: event.type, data: event.data } as OutboundEvent;
+    const id = e.data.outboundId;
+    const list = byMessage.get(id);
+    if (list) list.push(e);
+    else byMessage.set(id, [e]);
+  }
+  // Every message of the batch, including those it creates: a duplicate creation (which the
+  // aggregate never emits) is then ignored instead of resetting a row that has moved on.
+  const drafts = await loadDrafts(tx, [...byMessage.keys()]);
+
+  const rows: unknown[][] = [];
+  for (const [id, list] of byMessage) {
+    let draft = drafts.get(id);
+    for (const event of list) draft = evolve(draft, event);
+    if (!draft) continue;
+    const values: Record<string, unknown> = {
+      ...draft.row,
+      attempts: JSON.stringify(draft.attempts),
+    };
+    rows.push(COLUMNS.map((column) => values[column]));
+  }
+  await insertRows(tx, 'outbound_messages', COLUMNS, rows, { onConflict: UPSERT });
+}

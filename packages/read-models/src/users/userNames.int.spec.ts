@@ -35,7 +35,7 @@ describe.each(['sqlite', 'postgres'] as const)('UserNames on %s', (dialect) => {
       ['1', { name: 'Ann Lee', shortName: 'Ann' }],
       ['2', { name: 'Ben Ray', shortName: 'Ben' }],
     ]);
-    // Rows are write-once, so what was read stays true; a user projected later is found.
+    // A name read is kept for the cache's time; a user projected later is found.
     await testDb.db.deleteFrom('users').execute();
     await insert('9', 'Cy Day');
     const second = await names.of(['2', '9']);
@@ -52,5 +52,20 @@ describe.each(['sqlite', 'postgres'] as const)('UserNames on %s', (dialect) => {
     await testDb.db.deleteFrom('users').execute();
     expect((await names.of(['1', '2'])).has('1')).toBe(false);
     expect((await names.of(['2'])).has('2')).toBe(true);
+  });
+
+  it('reads again a name forgotten (an erasure) or kept past its time', async () => {
+    await insert('1', 'Ann Lee');
+    const names = new UserNames(testDb.db);
+    await names.of(['1']);
+    await testDb.db.updateTable('users').set({ name: 'Deleted user' }).execute();
+    expect((await names.of(['1'])).get('1')?.name).toBe('Ann Lee');
+    names.forget('1');
+    expect((await names.of(['1'])).get('1')?.name).toBe('Deleted user');
+
+    const shortLived = new UserNames(testDb.db, 10, 0);
+    await shortLived.of(['1']);
+    await testDb.db.updateTable('users').set({ name: 'Renamed' }).execute();
+    expect((await shortLived.of(['1'])).get('1')?.name).toBe('Renamed');
   });
 });

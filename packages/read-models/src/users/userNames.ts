@@ -9,17 +9,18 @@ export interface UserName {
 
 /**
  * Names and short names by user id, for the participants of every conversation a list page
- * shows. A users row is written once (UserRegistered) and never changed, so a name read is a
- * name for good: this keeps the last `maxEntries` used, sparing a page the twenty or so
- * index lookups of joining `users`. If an event ever renames users, this cache must follow.
+ * shows. A users row changes only when its user is erased (the names become placeholders),
+ * so this keeps the last `maxEntries` used for `ttlMs`, sparing a page the twenty or so
+ * index lookups of joining `users`: an erased name leaves every list within that time.
  */
 export class UserNames {
   private readonly db: Kysely<UsersDatabase>;
-  private readonly cache = new Map<string, UserName>();
+  private readonly cache = new Map<string, UserName & { readonly until: number }>();
 
   constructor(
     db: SchemalessDb,
     private readonly maxEntries = 10_000,
+    private readonly ttlMs = 60_000,
   ) {
     this.db = db as Kysely<UsersDatabase>;
   }
@@ -31,8 +32,9 @@ export class UserNames {
     for (const id of ids) {
       if (found.has(id)) continue;
       const cached = this.cache.get(id);
-      if (cached) found.set(id, cached);
-      else if (!missing.includes(id)) missing.push(id);
+      if (cached && cached.until > Date.now()) {
+        found.set(id, { name: cached.name, shortName: cached.shortName });
+      } else if (!missing.includes(id)) missing.push(id);
     }
     if (missing.length === 0) return found;
     const { rows } = await sql<{ id: number | string; name: string; short_name: string }>`
@@ -45,12 +47,18 @@ export class UserNames {
     return found;
   }
 
+  /** Drops a cached name at once (this process just erased the user). */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+
   private remember(id: string, entry: UserName): void {
+    this.cache.delete(id);
     if (this.cache.size >= this.maxEntries) {
       // Oldest first: Map iteration follows insertion order.
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
     }
-    this.cache.set(id, entry);
+    this.cache.set(id, { ...entry, until: Date.now() + this.ttlMs });
   }
 }

@@ -3,6 +3,7 @@ import type { UserEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import type { Transaction } from 'kysely';
+import { eraseUserRows } from './eraseUserRows';
 import type { UsersDatabase } from './usersTables';
 
 /** Directory of users and the hashes of their access tokens (authentication reads it). */
@@ -86,6 +87,9 @@ export const usersProjection: Projection = {
         case 'AccessTokenRevoked':
           // Deleting the row is what makes the token stop authenticating.
           await tx.deleteFrom('access_tokens').where('token_id', '=', e.data.tokenId).execute();
+          break;
+        case 'UserErased':
+          await eraseUserRows(tx, e.data.userId);
           break;
       }
     }

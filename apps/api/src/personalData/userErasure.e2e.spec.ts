@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERASED_PLACEHOLDERS } from '@missive/personal-data';
+import { createDatabase } from '@missive/projections';
+import { sql, type Kysely } from 'kysely';
+import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
+
+/**
+ * Every store file in the data directory: the event log, read models and key store (those
+ * that are files), with their WAL and shared-memory files. (The sandbox transport's outbox
+ * beside them is mail already delivered: out of Missive's hands, as a real mailbox is.)
+ */
+function storeFiles(dir: string): Map<string, Buffer> {
+  const names = readdirSync(dir).filter((name) => /\.db(-wal|-shm|-journal)?$/.test(name));
+  // The key store is `keys.db` beside SQLite read models, a table beside PostgreSQL ones.
+  expect(names).toContain('events.db');
+  return new Map(names.map((name) => [name, readFileSync(join(dir, name))]));
+}
+
+/** The names of the files that hold `value`, in UTF-8. */
+function filesHolding(dir: string, value: string): string[] {
+  return [...storeFiles(dir)].filter(([, bytes]) => bytes.includes(value)).map(([name]) => name);
+}
+
+const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
+
+describe.each(['sqlite', 'postgres'] as const)(
+  'POST /api/v1/users/:user_id/erasure, read models on %s',
+  (dialect) => {
+    let app: TestApp;
+    let schema: string | undefined;
+    beforeEach(async () => {
+      const env: Record<string, string> = { RUN_NOTIFIER: 'true' };
+      if (dialect === 'postgres') {
+        schema = `erasure_${randomBytes(6).toString('hex')}`;
+        await withPostgres((db) => sql`CREATE SCHEMA ${sql.id(schema!)}`.execute(db));
+        env.READ_MODEL_URL = `${PG_TEST_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      }
+      // The notifier runs too: its address book and the CommMessages it creates hold copies.
+      app = await TestApp.start(env);
+    });
+    afterEach(async () => {
+      await app.stop();
+      if (schema) {
+        await withPostgres((db) => sql`DROP SCHEMA ${sql.id(schema!)} CASCADE`.execute(db));
+      }
+    });
+
+    it('purges the user from every store file and shows placeholders', async () => {
+      const marker = randomBytes(8).toString('hex');
+      const name = `Name${marker}`;
+      const login = `login${marker}`;
+      const address = `mail${marker}@example.com`;
+      const body = `Body${marker}`;
+      const subject = `Subject${marker}`;
+      const erased = await app.request('POST', '/api/v1/accounts/self/users', {
+        token: ADMIN_TOKEN,
+        form: {
+          'user[name]': name,
+          'pseudonym[unique_id]': login,
+          'communication_channel[type]': 'email',
+          'communication_channel[address]': address,
+          'communication_channel[skip_confirmation]': 'true',
+        },
+      });
+      expect(erased.status).toBe(200);
+      const userId: number = erased.body.id;
+      const token = await app.request('POST', `/api/v1/users/${userId}/tokens`, {
+        token: ADMIN_TOKEN,
+      });
+      const userToken: string = token.body.visible_token;
+      const other = await app.createUser('Other Person', `other${marker}`);
+      await app.courseWith(userId, other.id);
+      const started = await app.request('POST', '/api/v1/conversations', {
+        token: userToken,
+        form: { 'recipients[]': String(other.id), subject, body },
+      });
+      expect(started.status).toBe(201);
+      const conversationId: number = started.body[0].id;
+      // The reply is mailed to the user: a CommMessage to their address.
+      const reply = await app.request(
+        'POST',
+        `/api/v1/conversations/${conversationId}/add_message`,
+        {
+          token: other.token,
+          form: { body: 'Thanks' },
+        },
+      );
+      expect(reply.status).toBe(200);
+      await eventually(async () => {
+        const sent = await app.request('GET', `/api/v1/comm_messages?user_id=${userId}`, {
+          token: ADMIN_TOKEN,
+        });
+        return sent.status === 200 && sent.body.length > 0;
+      });
+
+      // On SQLite the read models' file holds copies (what erasure purges); on PostgreSQL
+      // the data directory holds only the log and the key store, which hold none in clear.
+      for (const value of [name, login, address, subject, body]) {
+        // The database file, its WAL or both, depending on when SQLite last checkpointed.
+        const holding = filesHolding(app.dataDir, value);
+        const readModelFiles = holding.filter((file) => file.startsWith('read-models.db'));
+        expect([value, holding]).toEqual([value, readModelFiles]);
+        expect([value, readModelFiles.length > 0]).toEqual([value, dialect === 'sqlite']);
+      }
+
+      // Only site admins may erase; an unknown user is not found.
+      const refused = await app.request('POST', `/api/v1/users/${userId}/erasure`, {
+        token: other.token,
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({
+        status: 'unauthorized',
+        errors: [{ message: 'user not authorized to perform that action' }],
+      });
+      const unknown = await app.request('POST', '/api/v1/users/987654321/erasure', {
+        token: ADMIN_TOKEN,
+      });
+      expect(unknown.status).toBe(404);
+
+      const answer = await app.request('POST', `/api/v1/users/${userId}/erasure`, {
+        token: ADMIN_TOKEN,
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        context_type: 'User',
+        context_id: userId,
+        user_id: userId,
+        tag: 'user_erasure',
+        workflow_state: 'completed',
+        completion: 100,
+      });
+      const polled = await app.request('GET', `/api/v1/progress/${answer.body.id}`, {
+        token: ADMIN_TOKEN,
+      });
+      expect(polled.body).toMatchObject({ id: answer.body.id, workflow_state: 'completed' });
+
+      for (const value of [name, login, address, subject, body]) {
+        expect([value, filesHolding(app.dataDir, value)]).toEqual([value, []]);
+      }
+
+      // The user's token no longer signs in.
+      const me = await app.request('GET', '/api/v1/users/self', { token: userToken });
+      expect(me.status).toBe(401);
+      const shown = await app.request('GET', `/api/v1/users/${userId}`, { token: ADMIN_TOKEN });
+      expect(shown.body).toMatchObject({
+        name: ERASED_PLACEHOLDERS.name,
+        short_name: ERASED_PLACEHOLDERS.name,
+        sortable_name: ERASED_PLACEHOLDERS.name,
+        login_id: ERASED_PLACEHOLDERS.loginId,
+      });
+      const channels = await app.request('GET', `/api/v1/users/${userId}/communication_channels`, {
+        token: ADMIN_TOKEN,
+      });
+      expect(channels.body).toEqual([]);
+      const mail = await app.request('GET', `/api/v1/comm_messages?user_id=${userId}`, {
+        token: ADMIN_TOKEN,
+      });
+      expect(mail.body).toEqual([]);
+      // The conversation stays for the other participant, with placeholders.
+      const kept = await app.request('GET', `/api/v1/conversations/${conversationId}`, {
+        token: other.token,
+      });
+      expect(kept.status).toBe(200);
+      const author = kept.body.participants.find((p: { id: number }) => p.id === userId);
+      expect(author).toMatchObject({ name: ERASED_PLACEHOLDERS.name });
+      const bodies = kept.body.messages.map((m: { body: string }) => m.body);
+      expect(bodies).toEqual(['Thanks', ERASED_PLACEHOLDERS.text]);
+      expect(kept.body.subject).toBe(ERASED_PLACEHOLDERS.text);
+
+      // A retry answers another completed Progress and appends no second UserErased.
+      const again = await app.request('POST', `/api/v1/users/${userId}/erasure`, {
+        token: ADMIN_TOKEN,
+      });
+      expect(again.body).toMatchObject({ workflow_state: 'completed' });
+      const erasures = (await app.allEvents()).filter((e) => e.type === 'UserErased');
+      expect(erasures).toHaveLength(1);
+    });
+  },
+);
+
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('condition not met in 10 s');
+}
+
+/** A connection to the shared test server, for the schema of one test. */
+async function withPostgres(run: (db: Kysely<unknown>) => Promise<unknown>): Promise<void> {
+  const db = createDatabase(PG_TEST_URL);
+  try {
+    await run(db);
+  } finally {
+    await db.destroy();
+  }
+}
