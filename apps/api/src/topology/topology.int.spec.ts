@@ -254,7 +254,7 @@ if (!RUN_TOPOLOGY) {
         const seen = await call(
           b.url,
           'GET',
-          `/v1/Messages/Operations/${operationId}`,
+          `/v1/Messages/Operations/comms_operation_${operationId}`,
           undefined,
           comms,
         );
@@ -262,9 +262,18 @@ if (!RUN_TOPOLOGY) {
         return seen.body?.status === 'COMPLETED';
       },
       180_000,
-    ).catch((error: Error) => {
+    ).catch(async (error: Error) => {
+      const status = await promisify(execFile)(
+        process.execPath,
+        [appMain('projections-cli'), 'status'],
+        { env: { ...process.env, ...shared() } },
+      ).then(
+        (r) => r.stdout,
+        (e: Error) => String(e),
+      );
+      const projector = running.find((p) => p.name === 'messages-projector');
       throw new Error(
-        `${error.message}: last ${JSON.stringify(lastSeen)}\n${b.process.output.slice(-3000)}`,
+        `${error.message}: last ${JSON.stringify(lastSeen)}\n${status}\nmessages-projector:\n${projector?.output.slice(-2000)}\napi 2:\n${b.process.output.slice(-1500)}`,
       );
     });
     const runners = new Set<string>();
@@ -276,7 +285,7 @@ if (!RUN_TOPOLOGY) {
     const operation = await call(
       b.url,
       'GET',
-      `/v1/Messages/Operations/${operationId}`,
+      `/v1/Messages/Operations/comms_operation_${operationId}`,
       undefined,
       comms,
     );
