@@ -88,9 +88,10 @@ async function contents(db: Db, tables: readonly string[]): Promise<Record<strin
  * through both APIs while one API and one projector are killed with SIGKILL and restarted.
  */
 /**
- * Opt-in (TOPOLOGY_TEST=1) until it passes: on the last runs the Comms send recorded by the
- * killed instance never reached the comms read model (404 on its operation for 3 minutes), so
- * no survivor's sweep took it up. Everything before that step passed.
+ * Opt-in (TOPOLOGY_TEST=1) until it passes in full: on the last run (a machine at load ~20-40)
+ * every step passed up to and including the takeover of the killed instance's send, then the
+ * log did not go quiet within 90 s (the notifier still delivering the 3,000 messages); the
+ * wait is now 240 s, not yet run.
  */
 const RUN_TOPOLOGY = process.env.TOPOLOGY_TEST === '1';
 if (!RUN_TOPOLOGY) {
@@ -258,7 +259,7 @@ if (!RUN_TOPOLOGY) {
         const seen = await call(
           b.url,
           'GET',
-          `/v1/Messages/Operations/${operationId}`,
+          `/v1/Messages/Operations/comms_operation_${operationId}`,
           undefined,
           comms,
         );
@@ -266,9 +267,18 @@ if (!RUN_TOPOLOGY) {
         return seen.body?.status === 'COMPLETED';
       },
       180_000,
-    ).catch((error: Error) => {
+    ).catch(async (error: Error) => {
+      const status = await promisify(execFile)(
+        process.execPath,
+        [appMain('projections-cli'), 'status'],
+        { env: { ...process.env, ...shared() } },
+      ).then(
+        (r) => r.stdout,
+        (e: Error) => String(e),
+      );
+      const projector = running.find((p) => p.name === 'messages-projector');
       throw new Error(
-        `${error.message}: last ${JSON.stringify(lastSeen)}\n${b.process.output.slice(-3000)}`,
+        `${error.message}: last ${JSON.stringify(lastSeen)}\n${status}\nmessages-projector:\n${projector?.output.slice(-2000)}\napi 2:\n${b.process.output.slice(-1500)}`,
       );
     });
     const runners = new Set<string>();
@@ -280,7 +290,7 @@ if (!RUN_TOPOLOGY) {
     const operation = await call(
       b.url,
       'GET',
-      `/v1/Messages/Operations/${operationId}`,
+      `/v1/Messages/Operations/comms_operation_${operationId}`,
       undefined,
       comms,
     );
@@ -299,7 +309,7 @@ if (!RUN_TOPOLOGY) {
         const ready = await Promise.all([a, b].map((x) => call(x.url, 'GET', '/ready')));
         return same && ready.every((r) => r.status === 200);
       },
-      90_000,
+      240_000,
     );
 
     step('quiet');
