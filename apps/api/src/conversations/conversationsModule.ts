@@ -23,20 +23,40 @@ import { ProgressController } from '../progress/progressController';
 import { RecipientResolver } from './recipientResolver';
 import { ContextTagger } from './contextTagger';
 import { AudienceContextsBuilder } from './audienceContexts';
-import { ChangeParticipantViewsHandler } from './participantViewHandler';
+import { ParticipantViewWrites } from './participantViewWrites';
+import { ConversationReader } from './conversationReader';
+import { MarkAllAsReadHandler } from './markAllAsReadHandler';
+import { ShowConversationHandler } from './showConversationHandler';
+import { UpdateConversationHandler } from './updateConversationHandler';
+import { DeleteConversationHandler } from './deleteConversationHandler';
+import { RemoveMessagesHandler } from './removeMessagesHandler';
+import { UnreadCountHandler } from './unreadCountHandler';
+import { ListBatchesHandler } from './listBatchesHandler';
+import { CreatedConversationsHandler } from './createdConversationsHandler';
 
 @Module({
   controllers: [ConversationsController, ProgressController],
   providers: [
+    // Use cases: one handler per command or query.
     CreateConversationHandler,
+    CreatedConversationsHandler,
     ListConversationsHandler,
+    ListBatchesHandler,
+    UnreadCountHandler,
+    ShowConversationHandler,
+    UpdateConversationHandler,
+    DeleteConversationHandler,
+    MarkAllAsReadHandler,
     AddMessageHandler,
-    ChangeParticipantViewsHandler,
     AddRecipientsHandler,
+    RemoveMessagesHandler,
+    BatchUpdateConversationsHandler,
+    // What they share.
+    ConversationReader,
+    ParticipantViewWrites,
     RecipientResolver,
     ContextTagger,
     AudienceContextsBuilder,
-    BatchUpdateConversationsHandler,
     ConversationWriter,
     {
       provide: ConversationBatchJob,

@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { CanvasExceptionFilter } from '../http/canvasExceptionFilter';
+import { isCanvasId } from '../http/canvasId';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '@missive/domain';
+import type { DomainError } from '@missive/domain';
 import { DirectoryQueries, UserQueries, type UserRecord } from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/event-store';
@@ -15,23 +17,11 @@ import {
 import { AddMembershipDto, CreateCourseDto, CreateGroupDto, EnrollUserDto } from './directoryDtos';
 import { courseJson, enrollmentJson, groupJson, membershipJson } from './directoryJson';
 
-const ID = /^\d{1,16}$/;
-
-function modelError(object: string | null, err: DomainError): CanvasError {
+/** A course's refusals nest under `course`, as ActiveModel words a nested object's errors. */
+function courseError(err: DomainError): CanvasError {
   if (err.kind === 'not_found') return CanvasError.notFound();
   const entry = [{ attribute: err.attribute, type: err.type, message: err.message }];
-  return CanvasError.model(
-    object ? { [object]: { [err.attribute]: entry } } : { [err.attribute]: entry },
-  );
-}
-
-async function orModelError<T>(object: string | null, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof DomainError) throw modelError(object, err);
-    throw err;
-  }
+  return CanvasError.model({ course: { [err.attribute]: entry } });
 }
 
 /** Courses, enrollments, groups and memberships: site admins only, as issue 3 scopes it. */
@@ -45,18 +35,17 @@ export class DirectoryController {
 
   @Post('accounts/self/courses')
   @HttpCode(200)
+  @UseFilters(new CanvasExceptionFilter(courseError))
   async createCourse(
     @CurrentUser() caller: UserRecord,
     @RequestContext() ctx: CommandContext,
     @Body(canvasValidationPipe(modelErrors)) body: CreateCourseDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    const id = await orModelError('course', () =>
-      this.commands.execute<CreateCourseCommand, string>(
-        new CreateCourseCommand(
-          { name: body.course?.name, courseCode: body.course?.course_code, offer: body.offer },
-          ctx,
-        ),
+    const id = await this.commands.execute<CreateCourseCommand, string>(
+      new CreateCourseCommand(
+        { name: body.course?.name, courseCode: body.course?.course_code, offer: body.offer },
+        ctx,
       ),
     );
     return courseJson((await this.directory.course(id))!);
@@ -71,20 +60,18 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: EnrollUserDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    if (!ID.test(courseId) || !(await this.directory.course(courseId)))
+    if (!isCanvasId(courseId) || !(await this.directory.course(courseId)))
       throw CanvasError.notFound();
     const userId = body.enrollment?.user_id;
     if (!userId) throw CanvasError.missing('enrollment[user_id]');
     const user = await this.users.findById(userId);
     if (!user) throw CanvasError.notFound();
     const type = body.enrollment?.type ?? 'StudentEnrollment';
-    await orModelError(null, () =>
-      this.commands.execute(
-        new EnrollUserCommand(
-          courseId,
-          { userId, type, enrollmentState: body.enrollment?.enrollment_state },
-          ctx,
-        ),
+    await this.commands.execute(
+      new EnrollUserCommand(
+        courseId,
+        { userId, type, enrollmentState: body.enrollment?.enrollment_state },
+        ctx,
       ),
     );
     return enrollmentJson((await this.directory.enrollment(courseId, userId, type))!, user);
@@ -98,8 +85,8 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: CreateGroupDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    const id = await orModelError(null, () =>
-      this.commands.execute<CreateGroupCommand, string>(new CreateGroupCommand(body.name, ctx)),
+    const id = await this.commands.execute<CreateGroupCommand, string>(
+      new CreateGroupCommand(body.name, ctx),
     );
     return groupJson((await this.directory.group(id))!);
   }
@@ -113,12 +100,11 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: AddMembershipDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    if (!ID.test(groupId) || !(await this.directory.group(groupId))) throw CanvasError.notFound();
+    if (!isCanvasId(groupId) || !(await this.directory.group(groupId)))
+      throw CanvasError.notFound();
     if (!body.user_id) throw CanvasError.missing('user_id');
     if (!(await this.users.findById(body.user_id))) throw CanvasError.notFound();
-    await orModelError(null, () =>
-      this.commands.execute(new AddGroupMemberCommand(groupId, body.user_id!, ctx)),
-    );
+    await this.commands.execute(new AddGroupMemberCommand(groupId, body.user_id!, ctx));
     return membershipJson((await this.directory.membership(groupId, body.user_id))!);
   }
 }

@@ -5,6 +5,7 @@ import { requestOrigin } from '../http/requestOrigin';
 import { CurrentUser } from '../auth/currentUser';
 import { CanvasError } from '../http/canvasError';
 import { progressJson } from './progressJson';
+import { CanvasIdPipe } from '../http/canvasId';
 
 @Controller('api/v1/progress')
 export class ProgressController {
@@ -12,8 +13,11 @@ export class ProgressController {
 
   /** The job's owner and site admins may poll it. */
   @Get(':id')
-  async show(@CurrentUser() user: UserRecord, @Param('id') id: string, @Req() req: FastifyRequest) {
-    if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
+  async show(
+    @CurrentUser() user: UserRecord,
+    @Param('id', CanvasIdPipe) id: string,
+    @Req() req: FastifyRequest,
+  ) {
     const progress = await this.progress.find(id);
     if (!progress) throw CanvasError.notFound();
     if (progress.userId !== user.id && !user.siteAdmin) throw CanvasError.unauthorized();

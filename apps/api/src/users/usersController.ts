@@ -30,6 +30,7 @@ import { userJson } from './userJson';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from '../http/requestPath';
 import { requestOrigin } from '../http/requestOrigin';
+import { isCanvasId } from '../http/canvasId';
 
 const PSEUDONYM_ATTRIBUTES = new Set(['unique_id']);
 
@@ -170,12 +171,7 @@ export class UsersController {
     const target = await this.visibleUser(caller, userIdParam);
     const token = await this.users.token(target.id, id);
     if (!token) throw CanvasError.notFound();
-    try {
-      await this.commands.execute(new RevokeTokenCommand(target.id, id, ctx));
-    } catch (err) {
-      if (err instanceof DomainError && err.kind === 'not_found') throw CanvasError.notFound();
-      throw err;
-    }
+    await this.commands.execute(new RevokeTokenCommand(target.id, id, ctx));
     return tokenJson(token);
   }
 
@@ -187,7 +183,7 @@ export class UsersController {
   /** `self` or an id; only the user themself and site admins may see or act on a user. */
   private async visibleUser(caller: UserRecord, idParam: string): Promise<UserRecord> {
     const id = idParam === 'self' ? caller.id : idParam;
-    if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
+    if (!isCanvasId(id)) throw CanvasError.notFound();
     const user = id === caller.id ? caller : await this.users.findById(id);
     if (!user) throw CanvasError.notFound();
     if (user.id !== caller.id && !caller.siteAdmin) throw CanvasError.unauthorized();
