@@ -11,7 +11,7 @@ import { isCanvasId } from '../http/canvasId';
 
 /**
  * Canvas token auth: `Authorization: Bearer <token>`, or the `access_token` parameter; then
- * `as_user_id` masquerading on /api/ paths (specs/canvas-api.md §7).
+ * `as_user_id` masquerading on /api/ paths, as Canvas offers it to site admins.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

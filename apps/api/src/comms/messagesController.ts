@@ -59,7 +59,7 @@ function idOf(text: string, pattern: RegExp, prefix: string): string | undefined
 }
 
 /**
- * The Comms Messages API (comms-api §1). Opts out of the Canvas guard (`@Public`) for its own
+ * The Comms Messages API (`/v1/Messages`). Opts out of the Canvas guard (`@Public`) for its own
  * Basic auth and rate limit, and answers errors in the Comms shape.
  */
 @Public()

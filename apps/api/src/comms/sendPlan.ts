@@ -46,7 +46,7 @@ export function renderVariables(
 }
 
 /**
- * Pairs each recipient with a sender (comms-api §3): a recipient no sender can reach (a Memory
+ * Pairs each recipient with a sender: a recipient no sender can reach (a Memory
  * profile, which needs a profile store this service lacks; a channel the `from` does not
  * speak) is unaddressable: counted, but no message and no attempt. From a list of
  * `addresses`, the first reachable one is used.

@@ -14,7 +14,7 @@ const SEND_MESSAGES_ALL = new Set(['TeacherEnrollment', 'TaEnrollment', 'Designe
 
 export interface Resolution {
   userIds: string[];
-  /** A whole-course (or students/observers) token without `send_messages_all` (specs §1.3). */
+  /** A whole-course (or students/observers) token without `send_messages_all`. */
   restricted: boolean;
 }
 

@@ -8,7 +8,7 @@ export interface PageRequest {
   perPage: number;
 }
 
-/** `per_page` is clamped to 1..100, never an error (specs/canvas-api.md §2). */
+/** `per_page` is clamped to 1..100, never an error, as Canvas does. */
 export function clampPerPage(raw: unknown): number {
   const n = Number.parseInt(String(raw ?? ''), 10);
   if (Number.isNaN(n)) return DEFAULT_PER_PAGE;

@@ -353,7 +353,7 @@ function createOperation(
       created_at: data.createdAt,
       updated_at: data.createdAt,
       expires_at: commsExpiresAt(data.createdAt, data.scheduledFor),
-      // comms-api §3's example counts an unaddressable recipient in `total`: total is the
+      // The documented example counts an unaddressable recipient in `total`: total is the
       // recipients' messages whether or not they could be created.
       total: data.recipients,
       recipients: data.recipients,
@@ -536,7 +536,7 @@ async function writeOperations(
 }
 
 /**
- * comms-api §3: SCHEDULED while messages wait for their time, PROCESSING while the messages
+ * SCHEDULED while messages wait for their time, PROCESSING while the messages
  * are being created, then COMPLETED (processing has finished, whatever was delivered);
  * CANCELED once every message was canceled.
  */

@@ -56,7 +56,7 @@ export interface CommsOperationRecord {
   updatedAt: string;
 }
 
-/** Created after / before are exclusive, as "after" and "before" read (comms-api §5). */
+/** Created after / before are exclusive, as "after" and "before" read. */
 interface CreatedRange {
   createdAfter?: Date;
   createdBefore?: Date;

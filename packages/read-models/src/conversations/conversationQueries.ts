@@ -79,7 +79,7 @@ export interface Page<T> {
  */
 
 /**
- * Canvas's `infer_scope` orders (specs/canvas-api.md §1.1): this column descending, then
+ * Canvas's `infer_scope` orders: this column descending, then
  * conversation_id descending, each backed by an index.
  */
 function scopeOrderKey(scope: ConversationScope): RawBuilder<unknown> {
