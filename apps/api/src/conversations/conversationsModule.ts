@@ -20,6 +20,7 @@ import { AddMessageHandler } from './addMessageHandler';
 import { AddRecipientsHandler } from './addRecipientsHandler';
 import { BatchUpdateConversationsHandler } from './batchUpdateHandler';
 import { ProgressController } from '../progress/progressController';
+import { ShowProgressHandler } from '../progress/showProgressHandler';
 import { RecipientResolver } from './recipientResolver';
 import { ContextTagger } from './contextTagger';
 import { AudienceContextsBuilder } from './audienceContexts';
@@ -51,6 +52,7 @@ import { CreatedConversationsHandler } from './createdConversationsHandler';
     AddRecipientsHandler,
     RemoveMessagesHandler,
     BatchUpdateConversationsHandler,
+    ShowProgressHandler,
     // What they share.
     ConversationReader,
     ParticipantViewWrites,

@@ -1,9 +1,14 @@
 import { Body, Controller, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
-import { CanvasExceptionFilter } from '../http/canvasExceptionFilter';
-import { isCanvasId } from '../http/canvasId';
+import { CanvasExceptionFilter, modelDomainError } from '../http/canvasExceptionFilter';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DomainError } from '@missive/domain';
-import { DirectoryQueries, UserQueries, type UserRecord } from '@missive/read-models';
+import type {
+  CourseRecord,
+  EnrollmentRecord,
+  GroupRecord,
+  MembershipRecord,
+  UserRecord,
+} from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/event-store';
 import { CanvasError } from '../http/canvasError';
@@ -17,6 +22,12 @@ import {
 import { AddMembershipDto, CreateCourseDto, CreateGroupDto, EnrollUserDto } from './directoryDtos';
 import { courseJson, enrollmentJson, groupJson, membershipJson } from './directoryJson';
 
+/** Refusals in ActiveModel's shape; a parameter left out is Canvas's `<name> is missing`. */
+function directoryError(err: DomainError): CanvasError {
+  if (err.type === 'missing') return CanvasError.missing(err.attribute);
+  return modelDomainError(err);
+}
+
 /** A course's refusals nest under `course`, as ActiveModel words a nested object's errors. */
 function courseError(err: DomainError): CanvasError {
   if (err.kind === 'not_found') return CanvasError.notFound();
@@ -26,12 +37,9 @@ function courseError(err: DomainError): CanvasError {
 
 /** Courses, enrollments, groups and memberships: site admins only, as issue 3 scopes it. */
 @Controller('api/v1')
+@UseFilters(new CanvasExceptionFilter(directoryError))
 export class DirectoryController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly directory: DirectoryQueries,
-    private readonly users: UserQueries,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post('accounts/self/courses')
   @HttpCode(200)
@@ -42,13 +50,13 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: CreateCourseDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    const id = await this.commands.execute<CreateCourseCommand, string>(
+    const course = await this.commands.execute<CreateCourseCommand, CourseRecord>(
       new CreateCourseCommand(
         { name: body.course?.name, courseCode: body.course?.course_code, offer: body.offer },
         ctx,
       ),
     );
-    return courseJson((await this.directory.course(id))!);
+    return courseJson(course);
   }
 
   @Post('courses/:course_id/enrollments')
@@ -60,21 +68,16 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: EnrollUserDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    if (!isCanvasId(courseId) || !(await this.directory.course(courseId)))
-      throw CanvasError.notFound();
-    const userId = body.enrollment?.user_id;
-    if (!userId) throw CanvasError.missing('enrollment[user_id]');
-    const user = await this.users.findById(userId);
-    if (!user) throw CanvasError.notFound();
-    const type = body.enrollment?.type ?? 'StudentEnrollment';
-    await this.commands.execute(
-      new EnrollUserCommand(
-        courseId,
-        { userId, type, enrollmentState: body.enrollment?.enrollment_state },
-        ctx,
-      ),
-    );
-    return enrollmentJson((await this.directory.enrollment(courseId, userId, type))!, user);
+    const params = {
+      userId: body.enrollment?.user_id || undefined,
+      type: body.enrollment?.type ?? 'StudentEnrollment',
+      enrollmentState: body.enrollment?.enrollment_state,
+    };
+    const { enrollment, user } = await this.commands.execute<
+      EnrollUserCommand,
+      { enrollment: EnrollmentRecord; user: UserRecord }
+    >(new EnrollUserCommand(courseId, params, ctx));
+    return enrollmentJson(enrollment, user);
   }
 
   @Post('groups')
@@ -85,10 +88,10 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: CreateGroupDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    const id = await this.commands.execute<CreateGroupCommand, string>(
+    const group = await this.commands.execute<CreateGroupCommand, GroupRecord>(
       new CreateGroupCommand(body.name, ctx),
     );
-    return groupJson((await this.directory.group(id))!);
+    return groupJson(group);
   }
 
   @Post('groups/:group_id/memberships')
@@ -100,11 +103,9 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: AddMembershipDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    if (!isCanvasId(groupId) || !(await this.directory.group(groupId)))
-      throw CanvasError.notFound();
-    if (!body.user_id) throw CanvasError.missing('user_id');
-    if (!(await this.users.findById(body.user_id))) throw CanvasError.notFound();
-    await this.commands.execute(new AddGroupMemberCommand(groupId, body.user_id!, ctx));
-    return membershipJson((await this.directory.membership(groupId, body.user_id))!);
+    const membership = await this.commands.execute<AddGroupMemberCommand, MembershipRecord>(
+      new AddGroupMemberCommand(groupId, body.user_id || undefined, ctx),
+    );
+    return membershipJson(membership);
   }
 }

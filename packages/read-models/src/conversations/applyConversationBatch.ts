@@ -1,4 +1,5 @@
-import { type ConversationsEvent, ConversationFold, idOf } from './conversationFold';
+import { type ConversationsEvent, ConversationFold } from './conversationFold';
+import { idOf } from './eventIds';
 import type { Tx } from './conversationsTables';
 import { loadConversationColumns, loadParticipants } from './participantRows';
 

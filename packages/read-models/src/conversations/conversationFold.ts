@@ -1,6 +1,7 @@
 import type { ConversationEvent, ParticipantViewEvent } from '@missive/domain';
 import { insertRows } from '@missive/projections';
-import { compareIds } from './compareIds';
+import { idOf, listOf } from './eventIds';
+import { PendingInserts } from './pendingInserts';
 import { PARTICIPANT_COLUMNS, type Tx } from './conversationsTables';
 import {
   copyConversationMessages,
@@ -33,45 +34,6 @@ const PARTICIPANT_UPSERT = {
     ),
   },
 };
-const CONVERSATION_COLUMNS = ['id', 'subject', 'private_hash', 'context_code', 'created_at'];
-const MESSAGE_COLUMNS = [
-  'id',
-  'conversation_id',
-  'author_id',
-  'body',
-  'created_at',
-  'generated',
-  'attachment_ids',
-  'media_comment',
-  'forwarded_message_ids',
-  'participating_user_ids',
-];
-const COPY_COLUMNS = ['user_id', 'conversation_id', 'message_id', 'created_at'];
-const TAG_COLUMNS = ['user_id', 'conversation_id', 'tag'];
-const TAG_INSERT = { onConflict: { columns: TAG_COLUMNS } };
-
-/** Ids as the database stores them (`7`, not `07`): the fold matches rows by these strings. */
-const CANONICAL_ID = /^(0|[1-9][0-9]{0,17})$/;
-const DIGITS = /^[0-9]{1,19}$/;
-
-/**
- * An event's id as the database would store it, so that `07` finds the row of `7` as SQL's
- * comparison would. Anything that is not a number cannot name a row: the event fails alone.
- */
-export function idOf(value: unknown): string {
-  if (typeof value === 'string') {
-    if (CANONICAL_ID.test(value)) return value;
-    if (DIGITS.test(value)) return String(BigInt(value));
-  }
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  throw new TypeError(`not an id: ${JSON.stringify(value)}`);
-}
-
-function listOf<T>(value: readonly T[] | undefined, name: string): readonly T[] {
-  if (!Array.isArray(value)) throw new TypeError(`${name} is not a list`);
-  return value;
-}
-
 /** What every recipient's row takes from a human message, author included. */
 function received(
   row: ParticipantRow,
@@ -91,19 +53,6 @@ function received(
 }
 
 /**
- * Rows in primary-key order (user, conversation, then message id or tag): a batch's inserts then
- * land on neighbouring B-tree pages instead of one page per row, which makes a large batch's
- * copies several times cheaper to insert and leaves fewer pages to write back.
- */
-function byKey3(a: unknown[], b: unknown[]): number {
-  return (
-    compareIds(a[0] as string, b[0] as string) ||
-    compareIds(a[1] as string, b[1] as string) ||
-    compareIds(a[2] as string, b[2] as string)
-  );
-}
-
-/**
  * The conversations read model's one write path. Events change the participant rows they touch
  * in memory, in log order; new conversations, messages, copies and tags are collected; then
  * everything is written with a few multi-row statements. The few events that depend on a
@@ -112,11 +61,8 @@ function byKey3(a: unknown[], b: unknown[]): number {
  * on the rows in memory. A live batch of one event takes the same path as a rebuild's thousands.
  */
 export class ConversationFold {
-  readonly #conversations: unknown[][] = [];
-  readonly #messages: unknown[][] = [];
-  readonly #copies: unknown[][] = [];
-  /** Conversation → user → tags (the table's key), so a repeated tag costs no row. */
-  readonly #tags = new Map<string, Map<string, Set<string>>>();
+  /** New conversations, messages, copies and tags, written in a few multi-row statements. */
+  readonly #inserts = new PendingInserts();
   readonly #participants: ParticipantRows;
   /** The columns of conversations this batch adds participants to. */
   readonly #conversationColumns: Map<string, ConversationColumns>;
@@ -174,7 +120,7 @@ export class ConversationFold {
 
   /** Writes everything the fold holds, with the scope totals its rows moved. */
   async flush(): Promise<void> {
-    await this.#flushInserts();
+    await this.#inserts.write(this.tx);
     const created: unknown[][] = [];
     const changed: unknown[][] = [];
     const totals = new ScopeCountDeltas();
@@ -198,22 +144,6 @@ export class ConversationFold {
     );
   }
 
-  async #flushInserts(): Promise<void> {
-    const tx = this.tx;
-    await insertRows(tx, 'conversations', CONVERSATION_COLUMNS, this.#conversations.splice(0));
-    await insertRows(tx, 'conversation_messages', MESSAGE_COLUMNS, this.#messages.splice(0));
-    await insertRows(tx, 'message_copies', COPY_COLUMNS, this.#copies.splice(0).sort(byKey3));
-    const tags: string[][] = [];
-    for (const [conversationId, users] of this.#tags) {
-      for (const [userId, userTags] of users) {
-        for (const tag of userTags) tags.push([userId, conversationId, tag]);
-      }
-    }
-    tags.sort(byKey3);
-    this.#tags.clear();
-    await insertRows(tx, 'conversation_participant_tags', TAG_COLUMNS, tags, TAG_INSERT);
-  }
-
   #create(row: ParticipantRow): void {
     if (!this.#participants.add(row)) {
       // A duplicate INSERT would fail: failing the batch makes the runner retry event by
@@ -228,7 +158,7 @@ export class ConversationFold {
     conversationId: string,
     d: Extract<ConversationEvent, { type: 'ConversationStarted' }>['data'],
   ) {
-    this.#conversations.push([
+    this.#inserts.conversations.push([
       conversationId,
       d.subject ?? null,
       d.privateHash ?? null,
@@ -249,7 +179,7 @@ export class ConversationFold {
   #messageAdded(conversationId: string, d: MessageAdded['data']): void {
     const at = d.createdAt;
     const recipients = listOf(d.recipientIds, 'recipientIds');
-    this.#messages.push([
+    this.#inserts.messages.push([
       d.messageId,
       conversationId,
       d.authorId,
@@ -262,8 +192,8 @@ export class ConversationFold {
       JSON.stringify(recipients),
     ]);
     for (const userId of recipients)
-      this.#copies.push([idOf(userId), conversationId, d.messageId, at]);
-    if (d.tags) this.#tag(conversationId, d.tags);
+      this.#inserts.copies.push([idOf(userId), conversationId, d.messageId, at]);
+    if (d.tags) this.#inserts.tag(conversationId, d.tags);
 
     // Generated messages ("X was added...") count toward nothing and move no row.
     if (d.generated) return;
@@ -305,29 +235,11 @@ export class ConversationFold {
     }
   }
 
-  #tag(conversationId: string, tags: Record<string, readonly string[]>): void {
-    let users = this.#tags.get(conversationId);
-    if (!users) {
-      users = new Map();
-      this.#tags.set(conversationId, users);
-    }
-    for (const user in tags) {
-      const userId = idOf(user);
-      const list = listOf(tags[user], `tags of user ${user}`);
-      let userTags = users.get(userId);
-      if (!userTags) {
-        userTags = new Set();
-        users.set(userId, userTags);
-      }
-      for (const tag of list) userTags.add(tag);
-    }
-  }
-
   /** included_messages: recipients who lack a forwarded message get a copy, and recount. */
   async #forwarded(conversationId: string, d: MessageAdded['data']): Promise<void> {
     for (const raw of d.recipientIds) {
       const userId = idOf(raw);
-      await this.#flushInserts();
+      await this.#inserts.write(this.tx);
       await copyForwardedMessages(this.tx, userId, d.forwardedMessageIds);
       const row = this.#participants.get(conversationId, userId);
       if (!row) continue;
@@ -351,7 +263,7 @@ export class ConversationFold {
       this.#create(row);
       // Joined silently through add_message: no earlier messages, only what comes next.
       if (!d.withHistory) continue;
-      await this.#flushInserts();
+      await this.#inserts.write(this.tx);
       await copyConversationMessages(this.tx, userId, conversationId);
       Object.assign(row, await readRecomputed(this.tx, userId, conversationId));
     }
@@ -364,7 +276,7 @@ export class ConversationFold {
   async #subscribed(conversationId: string, userId: string, at: string): Promise<void> {
     const row = this.#participants.get(conversationId, userId);
     if (!row) return;
-    await this.#flushInserts();
+    await this.#inserts.write(this.tx);
     const newest = await newestCopyAt(this.tx, userId, conversationId);
     const seen = row.last_message_at;
     if (seen !== null && newest !== null && newest > seen) row.workflow_state = 'unread';
@@ -380,7 +292,7 @@ export class ConversationFold {
     messageIds: readonly string[],
     at: string,
   ): Promise<void> {
-    await this.#flushInserts();
+    await this.#inserts.write(this.tx);
     await removeCopies(this.tx, userId, conversationId, listOf(messageIds, 'messageIds'));
     const row = this.#participants.get(conversationId, userId);
     if (!row) return;
@@ -397,7 +309,7 @@ export class ConversationFold {
   }
 
   async #deleted(conversationId: string, userId: string, at: string): Promise<void> {
-    await this.#flushInserts();
+    await this.#inserts.write(this.tx);
     await removeView(this.tx, userId, conversationId);
     const row = this.#participants.get(conversationId, userId);
     if (!row) return;
