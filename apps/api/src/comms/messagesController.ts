@@ -38,7 +38,7 @@ import {
 } from './listMessagesDto';
 import { SendMessagesCommand } from './sendMessagesHandler';
 import { SendMessagesDto } from './sendMessagesDto';
-import { planSend } from './sendPlan';
+import { planSend, sendError } from './sendPlan';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -64,7 +64,7 @@ function idOf(text: string, pattern: RegExp, prefix: string): string | undefined
  */
 @Public()
 @UseGuards(CommsAuthGuard)
-@UseFilters(CommsExceptionFilter)
+@UseFilters(new CommsExceptionFilter(sendError))
 @Controller('v1/Messages')
 export class MessagesController {
   private readonly settings: CommsSettings;
