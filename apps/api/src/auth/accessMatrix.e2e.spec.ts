@@ -1,7 +1,7 @@
 import { ADMIN_TOKEN, TestApp, type RequestOptions } from '../testing/testApp';
 
 /**
- * Who may read and change a user's own things (specs/canvas-api.md §3, §4): the user
+ * Who may read and change a user's own things (tokens, channels, messages): the user
  * themself and site admins; any other user gets Canvas's 401 `unauthorized` and nothing is
  * written.
  */

@@ -1,7 +1,7 @@
 import { CHANNEL_LIMIT_MESSAGE, type DomainError } from '@missive/domain';
 import { CanvasError } from '../http/canvasError';
 
-/** Channel refusals in the shapes Canvas gives them (specs/canvas-api.md §3–§4). */
+/** Channel refusals in the shapes Canvas gives them (model errors, a missing parameter). */
 export function channelError(err: DomainError): CanvasError {
   if (err.kind === 'not_found') return CanvasError.notFound();
   if (err.kind === 'forbidden') return CanvasError.unauthorized();

@@ -1,7 +1,7 @@
 import type { ChannelRecord } from '@missive/read-models';
 import { canvasTime } from '../http/canvasTime';
 
-/** Canvas shows a label, not the device token, as a push channel's address (specs §4). */
+/** Canvas shows a label, not the device token, as a push channel's address. */
 export const PUSH_ADDRESS_LABEL = 'For All Devices';
 
 /**

@@ -9,9 +9,9 @@ import {
   Query,
   Req,
   Res,
+  UseFilters,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '@missive/domain';
 import {
   ChannelQueries,
   UserQueries,
@@ -35,14 +35,15 @@ import { CreateChannelDto } from './createChannelDto';
 import { DeletePushTokenDto } from './deletePushTokenDto';
 import { ListChannelsDto } from './listChannelsDto';
 import { RemoveChannelCommand } from './removeChannelHandler';
-
-const ID = /^\d{1,16}$/;
+import { isCanvasId } from '../http/canvasId';
+import { CanvasExceptionFilter } from '../http/canvasExceptionFilter';
 
 /**
  * Canvas's Communication Channels API. Only the user themself and site admins may list or
  * change a user's channels; anyone else gets Canvas's 401 and nothing is written.
  */
 @Controller('api/v1/users')
+@UseFilters(new CanvasExceptionFilter(channelError))
 export class ChannelsController {
   constructor(
     private readonly commands: CommandBus,
@@ -90,7 +91,7 @@ export class ChannelsController {
     const params = body.communication_channel ?? {};
     // Canvas ignores skip_confirmation from anyone but an admin, silently.
     const skip = body.skip_confirmation ?? params.skip_confirmation ?? false;
-    const channelId = await this.run<string>(
+    const channelId = await this.commands.execute<object, string>(
       new CreateChannelCommand(
         user.id,
         {
@@ -118,7 +119,7 @@ export class ChannelsController {
     const channel = await this.channels.findByAddress(caller.id, 'push', token);
     // Canvas answers success whether or not the token was registered.
     if (channel && channel.workflowState !== 'retired') {
-      await this.run(new RemoveChannelCommand(channel.id, ctx));
+      await this.commands.execute(new RemoveChannelCommand(channel.id, ctx));
     }
     return { success: true };
   }
@@ -131,7 +132,7 @@ export class ChannelsController {
     @Param('id') id: string,
   ) {
     const user = await this.ownedUser(caller, userIdParam);
-    const channel = ID.test(id) ? await this.channels.findById(id) : undefined;
+    const channel = isCanvasId(id) ? await this.channels.findById(id) : undefined;
     if (!channel || channel.userId !== user.id) throw CanvasError.notFound();
     return this.remove(channel, ctx, caller);
   }
@@ -164,26 +165,17 @@ export class ChannelsController {
     @Body(canvasValidationPipe(modelErrors)) body: ConfirmChannelDto,
   ) {
     const user = await this.ownedUser(caller, userIdParam);
-    const channel = ID.test(id) ? await this.channels.findById(id) : undefined;
+    const channel = isCanvasId(id) ? await this.channels.findById(id) : undefined;
     if (!channel || channel.userId !== user.id) throw CanvasError.notFound();
     const code = body.code?.trim();
     if (!code) throw CanvasError.missing('code');
-    await this.run(new ConfirmChannelCommand(channel.id, code, ctx));
+    await this.commands.execute(new ConfirmChannelCommand(channel.id, code, ctx));
     return channelJson(await this.found(channel.id), caller.siteAdmin);
   }
 
   private async remove(channel: ChannelRecord, ctx: CommandContext, caller: UserRecord) {
-    await this.run(new RemoveChannelCommand(channel.id, ctx));
+    await this.commands.execute(new RemoveChannelCommand(channel.id, ctx));
     return channelJson(await this.found(channel.id), caller.siteAdmin);
-  }
-
-  private async run<T = void>(command: object): Promise<T> {
-    try {
-      return await this.commands.execute<object, T>(command);
-    } catch (err) {
-      if (err instanceof DomainError) throw channelError(err);
-      throw err;
-    }
   }
 
   private async found(channelId: string): Promise<ChannelRecord> {
@@ -195,7 +187,7 @@ export class ChannelsController {
   /** `self` or an id; unknown users are 404, other people's channels 401 unless admin. */
   private async ownedUser(caller: UserRecord, idParam: string): Promise<UserRecord> {
     const id = idParam === 'self' ? caller.id : idParam;
-    if (!ID.test(id)) throw CanvasError.notFound();
+    if (!isCanvasId(id)) throw CanvasError.notFound();
     const user = id === caller.id ? caller : await this.users.findById(id);
     if (!user) throw CanvasError.notFound();
     if (user.id !== caller.id && !caller.siteAdmin) throw CanvasError.unauthorized();

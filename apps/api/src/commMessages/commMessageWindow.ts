@@ -18,7 +18,7 @@ export function yearBefore(now: Date): Date {
 const SECOND = 1000;
 
 /**
- * The created_at range `start_time`/`end_time` ask for (specs/canvas-api.md §5): inclusive,
+ * The created_at range `start_time`/`end_time` ask for: inclusive,
  * unparsable values ignored, and no earlier than a year ago, the history CommMessages keeps.
  * Bounds are whole seconds, the precision the API shows times in: `end_time` set to a message's
  * `created_at` as listed includes that message, whatever milliseconds it was created at.

@@ -16,8 +16,7 @@ import { READ_DB } from '../infrastructure/tokens';
 import { commMessageJson } from './commMessageJson';
 import { commMessageWindow } from './commMessageWindow';
 import { ListCommMessagesDto } from './listCommMessagesDto';
-
-const ID = /^\d{1,16}$/;
+import { isCanvasId } from '../http/canvasId';
 
 /**
  * Canvas's CommMessages API: the messages (emails, SMS, push) sent to a user, for site admins.
@@ -67,7 +66,7 @@ export class CommMessagesController {
   /** `self` or a numeric id; missing, malformed and unknown users are all Canvas's 404. */
   private async userOf(caller: UserRecord, raw: unknown): Promise<UserRecord> {
     const id = raw === 'self' ? caller.id : raw;
-    if (typeof id !== 'string' || !ID.test(id)) throw CanvasError.notFound();
+    if (!isCanvasId(id)) throw CanvasError.notFound();
     const user = id === caller.id ? caller : await this.users.findById(id);
     if (!user) throw CanvasError.notFound();
     return user;

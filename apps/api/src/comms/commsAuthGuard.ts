@@ -36,7 +36,7 @@ function same(a: string, b: string): boolean {
 }
 
 /**
- * HTTP Basic with the account id and auth token (or the API key and its secret), comms-api §7;
+ * HTTP Basic with the account id and auth token (or the API key and its secret);
  * then a token bucket per credential (429 with Retry-After). Every failure is a 401 in the
  * Comms error shape, without saying which half was wrong.
  */

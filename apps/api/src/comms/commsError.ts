@@ -1,4 +1,4 @@
-/** One item of the Comms error body (comms-api §6); `context` is a JSON path or null. */
+/** One item of the Comms error body; `context` is a JSON path or null. */
 export interface CommsErrorItem {
   readonly code: number;
   readonly message: string;
@@ -43,7 +43,7 @@ export class CommsError extends Error {
     return new CommsError(404, [errorItem(20404, 'The resource was not found.')]);
   }
 
-  /** Not in the spec (comms-api §1): Twilio's older APIs answer bad credentials with 20003. */
+  /** Not documented for this API: Twilio's older APIs answer bad credentials with 20003. */
   static unauthorized(): CommsError {
     return new CommsError(
       401,

@@ -1,10 +1,13 @@
 import {
   Catch,
   HttpException,
+  Inject,
   Logger,
+  Optional,
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
+import { DomainError } from '@missive/domain';
 import { ConcurrencyConflict } from '@missive/command-handling';
 import { isTransientError } from '@missive/projections';
 import type { FastifyReply } from 'fastify';
@@ -16,16 +19,38 @@ export function isCommsPath(path: string): boolean {
   return path === '/v1' || path.startsWith('/v1/');
 }
 
+/** How a Comms route words a domain refusal. */
+export type CommsDomainErrors = (err: DomainError) => CommsError;
+
+export const COMMS_DOMAIN_ERRORS = Symbol('COMMS_DOMAIN_ERRORS');
+
+/** A refusal of a request field: a 400 naming the field and pointing at it. */
+export function fieldDomainError(err: DomainError): CommsError {
+  return CommsError.badRequest(`${err.attribute}: ${err.message}.`, `$.${err.attribute}`);
+}
+
 /**
  * Every error on a Comms route leaves as `{"errors":[{code,message,infoUrl,context}]}`, with
- * the spec's codes per status; anything unexpected is logged and becomes a 500.
+ * the documented codes per status; anything unexpected is logged and becomes a 500. Domain
+ * refusals are field errors unless the controller names another wording
+ * (`@UseFilters(new CommsExceptionFilter(itsErrors))`).
  */
 @Catch()
 export class CommsExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('CommsExceptionFilter');
 
+  constructor(
+    @Optional()
+    @Inject(COMMS_DOMAIN_ERRORS)
+    private readonly domainErrors: CommsDomainErrors = fieldDomainError,
+  ) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    renderCommsError(exception, host.switchToHttp().getResponse<FastifyReply>(), this.logger);
+    renderCommsError(
+      exception instanceof DomainError ? this.domainErrors(exception) : exception,
+      host.switchToHttp().getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import type {
 import { infoUrlOf } from './commsError';
 import { MESSAGE_PREFIX, OPERATION_PREFIX } from './commsPatterns';
 
-/** comms-api §2's examples: `2023-08-24T14:15:22Z`, whole seconds in UTC. */
+/** Comms times as its documented examples show them: `2023-08-24T14:15:22Z`, whole seconds in UTC. */
 export function commsTime(iso: string): string;
 export function commsTime(iso: string | null): string | null;
 export function commsTime(iso: string | null): string | null {

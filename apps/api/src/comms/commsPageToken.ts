@@ -1,7 +1,7 @@
 import { ULID_PATTERN } from '@missive/domain';
 
 /**
- * The opaque `pageToken` (comms-api §4): base64url JSON of the keyset cursor (`a`, the id of
+ * The opaque `pageToken`: base64url JSON of the keyset cursor (`a`, the id of
  * the last item before the page; null for the first page) and the filters it was issued for
  * (`f`, as the client sent them), so a client may send the token alone or with the same filters.
  */

@@ -1,4 +1,4 @@
-/** Formats from comms-api §2 and §5, anchored (the spec leaves off the `$`). */
+/** The Comms API's documented formats (ids, phone numbers, times), anchored at both ends. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
 export const OPERATION_ID = /^comms_operation_[0-7][a-hjkmnpqrstv-z0-9]{25,34}$/;
 export const MESSAGE_ID = /^comms_message_[0-7][a-hjkmnpqrstv-z0-9]{25,34}$/;

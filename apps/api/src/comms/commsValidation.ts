@@ -22,7 +22,7 @@ const SELF_CHECKS: Record<string, string | null> = {
   endDateAfterStartDate: 'endDate',
 };
 
-/** Where a failure points, and its Twilio code when a precise one exists (comms-api §6). */
+/** Where a failure points, and its Twilio code when a precise one exists. */
 function itemFor(path: string, constraint: string, message: string): CommsErrorItem {
   if (/^\$\.to\[\d+\](\.addresses\[\d+\])?\.address$/.test(path) && constraint === 'matches') {
     return errorItem(21614, "'To' number is not a valid mobile number.", path);

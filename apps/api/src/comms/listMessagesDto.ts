@@ -24,7 +24,7 @@ import {
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^[+-]?\d{1,9}$/.test(value) ? Number(value) : value;
 
-/** pageToken and pageSize, and the date range both lists share (comms-api §4, §5). */
+/** pageToken and pageSize, and the date range both lists share. */
 export class CommsPageDto {
   @IsOptional()
   @IsString()

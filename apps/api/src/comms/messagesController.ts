@@ -38,7 +38,7 @@ import {
 } from './listMessagesDto';
 import { SendMessagesCommand } from './sendMessagesHandler';
 import { SendMessagesDto } from './sendMessagesDto';
-import { planSend } from './sendPlan';
+import { planSend, sendError } from './sendPlan';
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -59,12 +59,12 @@ function idOf(text: string, pattern: RegExp, prefix: string): string | undefined
 }
 
 /**
- * The Comms Messages API (comms-api §1). Opts out of the Canvas guard (`@Public`) for its own
+ * The Comms Messages API (`/v1/Messages`). Opts out of the Canvas guard (`@Public`) for its own
  * Basic auth and rate limit, and answers errors in the Comms shape.
  */
 @Public()
 @UseGuards(CommsAuthGuard)
-@UseFilters(CommsExceptionFilter)
+@UseFilters(new CommsExceptionFilter(sendError))
 @Controller('v1/Messages')
 export class MessagesController {
   private readonly settings: CommsSettings;

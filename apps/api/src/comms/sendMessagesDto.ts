@@ -41,7 +41,7 @@ export class RecipientAddressDto {
   channel!: (typeof RECIPIENT_CHANNELS)[number];
 }
 
-/** One `to` entry: an address, a list to choose from, or a Memory profile (comms-api §1). */
+/** One `to` entry: an address, a list to choose from, or a Memory profile. */
 export class RecipientDto {
   @ValidateIf((o: RecipientDto) => given(o.address, o.channel) > 0)
   @IsString()
@@ -178,7 +178,7 @@ const CommsTags = () =>
     },
   });
 
-/** `POST /v1/Messages` (comms-api §1). */
+/** `POST /v1/Messages`. */
 export class SendMessagesDto {
   @IsDefined()
   @IsArray()

@@ -1,4 +1,4 @@
-import { checkSendAt, DomainError, type OutboundChannel } from '@missive/domain';
+import { checkSendAt, type DomainError, type OutboundChannel } from '@missive/domain';
 import { CommsError } from './commsError';
 import type { CommsSettings } from './commsSettings';
 import type { RecipientDto, SendMessagesDto } from './sendMessagesDto';
@@ -45,24 +45,21 @@ export function renderVariables(
   );
 }
 
+/** `schedule.sendAt` is a list in the request: a refusal points at its first item. */
+export function sendError(err: DomainError): CommsError {
+  const pointer =
+    err.attribute === 'schedule.sendAt' ? '$.schedule.sendAt[0]' : `$.${err.attribute}`;
+  return CommsError.badRequest(`${err.attribute}: ${err.message}.`, pointer);
+}
+
 /**
- * Pairs each recipient with a sender (comms-api §3): a recipient no sender can reach (a Memory
+ * Pairs each recipient with a sender: a recipient no sender can reach (a Memory
  * profile, which needs a profile store this service lacks; a channel the `from` does not
  * speak) is unaddressable: counted, but no message and no attempt. From a list of
  * `addresses`, the first reachable one is used.
  */
 export function planSend(dto: SendMessagesDto, settings: CommsSettings, now: Date): SendPlan {
-  let scheduledFor: string | null = null;
-  if (dto.schedule) {
-    try {
-      scheduledFor = checkSendAt(dto.schedule.sendAt[0]!, now);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        throw CommsError.badRequest(`schedule.sendAt: ${error.message}.`, '$.schedule.sendAt[0]');
-      }
-      throw error;
-    }
-  }
+  const scheduledFor = dto.schedule ? checkSendAt(dto.schedule.sendAt[0]!, now) : null;
   const senderFor = (channel: 'PHONE' | 'WHATSAPP'): string | null => {
     if (dto.from) return dto.from.channel === SENDER_FOR[channel] ? dto.from.address! : null;
     return channel === 'PHONE' ? settings.defaultSenders.sms : settings.defaultSenders.whatsapp;

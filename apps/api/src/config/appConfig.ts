@@ -204,7 +204,7 @@ export class AppConfig extends ProjectorConfig {
   @Transform(({ value }) => (value === undefined ? 5000 : Number(value)))
   READ_YOUR_WRITES_TIMEOUT_MS = 5000;
 
-  /** Canvas's request throttle, per access token (specs/canvas-api.md §6); README explains. */
+  /** Canvas's request throttle, per access token; README explains. */
   @IsNumber()
   @IsPositive()
   @Transform(toNumber(600))

@@ -7,7 +7,7 @@ export interface AudienceContexts {
 }
 
 /**
- * Canvas's `audience_contexts` (specs §1.8): the viewer's context tags keyed by id (string
+ * Canvas's `audience_contexts`: the viewer's context tags keyed by id (string
  * keys); when the audience is one user, each course lists that user's enrollment types and
  * each group `["Member"]`, otherwise the lists are empty. A whole page costs two queries.
  */

@@ -11,6 +11,7 @@ import {
 import type { EventStore } from '@missive/event-store';
 import type { CommandContext } from '@missive/command-handling';
 import { execute } from '@missive/command-handling';
+import { ProgressQueries, type ProgressRecord } from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { JOB_LEASE } from '../jobs/jobTokens';
@@ -37,7 +38,7 @@ export class BatchUpdateConversationsCommand {
 @CommandHandler(BatchUpdateConversationsCommand)
 export class BatchUpdateConversationsHandler implements ICommandHandler<
   BatchUpdateConversationsCommand,
-  string
+  ProgressRecord
 > {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -46,9 +47,10 @@ export class BatchUpdateConversationsHandler implements ICommandHandler<
     private readonly jobs: JobRunner,
     private readonly job: BatchUpdateJob,
     @Inject(JOB_LEASE) private readonly lease: JobLeaseSettings,
+    private readonly progress: ProgressQueries,
   ) {}
 
-  async execute(cmd: BatchUpdateConversationsCommand): Promise<string> {
+  async execute(cmd: BatchUpdateConversationsCommand): Promise<ProgressRecord> {
     const progressId = this.ids.next();
     const now = this.lease.now();
     const { result } = await execute(
@@ -69,8 +71,9 @@ export class BatchUpdateConversationsHandler implements ICommandHandler<
       cmd.ctx,
     );
     await this.readYourWrites.waitFor('progress', result?.position);
+    const queued = (await this.progress.find(progressId))!;
     // After this answer is on its way: the client is shown the Progress still queued.
     setImmediate(() => void this.jobs.run(this.job, progressId, { claimed: true }));
-    return progressId;
+    return queued;
   }
 }

@@ -145,7 +145,7 @@ export function conversationJson(view: ConversationView, options: ConversationJs
 
 /**
  * Whether a row belongs to a scope: outside the index, `visible` says whether the
- * conversation is in the scope the request named (default inbox), specs §1.2.
+ * conversation is in the scope the request named (default inbox).
  */
 export function inScope(view: ConversationView, scope: ConversationScope = 'inbox'): boolean {
   switch (scope) {

@@ -5,8 +5,8 @@ import { scopeOf } from './listConversationsHandler';
 
 /**
  * Canvas's infer_visibility: outside the index, `visible` says whether the conversation is in
- * the scope the request's own `scope`, `filter[]`/`filter` and `filter_mode` build (specs
- * §1.2), read from the query string and the body alike, as Rails merges them.
+ * the scope the request's own `scope`, `filter[]`/`filter` and `filter_mode` build, read
+ * from the query string and the body alike, as Rails merges them.
  */
 export function visibilityOf(...sources: unknown[]): (view: ConversationView) => boolean {
   const params = Object.assign({}, ...sources.filter((s) => s && typeof s === 'object')) as Record<

@@ -26,7 +26,7 @@ describe('Conversations over HTTP', () => {
     expect(created.status).toBe(201);
     expect(created.body).toHaveLength(1);
     const mine = created.body[0];
-    // The sender's own view of a new conversation (specs/canvas-api.md §1.2).
+    // The sender's own view of a new conversation.
     expect(mine).toMatchObject({
       subject: 'Lunch?',
       workflow_state: 'read',
@@ -322,7 +322,7 @@ describe('Conversations over HTTP', () => {
     });
     expect(reply.status).toBe(200);
 
-    // A reply does not mark the replier's own row read (specs §1.7), so 4 stays unread.
+    // A reply does not mark the replier's own row read, so 4 stays unread.
     const expected = { inbox: 4, unread: 3, archived: 2, starred: 2, sent: 1 };
     for (const [scope, total] of Object.entries(expected)) {
       const listed = await app.request('GET', `/api/v1/conversations?scope=${scope}&per_page=100`, {

@@ -22,10 +22,20 @@ import { AddMessageHandler } from './addMessageHandler';
 import { AddRecipientsHandler } from './addRecipientsHandler';
 import { BatchUpdateConversationsHandler } from './batchUpdateHandler';
 import { ProgressController } from '../progress/progressController';
+import { ShowProgressHandler } from '../progress/showProgressHandler';
 import { RecipientResolver } from './recipientResolver';
 import { ContextTagger } from './contextTagger';
 import { AudienceContextsBuilder } from './audienceContexts';
-import { ChangeParticipantViewsHandler } from './participantViewHandler';
+import { ParticipantViewWrites } from './participantViewWrites';
+import { ConversationReader } from './conversationReader';
+import { MarkAllAsReadHandler } from './markAllAsReadHandler';
+import { ShowConversationHandler } from './showConversationHandler';
+import { UpdateConversationHandler } from './updateConversationHandler';
+import { DeleteConversationHandler } from './deleteConversationHandler';
+import { RemoveMessagesHandler } from './removeMessagesHandler';
+import { UnreadCountHandler } from './unreadCountHandler';
+import { ListBatchesHandler } from './listBatchesHandler';
+import { CreatedConversationsHandler } from './createdConversationsHandler';
 import { ConversationRenderer } from './conversationRenderer';
 import { ConversationAsOfShow } from '../audit/conversationAsOfShow';
 import { ConversationAsOfHandler } from '../audit/conversationAsOfQuery';
@@ -33,15 +43,29 @@ import { ConversationAsOfHandler } from '../audit/conversationAsOfQuery';
 @Module({
   controllers: [ConversationsController, ProgressController],
   providers: [
+    // Use cases: one handler per command or query.
     CreateConversationHandler,
+    CreatedConversationsHandler,
     ListConversationsHandler,
+    ListBatchesHandler,
+    UnreadCountHandler,
+    ShowConversationHandler,
+    UpdateConversationHandler,
+    DeleteConversationHandler,
+    MarkAllAsReadHandler,
     AddMessageHandler,
-    ChangeParticipantViewsHandler,
     AddRecipientsHandler,
+    RemoveMessagesHandler,
+    BatchUpdateConversationsHandler,
+    ShowProgressHandler,
+    // What they share.
+    ConversationReader,
+    ParticipantViewWrites,
     RecipientResolver,
     ContextTagger,
     AudienceContextsBuilder,
     ConversationRenderer,
+    // The audit's past view of show (as_of).
     ConversationAsOfShow,
     ConversationAsOfHandler,
     {
@@ -49,7 +73,6 @@ import { ConversationAsOfHandler } from '../audit/conversationAsOfQuery';
       useFactory: (db: SchemalessDb) => new RecipientSearch(db),
       inject: [READ_DB],
     },
-    BatchUpdateConversationsHandler,
     ConversationWriter,
     {
       provide: ConversationBatchJob,

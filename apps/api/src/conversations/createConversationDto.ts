@@ -64,7 +64,7 @@ export class CreateConversationDto {
   @Matches(/^(course|group)_\d+$/)
   context_code?: string;
 
-  /** Files are out of scope (specs): any id names an attachment that does not exist. */
+  /** Files are out of scope: any id names an attachment that does not exist. */
   @IsOptional()
   @Transform(({ value }) =>
     typeof value === 'string' || typeof value === 'number' ? [String(value)] : value,

@@ -59,7 +59,7 @@ export interface CreatedConversations {
 }
 
 /**
- * Canvas's create (specs/canvas-api.md §1.3–§1.4): checks in Canvas's order, then the single
+ * Canvas's create: checks in Canvas's order, then the single
  * path (one private or group conversation) or the batch path (one per recipient).
  */
 @CommandHandler(CreateConversationCommand)

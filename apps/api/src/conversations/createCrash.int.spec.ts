@@ -1,4 +1,5 @@
 import { SqliteEventStore } from '@missive/event-store';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,10 +82,15 @@ describe('Canvas creates retried after a crash of the API process', () => {
     throw new Error(`the API did not start:\n${output}`);
   }
 
+  /** The log as the API reads it: subjects and bodies are sealed on disk, opened by the key store. */
   async function eventsOf(type: string): Promise<Record<string, unknown>[]> {
-    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    const store = protectMissiveEventStore(
+      new SqliteEventStore({ path: join(dir, 'events.db') }),
+      `sqlite:${join(dir, 'keys.db')}`,
+    );
     const found: Record<string, unknown>[] = [];
     try {
+      await store.ready();
       for await (const event of store.readAll()) {
         if (event.type === type) found.push(event.data as Record<string, unknown>);
       }

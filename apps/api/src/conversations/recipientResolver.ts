@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryQueries, UserQueries } from '@missive/read-models';
+import { isCanvasId } from '../http/canvasId';
 
 const CONTEXT_TOKEN = /^(course|group)_(\d{1,16})(?:_(students|teachers|tas|observers))?$/;
 const ROLE_TYPES: Record<string, string> = {
@@ -13,7 +14,7 @@ const SEND_MESSAGES_ALL = new Set(['TeacherEnrollment', 'TaEnrollment', 'Designe
 
 export interface Resolution {
   userIds: string[];
-  /** A whole-course (or students/observers) token without `send_messages_all` (specs §1.3). */
+  /** A whole-course (or students/observers) token without `send_messages_all`. */
   restricted: boolean;
 }
 
@@ -62,7 +63,7 @@ export class RecipientResolver {
       );
     }
 
-    const ids = [...new Set(raw.filter((r) => /^\d{1,16}$/.test(r)).map((r) => String(Number(r))))];
+    const ids = [...new Set(raw.filter(isCanvasId).map((r) => String(Number(r))))];
     const known = new Set((await this.users.findByIds(ids)).map((u) => u.id));
     const others = ids.filter((id) => known.has(id) && id !== author.id);
     const allowed = author.siteAdmin

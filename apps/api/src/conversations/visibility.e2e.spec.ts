@@ -1,6 +1,6 @@
 import { TestApp } from '../testing/testApp';
 
-/** specs §1.2: `visible` answers for the scope and filters the request itself carries. */
+/** `visible` answers for the scope and filters the request itself carries. */
 describe('visible follows the request’s scope and filter[]', () => {
   let app: TestApp;
   let ada: { id: number; token: string };

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  DomainError,
   IdGenerator,
   addGroupMember,
   createCourse,
@@ -13,7 +14,17 @@ import {
 import type { EventStore } from '@missive/event-store';
 import type { CommandContext } from '@missive/command-handling';
 import { execute } from '@missive/command-handling';
+import {
+  DirectoryQueries,
+  UserQueries,
+  type CourseRecord,
+  type EnrollmentRecord,
+  type GroupRecord,
+  type MembershipRecord,
+  type UserRecord,
+} from '@missive/read-models';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { isCanvasId } from '../http/canvasId';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 export class CreateCourseCommand {
@@ -26,7 +37,8 @@ export class CreateCourseCommand {
 export class EnrollUserCommand {
   constructor(
     readonly courseId: string,
-    readonly params: { userId: string; type?: string; enrollmentState?: string },
+    /** `userId` unset: the request named nobody, refused once the course is known. */
+    readonly params: { userId?: string; type: string; enrollmentState?: string },
     readonly ctx: CommandContext,
   ) {}
 }
@@ -41,26 +53,47 @@ export class CreateGroupCommand {
 export class AddGroupMemberCommand {
   constructor(
     readonly groupId: string,
-    readonly userId: string,
+    readonly userId: string | undefined,
     readonly ctx: CommandContext,
   ) {}
 }
 
-/** Directory writes; each answers once the directory read model shows the change. */
+/** A parameter the request left out: refused as Canvas does, `<name> is missing`. */
+export function missing(parameter: string): DomainError {
+  return new DomainError('invalid', parameter, 'missing', 'missing');
+}
+
+function notFound(what: string): DomainError {
+  return new DomainError('not_found', 'id', `${what} not found`);
+}
+
+/**
+ * Directory writes; each answers with what it wrote, once the directory read model shows it.
+ * Who is named must exist first: an unknown course, group or user is not found.
+ */
 abstract class DirectoryHandler {
   constructor(
     @Inject(EVENT_STORE) protected readonly store: EventStore,
     protected readonly ids: IdGenerator,
     protected readonly readYourWrites: ReadYourWrites,
+    protected readonly directory: DirectoryQueries,
+    protected readonly users: UserQueries,
   ) {}
+
+  protected async userNamed(userId: string | undefined, parameter: string): Promise<UserRecord> {
+    if (!userId) throw missing(parameter);
+    const user = await this.users.findById(userId);
+    if (!user) throw notFound('user');
+    return user;
+  }
 }
 
 @CommandHandler(CreateCourseCommand)
 export class CreateCourseHandler
   extends DirectoryHandler
-  implements ICommandHandler<CreateCourseCommand, string>
+  implements ICommandHandler<CreateCourseCommand, CourseRecord>
 {
-  async execute({ params, ctx }: CreateCourseCommand): Promise<string> {
+  async execute({ params, ctx }: CreateCourseCommand): Promise<CourseRecord> {
     const courseId = this.ids.next();
     const createdAt = new Date().toISOString();
     const { result } = await execute(
@@ -71,35 +104,42 @@ export class CreateCourseHandler
       ctx,
     );
     await this.readYourWrites.waitFor('directory', result?.position);
-    return courseId;
+    return (await this.directory.course(courseId))!;
   }
 }
 
 @CommandHandler(EnrollUserCommand)
 export class EnrollUserHandler
   extends DirectoryHandler
-  implements ICommandHandler<EnrollUserCommand, void>
+  implements ICommandHandler<EnrollUserCommand, { enrollment: EnrollmentRecord; user: UserRecord }>
 {
-  async execute({ courseId, params, ctx }: EnrollUserCommand): Promise<void> {
+  async execute({ courseId, params, ctx }: EnrollUserCommand) {
+    if (!isCanvasId(courseId) || !(await this.directory.course(courseId))) {
+      throw notFound('course');
+    }
+    const user = await this.userNamed(params.userId, 'enrollment[user_id]');
+    const userId = params.userId!;
     const enrollmentId = this.ids.next();
     const createdAt = new Date().toISOString();
     const { result } = await execute(
       this.store,
       streams.course(courseId),
       evolveCourse,
-      (s) => enrollUser(s, { enrollmentId, ...params, createdAt }),
+      (s) => enrollUser(s, { enrollmentId, ...params, userId, createdAt }),
       ctx,
     );
     await this.readYourWrites.waitFor('directory', result?.position);
+    const enrollment = await this.directory.enrollment(courseId, userId, params.type);
+    return { enrollment: enrollment!, user };
   }
 }
 
 @CommandHandler(CreateGroupCommand)
 export class CreateGroupHandler
   extends DirectoryHandler
-  implements ICommandHandler<CreateGroupCommand, string>
+  implements ICommandHandler<CreateGroupCommand, GroupRecord>
 {
-  async execute({ name, ctx }: CreateGroupCommand): Promise<string> {
+  async execute({ name, ctx }: CreateGroupCommand): Promise<GroupRecord> {
     const groupId = this.ids.next();
     const createdAt = new Date().toISOString();
     const { result } = await execute(
@@ -110,16 +150,19 @@ export class CreateGroupHandler
       ctx,
     );
     await this.readYourWrites.waitFor('directory', result?.position);
-    return groupId;
+    return (await this.directory.group(groupId))!;
   }
 }
 
 @CommandHandler(AddGroupMemberCommand)
 export class AddGroupMemberHandler
   extends DirectoryHandler
-  implements ICommandHandler<AddGroupMemberCommand, void>
+  implements ICommandHandler<AddGroupMemberCommand, MembershipRecord>
 {
-  async execute({ groupId, userId, ctx }: AddGroupMemberCommand): Promise<void> {
+  async execute({ groupId, userId: named, ctx }: AddGroupMemberCommand) {
+    if (!isCanvasId(groupId) || !(await this.directory.group(groupId))) throw notFound('group');
+    await this.userNamed(named, 'user_id');
+    const userId = named!;
     const membershipId = this.ids.next();
     const createdAt = new Date().toISOString();
     const { result } = await execute(
@@ -130,5 +173,6 @@ export class AddGroupMemberHandler
       ctx,
     );
     await this.readYourWrites.waitFor('directory', result?.position);
+    return (await this.directory.membership(groupId, userId))!;
   }
 }

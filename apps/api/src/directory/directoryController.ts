@@ -1,7 +1,14 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { CanvasExceptionFilter, modelDomainError } from '../http/canvasExceptionFilter';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError } from '@missive/domain';
-import { DirectoryQueries, UserQueries, type UserRecord } from '@missive/read-models';
+import type { DomainError } from '@missive/domain';
+import type {
+  CourseRecord,
+  EnrollmentRecord,
+  GroupRecord,
+  MembershipRecord,
+  UserRecord,
+} from '@missive/read-models';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
@@ -15,51 +22,41 @@ import {
 import { AddMembershipDto, CreateCourseDto, CreateGroupDto, EnrollUserDto } from './directoryDtos';
 import { courseJson, enrollmentJson, groupJson, membershipJson } from './directoryJson';
 
-const ID = /^\d{1,16}$/;
-
-function modelError(object: string | null, err: DomainError): CanvasError {
-  if (err.kind === 'not_found') return CanvasError.notFound();
-  const entry = [{ attribute: err.attribute, type: err.type, message: err.message }];
-  return CanvasError.model(
-    object ? { [object]: { [err.attribute]: entry } } : { [err.attribute]: entry },
-  );
+/** Refusals in ActiveModel's shape; a parameter left out is Canvas's `<name> is missing`. */
+function directoryError(err: DomainError): CanvasError {
+  if (err.type === 'missing') return CanvasError.missing(err.attribute);
+  return modelDomainError(err);
 }
 
-async function orModelError<T>(object: string | null, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof DomainError) throw modelError(object, err);
-    throw err;
-  }
+/** A course's refusals nest under `course`, as ActiveModel words a nested object's errors. */
+function courseError(err: DomainError): CanvasError {
+  if (err.kind === 'not_found') return CanvasError.notFound();
+  const entry = [{ attribute: err.attribute, type: err.type, message: err.message }];
+  return CanvasError.model({ course: { [err.attribute]: entry } });
 }
 
 /** Courses, enrollments, groups and memberships: site admins only, as issue 3 scopes it. */
 @Controller('api/v1')
+@UseFilters(new CanvasExceptionFilter(directoryError))
 export class DirectoryController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly directory: DirectoryQueries,
-    private readonly users: UserQueries,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post('accounts/self/courses')
   @HttpCode(200)
+  @UseFilters(new CanvasExceptionFilter(courseError))
   async createCourse(
     @CurrentUser() caller: UserRecord,
     @RequestContext() ctx: CommandContext,
     @Body(canvasValidationPipe(modelErrors)) body: CreateCourseDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    const id = await orModelError('course', () =>
-      this.commands.execute<CreateCourseCommand, string>(
-        new CreateCourseCommand(
-          { name: body.course?.name, courseCode: body.course?.course_code, offer: body.offer },
-          ctx,
-        ),
+    const course = await this.commands.execute<CreateCourseCommand, CourseRecord>(
+      new CreateCourseCommand(
+        { name: body.course?.name, courseCode: body.course?.course_code, offer: body.offer },
+        ctx,
       ),
     );
-    return courseJson((await this.directory.course(id))!);
+    return courseJson(course);
   }
 
   @Post('courses/:course_id/enrollments')
@@ -71,23 +68,16 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: EnrollUserDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    if (!ID.test(courseId) || !(await this.directory.course(courseId)))
-      throw CanvasError.notFound();
-    const userId = body.enrollment?.user_id;
-    if (!userId) throw CanvasError.missing('enrollment[user_id]');
-    const user = await this.users.findById(userId);
-    if (!user) throw CanvasError.notFound();
-    const type = body.enrollment?.type ?? 'StudentEnrollment';
-    await orModelError(null, () =>
-      this.commands.execute(
-        new EnrollUserCommand(
-          courseId,
-          { userId, type, enrollmentState: body.enrollment?.enrollment_state },
-          ctx,
-        ),
-      ),
-    );
-    return enrollmentJson((await this.directory.enrollment(courseId, userId, type))!, user);
+    const params = {
+      userId: body.enrollment?.user_id || undefined,
+      type: body.enrollment?.type ?? 'StudentEnrollment',
+      enrollmentState: body.enrollment?.enrollment_state,
+    };
+    const { enrollment, user } = await this.commands.execute<
+      EnrollUserCommand,
+      { enrollment: EnrollmentRecord; user: UserRecord }
+    >(new EnrollUserCommand(courseId, params, ctx));
+    return enrollmentJson(enrollment, user);
   }
 
   @Post('groups')
@@ -98,10 +88,10 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: CreateGroupDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    const id = await orModelError(null, () =>
-      this.commands.execute<CreateGroupCommand, string>(new CreateGroupCommand(body.name, ctx)),
+    const group = await this.commands.execute<CreateGroupCommand, GroupRecord>(
+      new CreateGroupCommand(body.name, ctx),
     );
-    return groupJson((await this.directory.group(id))!);
+    return groupJson(group);
   }
 
   @Post('groups/:group_id/memberships')
@@ -113,12 +103,9 @@ export class DirectoryController {
     @Body(canvasValidationPipe(modelErrors)) body: AddMembershipDto,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
-    if (!ID.test(groupId) || !(await this.directory.group(groupId))) throw CanvasError.notFound();
-    if (!body.user_id) throw CanvasError.missing('user_id');
-    if (!(await this.users.findById(body.user_id))) throw CanvasError.notFound();
-    await orModelError(null, () =>
-      this.commands.execute(new AddGroupMemberCommand(groupId, body.user_id!, ctx)),
+    const membership = await this.commands.execute<AddGroupMemberCommand, MembershipRecord>(
+      new AddGroupMemberCommand(groupId, body.user_id || undefined, ctx),
     );
-    return membershipJson((await this.directory.membership(groupId, body.user_id))!);
+    return membershipJson(membership);
   }
 }

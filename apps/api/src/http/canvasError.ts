@@ -1,4 +1,4 @@
-/** An HTTP answer in the Canvas dialect (specs/canvas-api.md §3); the filter renders it as is. */
+/** An HTTP answer in the Canvas dialect (status, body, headers); the filter renders it as is. */
 export class CanvasError extends Error {
   override readonly name = 'CanvasError';
 

@@ -1,11 +1,14 @@
 import {
   Catch,
   HttpException,
+  Inject,
   Logger,
+  Optional,
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '@missive/domain';
 import { ConcurrencyConflict } from '@missive/command-handling';
 import { isTransientError } from '@missive/projections';
 import { isCommsPath, renderCommsError } from '../comms/commsExceptionFilter';
@@ -22,15 +25,42 @@ const CODES: Record<number, string> = {
   503: 'service_unavailable',
 };
 
-/** Every error leaves in Canvas's shape; anything unexpected is logged and becomes a 500. */
+/** How one Canvas resource words a domain refusal (each API family has its own shape). */
+export type CanvasDomainErrors = (err: DomainError) => CanvasError;
+
+export const CANVAS_DOMAIN_ERRORS = Symbol('CANVAS_DOMAIN_ERRORS');
+
+/**
+ * Refusals in ActiveModel's shape, `{"errors":{"<attr>":[{attribute,type,message}]}}`: what a
+ * resource without a wording of its own answers.
+ */
+export function modelDomainError(err: DomainError): CanvasError {
+  if (err.kind === 'not_found') return CanvasError.notFound();
+  if (err.kind === 'forbidden') return CanvasError.unauthorized();
+  return CanvasError.model({
+    [err.attribute]: [{ attribute: err.attribute, type: err.type, message: err.message }],
+  });
+}
+
+/**
+ * Every error leaves in Canvas's shape; anything unexpected is logged and becomes a 500. The
+ * global instance words domain refusals as model errors; a controller whose resource words them
+ * differently names its wording with `@UseFilters(new CanvasExceptionFilter(itsErrors))`.
+ */
 @Catch()
 export class CanvasExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('CanvasExceptionFilter');
 
+  constructor(
+    @Optional()
+    @Inject(CANVAS_DOMAIN_ERRORS)
+    private readonly domainErrors: CanvasDomainErrors = modelDomainError,
+  ) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     renderHttpError(
-      exception,
+      exception instanceof DomainError ? this.domainErrors(exception) : exception,
       http.getRequest<FastifyRequest>(),
       http.getResponse<FastifyReply>(),
       this.logger,

@@ -1,4 +1,4 @@
-/** The knobs of Canvas's request throttle (specs/canvas-api.md §6). */
+/** The knobs of Canvas's request throttle (a leaky bucket per access token). */
 export interface RateLimitSettings {
   /** The bucket reads full at this level; `X-Rate-Limit-Remaining` counts down to it. */
   readonly highWaterMark: number;

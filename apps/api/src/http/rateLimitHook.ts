@@ -18,7 +18,7 @@ const EXEMPT = /^\/health\/?$/;
 const OWN_LIMIT = /^\/v1(\/|$)/;
 
 /**
- * Canvas's throttle (specs/canvas-api.md §6) as a request hook, run before the body is read as
+ * Canvas's throttle as a request hook, run before the body is read as
  * Canvas's Rack middleware sits ahead of Rails: a throttled request is answered without its
  * body being read, and never reaches a guard or a handler.
  */

@@ -57,7 +57,7 @@ const NOT_REPLAYED = new Set([
 ]);
 
 /**
- * `Idempotency-Key` on requests that change something (DESIGN §5; the IETF
+ * `Idempotency-Key` on requests that change something (the IETF
  * httpapi-idempotency-key-header draft): the same key with the same request gives the first
  * answer again, byte for byte, and writes nothing; the same key with another request is a 422;
  * while the first is still being answered, a 409. Keys are per credential, so two callers

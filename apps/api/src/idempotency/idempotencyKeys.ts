@@ -43,7 +43,7 @@ interface Row {
 }
 
 /**
- * The `Idempotency-Key` records (DESIGN §5), in the read-model database so that every API
+ * The `Idempotency-Key` records, in the read-model database so that every API
  * instance sees them. They are not a read model: nothing in the log produces them, a rebuild
  * leaves them alone, and losing them only forgets which retries were already answered.
  */

@@ -10,7 +10,7 @@ import { APP_CONFIG, PROJECTION_WAKER, READ_DB } from './tokens';
 export type ProjectionWaker = (projection: string) => void;
 
 /**
- * Read-your-writes (DESIGN §5): a command answers only once the projection that serves the
+ * Read-your-writes: a command answers only once the projection that serves the
  * following GET has applied the position the command appended at.
  */
 @Injectable()

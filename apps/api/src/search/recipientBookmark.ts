@@ -1,4 +1,5 @@
 import type { ContextCursor, UserCursor } from '@missive/read-models';
+import { isCanvasId } from '../http/canvasId';
 
 /**
  * Where the next page starts, in Canvas's concatenated-collection form: the collection's name
@@ -7,8 +8,6 @@ import type { ContextCursor, UserCursor } from '@missive/read-models';
 export type RecipientBookmark =
   | { collection: 'contexts'; after: ContextCursor }
   | { collection: 'participants'; after: UserCursor };
-
-const ID = /^\d{1,16}$/;
 
 /** `bookmark:` + unpadded URL-safe base64 of the JSON, as Canvas's JSONToken writes it. */
 export function encodeBookmark(bookmark: RecipientBookmark): string {
@@ -41,7 +40,7 @@ export function decodeBookmark(page: unknown): RecipientBookmark | null | undefi
     typeof key[0] === 'string' &&
     (key[1] === 'course' || key[1] === 'group') &&
     typeof key[2] === 'string' &&
-    ID.test(key[2])
+    isCanvasId(key[2])
   ) {
     return { collection, after: { name: key[0], kind: key[1], id: key[2] } };
   }
@@ -50,7 +49,7 @@ export function decodeBookmark(page: unknown): RecipientBookmark | null | undefi
     key.length === 2 &&
     typeof key[0] === 'string' &&
     typeof key[1] === 'string' &&
-    ID.test(key[1])
+    isCanvasId(key[1])
   ) {
     return { collection, after: { sortableName: key[0], id: key[1] } };
   }

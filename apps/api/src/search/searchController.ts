@@ -17,8 +17,8 @@ import { bookmarkLinkHeader } from './bookmarkLinkHeader';
 import { decodeBookmark, encodeBookmark, type RecipientBookmark } from './recipientBookmark';
 import { contextRecipientJson, userRecipientJson } from './recipientJson';
 import { SearchRecipientsDto } from './searchRecipientsDto';
+import { isCanvasId } from '../http/canvasId';
 
-const ID = /^\d{1,16}$/;
 const MAX_TERMS = 20;
 
 /** Leading zeros dropped in the text, since ids may pass Number's exact range. */
@@ -122,7 +122,7 @@ export class SearchController {
       const users = await this.search.users(caller, {
         terms,
         scope,
-        excludeUserIds: exclude.filter((e) => ID.test(e)).map(canonicalId),
+        excludeUserIds: exclude.filter(isCanvasId).map(canonicalId),
         after: bookmark?.collection === 'participants' ? bookmark.after : undefined,
         limit: perPage + 1 - entries.length,
       });
@@ -180,7 +180,7 @@ export class SearchController {
   /** `user_id`: that one user if the caller may message them, unpaginated; unknown is a 404. */
   private async knownUser(caller: UserRecord, raw: string, baseUrl: string): Promise<unknown[]> {
     const id = raw === 'self' ? caller.id : raw;
-    if (!ID.test(id)) throw CanvasError.notFound();
+    if (!isCanvasId(id)) throw CanvasError.notFound();
     const userId = canonicalId(id);
     if (!(await this.users.findById(userId))) throw CanvasError.notFound();
     const user = await this.search.knownUser(caller, userId);

@@ -1,8 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   DomainError,
   IdGenerator,
+  channelTypeOf,
+  checkChannelAddress,
   evolveUser,
   registerUser,
   streams,
@@ -15,6 +17,14 @@ import { execute, toEventData } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { StreamKeys } from '../infrastructure/streamKeys';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { CreateChannelCommand } from '../channels/createChannelHandler';
+
+/** A first communication channel, created with the user. */
+export interface FirstChannel {
+  type?: string;
+  address: string;
+  skipConfirmation: boolean;
+}
 
 export class CreateUserCommand {
   constructor(
@@ -22,6 +32,7 @@ export class CreateUserCommand {
     readonly ctx: CommandContext,
     /** Fixed id for the bootstrap admin; otherwise allocated. */
     readonly userId?: string,
+    readonly channel?: FirstChannel,
   ) {}
 }
 
@@ -37,8 +48,10 @@ export class LoginTakenError extends DomainError {
 }
 
 /**
- * Claims the login id (a `login-` stream, named by an HMAC of the id, that can exist once), then writes the user stream.
- * Both validate before anything is written, so a refused request leaves no trace.
+ * Claims the login id (a `login-` stream, named by an HMAC of the id, that can exist once), then
+ * writes the user stream, then the first channel if one is asked for (its address claimed the
+ * same way, by the channel command). All three validate before anything is written, so a
+ * refused request leaves no trace.
  */
 @CommandHandler(CreateUserCommand)
 export class CreateUserHandler implements ICommandHandler<CreateUserCommand, UserRecord> {
@@ -48,9 +61,12 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
     private readonly users: UserQueries,
     private readonly readYourWrites: ReadYourWrites,
     private readonly streamKeys: StreamKeys,
+    private readonly commands: CommandBus,
   ) {}
 
-  async execute({ params, ctx, userId: fixedId }: CreateUserCommand): Promise<UserRecord> {
+  async execute(cmd: CreateUserCommand): Promise<UserRecord> {
+    const { params, ctx, userId: fixedId, channel } = cmd;
+    if (channel) checkChannelAddress(channelTypeOf(channel.type), channel.address);
     const userId = fixedId ?? this.ids.next();
     const createdAt = new Date().toISOString();
     const decide = (state: Parameters<typeof registerUser>[0]) =>
@@ -83,6 +99,19 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
     await this.readYourWrites.waitFor('users', result?.position);
     const user = await this.users.findById(userId);
     if (!user) throw new Error(`user ${userId} missing from the read model after its checkpoint`);
+    if (channel) {
+      await this.commands.execute(
+        new CreateChannelCommand(
+          userId,
+          {
+            type: channel.type,
+            address: channel.address,
+            skipConfirmation: channel.skipConfirmation,
+          },
+          ctx,
+        ),
+      );
+    }
     return user;
   }
 }

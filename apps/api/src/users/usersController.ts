@@ -9,15 +9,17 @@ import {
   Query,
   Req,
   Res,
+  UseFilters,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DomainError, channelTypeOf, checkChannelAddress } from '@missive/domain';
+import type { DomainError } from '@missive/domain';
 import { ProgressQueries, UserQueries, type UserRecord } from '@missive/read-models';
 import { progressJson } from '../progress/progressJson';
 import { EraseUserCommand } from './eraseUserHandler';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import type { CommandContext } from '@missive/command-handling';
 import { CanvasError } from '../http/canvasError';
+import { CanvasExceptionFilter } from '../http/canvasExceptionFilter';
 import { canvasLinkHeader, clampPerPage, parsePage } from '../http/canvasPagination';
 import { canvasValidationPipe, modelErrors } from '../http/canvasValidationPipe';
 import { CreateTokenDto } from './createTokenDto';
@@ -25,18 +27,23 @@ import { CreateUserDto } from './createUserDto';
 import { CreateUserCommand } from './createUserHandler';
 import { IssueTokenCommand, type IssuedToken } from './issueTokenHandler';
 import { RevokeTokenCommand } from './revokeTokenHandler';
-import { CreateChannelCommand } from '../channels/createChannelHandler';
 import { channelError } from '../channels/channelError';
 import { tokenJson } from './tokenJson';
 import { userJson } from './userJson';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from '../http/requestPath';
 import { requestOrigin } from '../http/requestOrigin';
+import { isCanvasId } from '../http/canvasId';
 
 const PSEUDONYM_ATTRIBUTES = new Set(['unique_id']);
 
+/** A channel's attributes: refusals of the first channel keep the Channels API's wording. */
+const CHANNEL_ATTRIBUTES = new Set(['address', 'token', 'path', 'email', 'type']);
+
 /** Domain refusals of user commands in ActiveModel's nested error shape. */
-function userModelError(err: DomainError): CanvasError {
+function userError(err: DomainError): CanvasError {
+  if (err.kind === 'not_found') return CanvasError.notFound();
+  if (CHANNEL_ATTRIBUTES.has(err.attribute)) return channelError(err);
   const object = PSEUDONYM_ATTRIBUTES.has(err.attribute) ? 'pseudonym' : 'user';
   return CanvasError.model({
     [object]: {
@@ -46,6 +53,7 @@ function userModelError(err: DomainError): CanvasError {
 }
 
 @Controller('api/v1')
+@UseFilters(new CanvasExceptionFilter(userError))
 export class UsersController {
   constructor(
     private readonly commands: CommandBus,
@@ -62,46 +70,27 @@ export class UsersController {
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
     const channel = body.communication_channel;
-    if (channel?.address !== undefined) {
-      // Checked before the user is written, so a bad address leaves no user behind.
-      try {
-        checkChannelAddress(channelTypeOf(channel.type), channel.address);
-      } catch (err) {
-        if (err instanceof DomainError) throw channelError(err);
-        throw err;
-      }
-    }
-    try {
-      const user = await this.commands.execute<CreateUserCommand, UserRecord>(
-        new CreateUserCommand(
-          {
-            name: body.user?.name,
-            shortName: body.user?.short_name,
-            loginId: body.pseudonym?.unique_id ?? '',
-            siteAdmin: false,
-          },
-          ctx,
-        ),
-      );
-      if (channel?.address !== undefined) {
-        await this.commands.execute(
-          new CreateChannelCommand(
-            user.id,
-            {
+    const user = await this.commands.execute<CreateUserCommand, UserRecord>(
+      new CreateUserCommand(
+        {
+          name: body.user?.name,
+          shortName: body.user?.short_name,
+          loginId: body.pseudonym?.unique_id ?? '',
+          siteAdmin: false,
+        },
+        ctx,
+        undefined,
+        channel?.address === undefined
+          ? undefined
+          : {
               type: channel.type,
               address: channel.address,
               // The caller is a site admin here, so skip_confirmation is honoured.
               skipConfirmation: channel.skip_confirmation ?? false,
             },
-            ctx,
-          ),
-        );
-      }
-      return userJson(user);
-    } catch (err) {
-      if (err instanceof DomainError) throw userModelError(err);
-      throw err;
-    }
+      ),
+    );
+    return userJson(user);
   }
 
   @Post('users/:user_id/tokens')
@@ -173,12 +162,7 @@ export class UsersController {
     const target = await this.visibleUser(caller, userIdParam);
     const token = await this.users.token(target.id, id);
     if (!token) throw CanvasError.notFound();
-    try {
-      await this.commands.execute(new RevokeTokenCommand(target.id, id, ctx));
-    } catch (err) {
-      if (err instanceof DomainError && err.kind === 'not_found') throw CanvasError.notFound();
-      throw err;
-    }
+    await this.commands.execute(new RevokeTokenCommand(target.id, id, ctx));
     return tokenJson(token);
   }
 
@@ -212,7 +196,7 @@ export class UsersController {
   /** `self` or an id; only the user themself and site admins may see or act on a user. */
   private async visibleUser(caller: UserRecord, idParam: string): Promise<UserRecord> {
     const id = idParam === 'self' ? caller.id : idParam;
-    if (!/^\d{1,16}$/.test(id)) throw CanvasError.notFound();
+    if (!isCanvasId(id)) throw CanvasError.notFound();
     const user = id === caller.id ? caller : await this.users.findById(id);
     if (!user) throw CanvasError.notFound();
     if (user.id !== caller.id && !caller.siteAdmin) throw CanvasError.unauthorized();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { seededRandom } from '../../../projections/src/testing/seededRandom';
 import { openTestDatabase, type TestDatabase } from '../../../projections/src/testing/testDatabase';
-import { applyConversationEvent, type Tx } from './applyConversationEvent';
+import { applyConversationEvent, type Tx } from './testing/perEventStatements';
 import { conversationsProjection } from './conversationsProjection';
 import { COUNTED_SCOPES, countedScopes, SCOPE_COUNT_TABLE } from './scopeCounts';
 

@@ -204,7 +204,7 @@ describe.each(['sqlite', 'postgres'] as const)('conversations read model on %s',
     expect((await listColumns())[0]![1]).toBe('kept');
   });
 
-  it('applies the Canvas state rules for authors and recipients (specs §1.7)', async () => {
+  it('applies the Canvas state rules for authors and recipients', async () => {
     await append(
       'conversation-10',
       started('10', ['1', '2'], 'h'),

@@ -3,7 +3,7 @@ import type { ConversationEvent, ParticipantViewEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
 import type { Projection } from '@missive/projections';
 import { applyConversationBatch } from './applyConversationBatch';
-import type { Tx } from './applyConversationEvent';
+import type { Tx } from './conversationsTables';
 import { eraseAuthorText } from './eraseAuthorText';
 import { applyAroundErasures, USER_STREAMS } from '../erasure/userErasures';
 import { migrateListColumns } from './migrateListColumns';

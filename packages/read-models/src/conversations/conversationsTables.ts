@@ -1,6 +1,9 @@
+import type { Transaction } from 'kysely';
+
 /**
- * Inbox read model. One row per participant (DESIGN §7); messages are stored once and shared,
- * with a per-user copy row so per-user removal and per-user counts stay cheap.
+ * Inbox read model. One row per participant, so a user's inbox is a range of their own rows;
+ * messages are stored once and shared, with a per-user copy row so per-user removal and
+ * per-user counts stay cheap.
  * Ids are BIGINT, timestamps ISO-8601 text (sorts chronologically), booleans 0/1.
  */
 export interface ConversationsTable {
@@ -76,3 +79,37 @@ export interface ConversationsDatabase {
   message_copies: MessageCopiesTable;
   conversation_participants: ConversationParticipantsTable;
 }
+
+export type Tx = Transaction<ConversationsDatabase>;
+
+/**
+ * The participant table's columns in the order the projection writes them. The type below
+ * fails to compile if a column of `ConversationParticipantsTable` is missing here.
+ */
+export const PARTICIPANT_COLUMNS = [
+  'user_id',
+  'conversation_id',
+  'workflow_state',
+  'starred',
+  'subscribed',
+  'last_message_at',
+  'last_message_id',
+  'message_count',
+  'last_authored_at',
+  'visible_last_authored_at',
+  'last_authored_message_id',
+  'has_attachments',
+  'has_media_objects',
+  'updated_at',
+  'subject',
+  'is_private',
+  'context_code',
+  'last_message_author_id',
+  'last_message_preview',
+  'last_authored_preview',
+] as const satisfies readonly (keyof ConversationParticipantsTable)[];
+
+type Missing = Exclude<keyof ConversationParticipantsTable, (typeof PARTICIPANT_COLUMNS)[number]>;
+// A compile error here names a column `PARTICIPANT_COLUMNS` lacks.
+const everyColumnListed: Missing extends never ? true : Missing = true;
+void everyColumnListed;

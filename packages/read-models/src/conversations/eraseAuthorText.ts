@@ -1,6 +1,6 @@
 import { ERASED_PLACEHOLDERS } from '@missive/personal-data';
 import { sql } from 'kysely';
-import type { Tx } from './applyConversationEvent';
+import type { Tx } from './conversationsTables';
 import { messagePreview } from './messagePreview';
 
 const TEXT = ERASED_PLACEHOLDERS.text;

@@ -54,7 +54,7 @@ async function apply(tx: Tx, e: CourseEvent | GroupEvent): Promise<void> {
   }
 }
 
-/** The directory the messageable rule and context names read (DESIGN §7). */
+/** The directory the messageable rule and context names read. */
 export const directoryProjection: Projection = {
   name: 'directory',
   version: 1,

@@ -6,8 +6,11 @@ import type {
   RecipientsAdded,
 } from '@missive/domain';
 import { type RawBuilder, sql, type Transaction } from 'kysely';
-import type { ConversationsDatabase, WorkflowState } from './conversationsTables';
-import { messagePreview, previewSql } from './messagePreview';
+import type { ConversationsDatabase, WorkflowState } from '../conversationsTables';
+
+// Deliberately self-contained (its own copies of the recomputing subqueries): a mistake in
+// the fold's helpers must not be repeated here, where it would go unnoticed.
+import { messagePreview, previewSql } from '../messagePreview';
 
 export type Tx = Transaction<ConversationsDatabase>;
 
@@ -94,7 +97,7 @@ async function conversationStarted(tx: Tx, { data }: ConversationStarted): Promi
     .execute();
 }
 
-/** Applies Canvas's `update_participants` rules (specs/canvas-api.md §1.7). */
+/** Canvas's `update_participants` rules: who a new message moves, and how. */
 async function messageAdded(tx: Tx, { data }: MessageAdded): Promise<void> {
   const at = data.createdAt;
   await tx
@@ -264,7 +267,7 @@ export async function copyForwardedMessages(
     .execute();
 }
 
-/** New participants: unread, with copies of every earlier message unless silent (specs §1.6). */
+/** New participants: unread, with copies of every earlier message unless joined silently. */
 async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void> {
   const conversation = (column: RawBuilder<unknown>) =>
     sql<string | null>`(SELECT ${column} FROM conversations WHERE id = ${data.conversationId})`;
@@ -296,7 +299,7 @@ async function recipientsAdded(tx: Tx, { data }: RecipientsAdded): Promise<void>
 }
 
 /**
- * included_messages (specs §1.6): recipients who lack a forwarded message get a copy of it,
+ * included_messages: recipients who lack a forwarded message get a copy of it,
  * and their counters are recomputed from the copies they now hold.
  */
 async function forwardedCopies(tx: Tx, { data }: MessageAdded): Promise<void> {
@@ -315,7 +318,7 @@ async function forwardedCopies(tx: Tx, { data }: MessageAdded): Promise<void> {
   }
 }
 
-/** A participant's own actions on their row (specs §1.5). */
+/** A participant's own actions on their row. */
 async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<void> {
   const { conversationId, userId, at } = e.data;
   const row = tx
@@ -395,7 +398,7 @@ async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<
       return;
     }
     case 'ConversationViewDeleted':
-      // DELETE clears the tags too, so audience_contexts answers `{}` (specs §1.5).
+      // DELETE clears the tags too, so audience_contexts answers `{}`.
       await tx
         .deleteFrom('conversation_participant_tags')
         .where('conversation_id', '=', conversationId)
@@ -430,8 +433,8 @@ async function participantViewChanged(tx: Tx, e: ParticipantViewEvent): Promise<
 
 /**
  * One event as its own statements: the reference semantics of the conversations read model,
- * and what the batch path (`applyConversationBatch`) runs for the rare events it does not
- * fold in memory.
+ * written the plain way, one UPDATE per rule. Tests only: the projection writes through the
+ * fold (`applyConversationBatch`), which the tests hold to the rows these statements give.
  */
 export async function applyConversationEvent(
   tx: Tx,

@@ -1,5 +1,4 @@
-import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject, Injectable } from '@nestjs/common';
 import { streams, type ParticipantViewEvent } from '@missive/domain';
 import { comparePositions, type EventStore, type Position } from '@missive/event-store';
 import type { CommandContext } from '@missive/command-handling';
@@ -7,30 +6,21 @@ import { toEventData } from '@missive/command-handling';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
-/** Per-user view changes, possibly on many conversations (mark_all_as_read). */
-export class ChangeParticipantViewsCommand {
-  constructor(
-    readonly events: readonly ParticipantViewEvent[],
-    readonly ctx: CommandContext,
-  ) {}
-}
-
 /**
- * Appends each conversation's changes to that user's `participant-` stream. No expected
+ * Appends a user's view changes, possibly on many conversations (mark_all_as_read), each to that
+ * user's `participant-` stream, then waits for the read model to show them. No expected
  * revision: these are one user's toggles with no invariant across them, and the stream exists
  * so they never contend with the conversation's own writes.
  */
-@CommandHandler(ChangeParticipantViewsCommand)
-export class ChangeParticipantViewsHandler implements ICommandHandler<
-  ChangeParticipantViewsCommand,
-  void
-> {
+@Injectable()
+export class ParticipantViewWrites {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
-  async execute({ events, ctx }: ChangeParticipantViewsCommand): Promise<void> {
+  async append(events: readonly ParticipantViewEvent[], ctx: CommandContext): Promise<void> {
+    if (events.length === 0) return;
     const byStream = new Map<string, ParticipantViewEvent[]>();
     for (const e of events) {
       const stream = streams.participant(e.data.conversationId, e.data.userId);
