@@ -1363,7 +1363,7 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "suppressed": {
         "type": "boolean",
-        "description": "Canvas creates the notifications of a bouncing channel already `bounced` and never dispatches them (specs §4): such a message starts, and stays, bounced."
+        "description": "Canvas creates the notifications of a bouncing channel already `bounced` and never dispatches them: such a message starts, and stays, bounced."
       },
       "createdAt": {
         "type": "string"

@@ -23,7 +23,7 @@ export type ChannelAdded = DomainEvent<
   }
 >;
 
-/** Re-creating a retired channel brings the same record back, bounces cleared (specs §4). */
+/** Re-creating a retired channel brings the same record back, bounces cleared, as Canvas does. */
 export type ChannelRevived = DomainEvent<
   'ChannelRevived',
   {

@@ -227,7 +227,7 @@ export function removeChannel(
 }
 
 /**
- * Canvas counts a permanent bounce at most once an hour per address (specs §4,
+ * Canvas counts a permanent bounce at most once an hour per address (as Canvas's bounce handling does,
  * `bounce_for_path`): a burst of messages bouncing together is one bad address, not many.
  */
 export const BOUNCE_COUNT_INTERVAL_MS = 3600_000;

@@ -230,7 +230,7 @@ export interface AddRecipients {
 }
 
 /**
- * add_recipients (specs §1.6): private conversations never grow; nobody new is a 400 `{}`;
+ * add_recipients, as Canvas does it: private conversations never grow; nobody new is a 400 `{}`;
  * more than the group limit plus the author is refused. New participants get every earlier
  * message; a generated message announces them and counts toward nothing.
  */
@@ -297,7 +297,7 @@ export function toSentence(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
 }
 
-/** The generated text of specs §1.6, names in user-id order. */
+/** Canvas's generated "X was added to the conversation by Y" text, names in user-id order. */
 export function recipientsAddedText(names: readonly string[], addedByName: string): string {
   return `${toSentence(names)} ${names.length === 1 ? 'was' : 'were'} added to the conversation by ${addedByName}`;
 }

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../shared/domainEvent';
 
-/** POST /conversations with mode=async on the batch path (specs §1.3). */
+/** POST /conversations with mode=async on the batch path. */
 export type ConversationBatchStarted = DomainEvent<
   'ConversationBatchStarted',
   {

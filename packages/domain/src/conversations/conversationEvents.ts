@@ -50,7 +50,7 @@ export type MessageAdded = DomainEvent<
 >;
 
 /**
- * New participants join (specs §1.6). Through add_recipients they receive copies of every
+ * New participants join. Through add_recipients they receive copies of every
  * earlier message (`withHistory`); named in an add_message they join silently, without them.
  */
 export type RecipientsAdded = DomainEvent<

@@ -21,7 +21,7 @@ const STATE_EVENT = {
 } as const;
 
 /**
- * PUT /conversations/:id (specs §1.5). Subscription comes first so that an explicit
+ * PUT /conversations/:id. Subscription comes first so that an explicit
  * workflow_state in the same request wins over its side effects (unsubscribing marks read).
  * The events are unconditional: the effective state also depends on messages that arrive on
  * the conversation stream, which this view does not see, and applying one twice is harmless.

@@ -1,6 +1,6 @@
 import { DomainError } from '../shared/domainError';
 
-/** comms-api §2: tags are at most 10 pairs of URL-safe keys (≤ 128) and values (≤ 256). */
+/** Comms tags are at most 10 pairs of URL-safe keys (≤ 128) and values (≤ 256). */
 export const MAX_COMMS_TAGS = 10;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
@@ -28,7 +28,7 @@ export function checkCommsTags(tags: Record<string, unknown>): Record<string, st
 }
 
 /**
- * The list filter `key:value;key:value;` (comms-api §5: every pair ends with `;`, 1 to 10
+ * The list filter `key:value;key:value;` (every pair ends with `;`, 1 to 10
  * pairs), as distinct pairs: a message must carry all of them, so `a:1;a:2;` matches nothing.
  * Null when the text does not have that form.
  */

@@ -16,9 +16,9 @@ import type {
   MessageOperationProcessed,
 } from './messageOperationEvents';
 
-/** comms-api §0: one send request reaches at most this many recipients. */
+/** The Comms API: one send request reaches at most this many recipients. */
 export const MAX_COMMS_RECIPIENTS = 10_000;
-/** comms-api §10: `schedule.sendAt` at most this far ahead. */
+/** The Comms API: `schedule.sendAt` at most this far ahead. */
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface MessageOperationState {

@@ -51,7 +51,7 @@ export type OutboundMessageCreated = DomainEvent<
     cause: OutboundCause | null;
     /**
      * Canvas creates the notifications of a bouncing channel already `bounced` and never
-     * dispatches them (specs §4): such a message starts, and stays, bounced.
+     * dispatches them: such a message starts, and stays, bounced.
      */
     suppressed: boolean;
     createdAt: string;

@@ -1,6 +1,6 @@
 import type { OutboundState } from './outboundMessage';
 
-/** Canvas CommMessage `workflow_state` (specs §5): a provider's delivery receipt is still `sent`. */
+/** Canvas CommMessage `workflow_state`: a provider's delivery receipt is still `sent`. */
 export type CommMessageWorkflowState =
   'created' | 'staged' | 'sending' | 'sent' | 'bounced' | 'cancelled' | 'transmission_error';
 
@@ -20,7 +20,7 @@ export function commMessageWorkflowState(state: OutboundState): CommMessageWorkf
   return CANVAS[state];
 }
 
-/** Comms `status` (comms-api §2): waiting and in-flight messages are both QUEUED. */
+/** Comms `status`: waiting and in-flight messages are both QUEUED. */
 export type CommsStatus =
   'QUEUED' | 'SENT' | 'SCHEDULED' | 'DELIVERED' | 'READ' | 'FAILED' | 'UNDELIVERED' | 'CANCELED';
 
