@@ -1,4 +1,5 @@
-import { SqliteEventStore, type RecordedEvent } from '@missive/event-store';
+import { SqliteEventStore, type EventStore, type RecordedEvent } from '@missive/event-store';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ async function crash(running: Running): Promise<void> {
 
 describe('notifier process: crashes lose nothing and duplicate nothing', () => {
   let dir: string;
-  let store: SqliteEventStore;
+  let store: EventStore;
   let smtp: TestSmtpServer;
   let beforeAccept: ((reception: Reception) => Promise<void>) | undefined;
   let running: Running | undefined;
@@ -74,7 +75,11 @@ describe('notifier process: crashes lose nothing and duplicate nothing', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'notifier-process-'));
-    store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    // Through the key store the process uses too (DATA_DIR/keys.db): personal data is sealed.
+    store = protectMissiveEventStore(
+      new SqliteEventStore({ path: join(dir, 'events.db') }),
+      `sqlite:${join(dir, 'keys.db')}`,
+    );
     await registerUser(store, '1', 'Ann Author');
     for (const id of RECIPIENTS) {
       await addChannel(store, {

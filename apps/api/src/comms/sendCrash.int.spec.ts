@@ -1,4 +1,5 @@
 import { SqliteEventStore } from '@missive/event-store';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,11 @@ describe('a Comms send interrupted by a crash of the API process', () => {
 
   /** The recipients of the operation's messages, after checking each got its own text. */
   async function createdMessages(operationId: string): Promise<string[]> {
-    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    // Through the API's key store: recipients and texts are sealed in the log.
+    const store = protectMissiveEventStore(
+      new SqliteEventStore({ path: join(dir, 'events.db') }),
+      `sqlite:${join(dir, 'keys.db')}`,
+    );
     const to: string[] = [];
     try {
       for await (const event of store.readAll()) {

@@ -14,11 +14,11 @@ import type {
 } from '../eventStore';
 import type { Position } from '../position';
 import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
-import { UnknownPositionError } from '../unknownPositionError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { LogPageReader } from './logPageReader';
 import { openSqliteDatabase } from './openSqliteDatabase';
 import { pagedIterable } from './pagedIterable';
+import { sequenceAfter } from './sequenceAfter';
 import { PollingSubscription } from './pollingSubscription';
 import { type EventRow, recordedEventFromRow } from './recordedEventFromRow';
 import { appendBytes, type SerializedEvent, serializeEvent } from './serializedEvent';
@@ -47,27 +47,6 @@ const MAX_CACHED_HEADS = 10_000;
  * throughput at one fsync per append. Several instances/processes may share the file.
  */
 export class SqliteEventStore implements EventStore {
-  /**
-   * The sequence number a read resumes after. A position is accepted only if an event has it:
-   * one past the end, or one this log never handed out, would otherwise read as an empty or
-   * live tail and hide the caller's mistake.
-   */
-  private sequenceAfter(position: Position | 'start' | undefined): number {
-    if (position === undefined || position === 'start') return 0;
-    const { commit, prepare } = position;
-    if (commit !== prepare || commit < 1n || commit > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new UnknownPositionError(position, 'this store gives equal commit and prepare parts');
-    }
-    const sequence = Number(commit);
-    if (this.stmt.hasPosition.get(sequence) === undefined) {
-      const head = this.stmt.maxPosition.get() as number | null;
-      throw new UnknownPositionError(
-        position,
-        head === null || sequence > head ? 'it is past the end of the log' : 'no event has it',
-      );
-    }
-    return sequence;
-  }
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
@@ -158,7 +137,7 @@ export class SqliteEventStore implements EventStore {
     let remaining = options?.maxCount ?? Number.POSITIVE_INFINITY;
     // The start is checked on the first page, so a bad position rejects the first `next()`.
     return pagedIterable<RecordedEvent, number | undefined>(undefined, (cursor) => {
-      const after = cursor ?? this.sequenceAfter(options?.fromPosition);
+      const after = cursor ?? sequenceAfter(this.stmt, options?.fromPosition);
       const limit = Math.min(this.pageSize, remaining);
       if (limit <= 0) return { items: [], next: after, last: true };
       const page = this.reader.readPage(after, filter, limit);
@@ -172,7 +151,7 @@ export class SqliteEventStore implements EventStore {
     const filter = options?.filter;
     const subscription = new PollingSubscription(
       (after) => this.reader.readPage(after, filter, this.pageSize),
-      () => this.sequenceAfter(options?.fromPosition),
+      () => sequenceAfter(this.stmt, options?.fromPosition),
       this.pollIntervalMs,
       (closed) => this.subscriptions.delete(closed),
     );
