@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import type { CommsSettings } from './commsSettings';
 import { SendMessagesDto } from './sendMessagesDto';
-import { planSend, renderVariables } from './sendPlan';
+import { DomainError } from '@missive/domain';
+import { planSend, renderVariables, sendError } from './sendPlan';
 
 const settings: CommsSettings = {
   credentials: [],
@@ -89,13 +90,24 @@ describe('planSend', () => {
     expect(planSend(body(['2026-11-24T10:00:00Z', 'ignored']), settings, now).scheduledFor).toBe(
       '2026-11-24T10:00:00.000Z',
     );
-    for (const bad of ['2026-11-23T09:59:59Z', '2026-12-24T10:00:00Z']) {
-      expect(() => planSend(body([bad]), settings, now)).toThrow(
-        expect.objectContaining({
-          status: 400,
-          errors: [expect.objectContaining({ context: '$.schedule.sendAt[0]' })],
-        }),
-      );
+    const refusals = [
+      ['2026-11-23T09:59:59Z', 'sendAt must be in the future'],
+      ['2026-12-24T10:00:00Z', 'sendAt must be at most 30 days ahead'],
+    ] as const;
+    for (const [bad, message] of refusals) {
+      let refusal: unknown;
+      try {
+        planSend(body([bad]), settings, now);
+      } catch (err) {
+        refusal = err;
+      }
+      expect(refusal).toBeInstanceOf(DomainError);
+      expect(refusal).toMatchObject({ kind: 'invalid', attribute: 'schedule.sendAt', message });
+      // What the Comms filter answers with: a 400 pointing at the list's first item.
+      expect(sendError(refusal as DomainError)).toMatchObject({
+        status: 400,
+        errors: [expect.objectContaining({ context: '$.schedule.sendAt[0]' })],
+      });
     }
   });
 });

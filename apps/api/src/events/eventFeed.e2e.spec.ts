@@ -96,6 +96,7 @@ describe('CloudEvents feed (GET /api/v1/events)', () => {
           'LoginClaimed',
           'PrivateConversationClaimed',
           'ChannelAddressClaimed',
+          'KeyStoreBound',
         ].includes(e.type),
     ).length;
     const frames = await readFeed(app, '', publicCount);
