@@ -263,7 +263,7 @@ export function bounceChannel(
   ];
 }
 
-/** A successful send clears the count (the seed's rule); nothing to clear, nothing written. */
+/** A successful send clears the count (Missive's choice: Canvas clears only on reactivation); nothing to clear, nothing written. */
 export function resetChannelBounces(
   state: ChannelState | null,
   cmd: { resetAt: string },
