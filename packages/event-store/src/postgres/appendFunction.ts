@@ -38,6 +38,7 @@ DECLARE
   first_event int := 1;
   i int; j int; k int; si int; cur bigint; expected bigint; n int; from_rev bigint;
   found_pos bigint; same boolean;
+  w_first bigint[]; w_n int[]; w_start bigint[]; w_stream text[]; w_rev0 bigint[]; added bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock(lock_class, lock_key);
   SELECT coalesce(max(e.position), 0) INTO last_pos FROM ${events} e;
@@ -56,6 +57,49 @@ BEGIN
       SELECT f.event_id, f.stream_id, f.revision, f.position FROM ${events} f
       WHERE f.event_key = x.k AND f.event_id = x.id OFFSET 0) e;
 
+  -- The common case, decided as sets: every append to a stream of its own and none of the ids
+  -- stored already, so no append's outcome depends on another's and nothing can be a retry.
+  -- (Statement by statement, PL/pgSQL spent about 30 microseconds per event.)
+  IF cardinality(s_names) = cardinality(a_stream) AND cardinality(k_id) = 0 THEN
+    WITH x AS (
+      SELECT x.ord, x.stream, x.n, h.head,
+             sum(x.n) OVER (ORDER BY x.ord) - x.n + 1 AS first_event,
+             CASE x.expected WHEN -2 THEN true WHEN -3 THEN h.head <> -1
+               WHEN -1 THEN h.head = -1 ELSE h.head = x.expected END AS ok
+        FROM unnest(a_stream, a_expected, a_count) WITH ORDINALITY AS x(stream, expected, n, ord)
+        JOIN unnest(s_names, s_heads) AS h(name, head) ON h.name = x.stream
+    ), d AS (
+      SELECT x.*, last_pos + coalesce(sum(x.n) FILTER (WHERE x.ok) OVER (ORDER BY x.ord), 0) AS end_pos
+        FROM x
+    )
+    SELECT array_agg(CASE WHEN d.ok THEN 0 ELSE 2 END ORDER BY d.ord),
+           array_agg(CASE WHEN d.ok THEN d.head + d.n ELSE d.head END ORDER BY d.ord),
+           array_agg(CASE WHEN d.ok THEN d.end_pos END ORDER BY d.ord),
+           coalesce(array_agg(d.first_event ORDER BY d.ord) FILTER (WHERE d.ok), '{}'),
+           coalesce(array_agg(d.n ORDER BY d.ord) FILTER (WHERE d.ok), '{}'),
+           coalesce(array_agg(d.end_pos - d.n + 1 ORDER BY d.ord) FILTER (WHERE d.ok), '{}'),
+           coalesce(array_agg(d.stream ORDER BY d.ord) FILTER (WHERE d.ok), '{}'),
+           coalesce(array_agg(d.head + 1 ORDER BY d.ord) FILTER (WHERE d.ok), '{}'),
+           coalesce(sum(d.n) FILTER (WHERE d.ok), 0)
+      INTO r_status, r_rev, r_pos, w_first, w_n, w_start, w_stream, w_rev0, added
+      FROM d;
+    IF added > 0 THEN
+      INSERT INTO ${events} (position, stream_id, revision, event_id, event_key, type, data, metadata)
+        SELECT w.start + g.j, w.stream, (w.rev0 + g.j)::int,
+               ev.id, ev.key, ev.type, ev.data::json, ev.meta::json
+          FROM unnest(w_first, w_n, w_start, w_stream, w_rev0) AS w(first, n, start, stream, rev0)
+          CROSS JOIN LATERAL generate_series(0, w.n - 1) AS g(j)
+          JOIN unnest(e_id, e_key, e_type, e_data, e_meta) WITH ORDINALITY
+            AS ev(id, key, type, data, meta, ord) ON ev.ord = w.first + g.j
+          ORDER BY 1;
+      PERFORM pg_notify(channel, (last_pos + added)::text);
+    END IF;
+    RETURN QUERY SELECT * FROM unnest(r_status, r_rev, r_pos);
+    RETURN;
+  END IF;
+
+  -- Otherwise append by append, in order: an earlier append of the batch counts for a later
+  -- one, and a retried append is recognised by its ids.
   FOR i IN 1 .. coalesce(array_length(a_stream, 1), 0) LOOP
     n := a_count[i];
     si := array_position(s_names, a_stream[i]);

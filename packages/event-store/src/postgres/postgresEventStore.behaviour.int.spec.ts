@@ -84,6 +84,44 @@ describe('PostgresEventStore', () => {
     expect(await collect(store.readStream('conflict-2'))).toHaveLength(1);
   });
 
+  it('decides each append of a shared transaction on its own stream by its expected revision', async () => {
+    const store = open();
+    await store.append('mixed-exact', [event()], { expectedRevision: 'no_stream' });
+    await store.append('mixed-taken', [event()], { expectedRevision: 'no_stream' });
+    const head = await store.headPosition();
+    const base = head === 'start' ? 0n : head.commit;
+
+    const outcomes = await Promise.allSettled([
+      store.append('mixed-exact', [event(), event()], { expectedRevision: 0 }),
+      store.append('mixed-stale', [event()], { expectedRevision: 3 }),
+      store.append('mixed-taken', [event()], { expectedRevision: 'no_stream' }),
+      store.append('mixed-missing', [event()], { expectedRevision: 'stream_exists' }),
+      store.append('mixed-any', [event(), event(), event()], { expectedRevision: 'any' }),
+      store.append('mixed-new', [event()], { expectedRevision: 'no_stream' }),
+    ]);
+
+    expect(store.stats().transactions).toBe(3);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason))).toEqual([
+      { nextExpectedRevision: 2, position: { commit: base + 2n, prepare: base + 2n } },
+      expect.objectContaining({ stream: 'mixed-stale', expected: 3, actual: 'no_stream' }),
+      expect.objectContaining({ stream: 'mixed-taken', expected: 'no_stream', actual: 0 }),
+      expect.objectContaining({ stream: 'mixed-missing', expected: 'stream_exists' }),
+      { nextExpectedRevision: 2, position: { commit: base + 5n, prepare: base + 5n } },
+      { nextExpectedRevision: 0, position: { commit: base + 6n, prepare: base + 6n } },
+    ]);
+    const stored = await collect(
+      store.readAll({ fromPosition: head === 'start' ? undefined : head }),
+    );
+    expect(stored.map((e) => [e.streamId, e.revision, e.position.commit])).toEqual([
+      ['mixed-exact', 1, base + 1n],
+      ['mixed-exact', 2, base + 2n],
+      ['mixed-any', 0, base + 3n],
+      ['mixed-any', 1, base + 4n],
+      ['mixed-any', 2, base + 5n],
+      ['mixed-new', 0, base + 6n],
+    ]);
+  });
+
   it('treats the same ids twice in one transaction as one append', async () => {
     const store = open();
     const events = [event(), event()];
