@@ -6,7 +6,7 @@
 // `npm run mutate -- --force` (or deleting reports/) runs everything.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: ['src/sqlite/**/*.ts', 'src/esdb/**/*.ts', '!src/**/*.spec.ts'],
+  mutate: ['src/sqlite/**/*.ts', 'src/pendingAppend.ts', 'src/esdb/**/*.ts', '!src/**/*.spec.ts'],
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'jest.config.js', enableFindRelatedTests: true },
   coverageAnalysis: 'perTest',

@@ -1,23 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { AppendResult, ExpectedRevision } from '../eventStore';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
+import type { PendingAppend } from '../pendingAppend';
 import type { PostgresNames } from './postgresSchema';
-
-export interface SerializedEvent {
-  readonly id: string;
-  readonly key: number;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string | null;
-}
-
-export interface PendingAppend {
-  readonly stream: string;
-  readonly expected: ExpectedRevision;
-  readonly events: readonly SerializedEvent[];
-  readonly resolve: (result: AppendResult) => void;
-  readonly reject: (error: unknown) => void;
-}
 
 export type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 

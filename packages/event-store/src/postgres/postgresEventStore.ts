@@ -12,12 +12,11 @@ import type {
   Subscription,
 } from '../eventStore';
 import type { Position } from '../position';
-import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
-import { appendBytes, serializeParts } from '../appendBytes';
+import { MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
-import { eventKey } from '../sqlite/eventKey';
 import { CommitListener } from './commitListener';
-import { type PendingAppend, type SerializedEvent, commitBatch } from './commitBatch';
+import { commitBatch } from './commitBatch';
+import { type PendingAppend, queueAppend } from '../pendingAppend';
 import { NotifiedSubscription } from './notifiedSubscription';
 import { PostgresLogReader, sequenceOf } from './postgresLogReader';
 import { type PostgresNames, ensureSchema, postgresNames } from './postgresSchema';
@@ -116,30 +115,9 @@ export class PostgresEventStore implements EventStore {
     options?: AppendOptions,
   ): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('PostgresEventStore is closed'));
-    if (events.length === 0) {
-      return Promise.reject(new RangeError(`append to ${stream}: at least one event is required`));
-    }
-    let serialized: SerializedEvent[];
-    try {
-      // Serialize now: a caller's bad payload fails only that caller, never the shared batch.
-      serialized = events.map(serializeEvent);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const bytes = appendBytes(serialized);
-    if (bytes > this.maxAppendBytes) {
-      return Promise.reject(new AppendTooLargeError(stream, bytes, this.maxAppendBytes));
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({
-        stream,
-        expected: options?.expectedRevision ?? 'any',
-        events: serialized,
-        resolve,
-        reject,
-      });
-      void this.pump();
-    });
+    const appended = queueAppend(this.queue, stream, events, options, this.maxAppendBytes);
+    void this.pump();
+    return appended;
   }
 
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
@@ -306,13 +284,4 @@ export class PostgresEventStore implements EventStore {
       throw error;
     }
   }
-}
-
-function serializeEvent(event: EventData): SerializedEvent {
-  return {
-    id: event.id,
-    key: eventKey(event.id),
-    type: event.type,
-    ...serializeParts(event.data, event.metadata),
-  };
 }

@@ -4,7 +4,6 @@ import type {
   AppendResult,
   EventData,
   EventStore,
-  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -13,7 +12,7 @@ import type {
   Subscription,
 } from '../eventStore';
 import type { Position } from '../position';
-import { AppendTooLargeError, MAX_APPEND_BYTES } from '../appendTooLargeError';
+import { MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { LogPageReader } from './logPageReader';
 import { openSqliteDatabase } from './openSqliteDatabase';
@@ -21,19 +20,11 @@ import { pagedIterable } from './pagedIterable';
 import { sequenceAfter } from './sequenceAfter';
 import { PollingSubscription } from './pollingSubscription';
 import { type EventRow, recordedEventFromRow } from './recordedEventFromRow';
-import { appendBytes, type SerializedEvent, serializeEvent } from './serializedEvent';
+import { type PendingAppend, type SerializedEvent, queueAppend } from '../pendingAppend';
 import type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqliteEventStoreOptions';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqliteEventStoreOptions';
-
-interface PendingAppend {
-  readonly stream: string;
-  readonly expected: ExpectedRevision;
-  readonly events: readonly SerializedEvent[];
-  readonly resolve: (result: AppendResult) => void;
-  readonly reject: (error: unknown) => void;
-}
 
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
@@ -89,30 +80,9 @@ export class SqliteEventStore implements EventStore {
     options?: AppendOptions,
   ): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
-    if (events.length === 0) {
-      return Promise.reject(new RangeError(`append to ${stream}: at least one event is required`));
-    }
-    let serialized: SerializedEvent[];
-    try {
-      // Serialize now: a caller's bad payload fails only that caller, never the shared batch.
-      serialized = events.map(serializeEvent);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const bytes = appendBytes(serialized);
-    if (bytes > this.maxAppendBytes) {
-      return Promise.reject(new AppendTooLargeError(stream, bytes, this.maxAppendBytes));
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({
-        stream,
-        expected: options?.expectedRevision ?? 'any',
-        events: serialized,
-        resolve,
-        reject,
-      });
-      this.scheduleFlush();
-    });
+    const appended = queueAppend(this.queue, stream, events, options, this.maxAppendBytes);
+    this.scheduleFlush();
+    return appended;
   }
 
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
