@@ -36,16 +36,20 @@ export function sealValue(key: Buffer, subject: string, value: unknown): SealedV
 
 /** Opens a sealed value; throws when the key or the data is not the one it was sealed with. */
 export function openValue(key: Buffer, sealed: SealedValue): unknown {
+  return JSON.parse(openText(key, sealed)) as unknown;
+}
+
+/** The JSON text of a sealed value; throws as `openValue` does. */
+export function openText(key: Buffer, sealed: SealedValue): string {
   const bytes = Buffer.from(sealed.c, 'base64');
   if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value is truncated');
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(sealed.s, 'utf8'));
   decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-  const text = Buffer.concat([
+  return Buffer.concat([
     decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
     decipher.final(),
   ]).toString('utf8');
-  return JSON.parse(text) as unknown;
 }
 
 export function newDataKey(): Buffer {

@@ -1,4 +1,11 @@
-export { isSealedValue, openValue, sealValue, newDataKey, type SealedValue } from './fieldCipher';
+export {
+  isSealedValue,
+  openText,
+  openValue,
+  sealValue,
+  newDataKey,
+  type SealedValue,
+} from './fieldCipher';
 export { KeyStore, SubjectErasedError } from './keyStore';
 export { bindKeyStore, KeyStoreMismatchError, KEY_STORE_BINDING_STREAM } from './keyStoreBinding';
 export {

@@ -147,6 +147,25 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
     expect((seen!.data as { body: string }).body).toBe('');
   });
 
+  it('gives each read a copy of its own of a value read before, and none once its key is erased', async () => {
+    await store.append('conversation-1', [
+      {
+        id: randomUUID(),
+        type: 'MessageAdded',
+        data: { authorId: '7', body: { text: marker }, to: [] },
+      },
+    ]);
+    const body = async () =>
+      ((await collect(store.readAll()))[0]!.data as { body: { text: string } | '' }).body;
+    const first = await body();
+    expect(first).toEqual({ text: marker });
+    (first as { text: string }).text = 'changed by a reader';
+    expect(await body()).toEqual({ text: marker });
+
+    await store.erase('user:7');
+    expect(await body()).toBe('');
+  });
+
   it('opens nothing of a subject that follows its erasure in the log, even from a warm cache', async () => {
     const erasures = new Map([
       ['UserErased', (d: Record<string, unknown>) => `user:${String(d.userId)}`],

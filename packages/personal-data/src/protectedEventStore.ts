@@ -11,7 +11,7 @@ import type {
   Subscription,
 } from '@missive/event-store';
 import { LRUCache } from 'lru-cache';
-import { isSealedValue, openValue, sealValue } from './fieldCipher';
+import { isSealedValue, openText, openValue, type SealedValue, sealValue } from './fieldCipher';
 import { KeyStore } from './keyStore';
 import { bindKeyStore } from './keyStoreBinding';
 import { copyAlongPaths, forEachFieldSlot, type PersonalDataPolicy } from './personalDataPolicy';
@@ -30,6 +30,13 @@ export interface ProtectedEventStoreOptions {
    * projector catching up) is never opened with a key that is already gone.
    */
   readonly erasures?: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
+  /**
+   * Characters of opened values kept in memory (default 8 million, about 16 MB), so that a
+   * log read again (an audit's `as_of`, a feed paged twice) is not decrypted again. A kept
+   * value is used only while its subject's key is cached as live, and for no longer than
+   * `cacheTtlMs`: it never outlives an erasure that the key cache has seen.
+   */
+  readonly openedCacheChars?: number;
   /** Close the key store with the event store (when this store opened it). */
   readonly ownsKeyStore?: boolean;
 }
@@ -48,6 +55,8 @@ export class ProtectedEventStore implements EventStore {
   readonly #keys: KeyStore;
   readonly #policy: PersonalDataPolicy;
   readonly #cache: LRUCache<string, CachedKey>;
+  /** JSON text of opened values, by subject and ciphertext. */
+  readonly #opened: LRUCache<string, string> | undefined;
   readonly #ownsKeyStore: boolean;
   readonly #erasures: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
   #bound: Promise<void> | undefined;
@@ -67,6 +76,15 @@ export class ProtectedEventStore implements EventStore {
       max: options.cacheSize ?? 10_000,
       ttl: options.cacheTtlMs ?? 60_000,
     });
+    const openedChars = options.openedCacheChars ?? 8_000_000;
+    this.#opened =
+      openedChars > 0
+        ? new LRUCache<string, string>({
+            maxSize: openedChars,
+            sizeCalculation: (text, key) => text.length + key.length,
+            ttl: options.cacheTtlMs ?? 60_000,
+          })
+        : undefined;
   }
 
   get inner(): EventStore {
@@ -195,10 +213,25 @@ export class ProtectedEventStore implements EventStore {
         const value = holder[name];
         if (!isSealedValue(value)) return;
         const key = keys.get(value.s);
-        holder[name] = key ? openValue(key, value) : field.placeholder;
+        holder[name] = key ? this.#open(key, value) : field.placeholder;
       });
     }
     return { ...event, data };
+  }
+
+  /** Opens with the subject's live key, or takes what that key opened before. */
+  #open(key: Buffer, sealed: SealedValue): unknown {
+    if (!this.#opened) return openValue(key, sealed);
+    // The subject is part of the entry: the same ciphertext under another subject would not
+    // authenticate, so it must not be answered from here either.
+    const entry = `${sealed.s}\u0000${sealed.c}`;
+    let text = this.#opened.get(entry);
+    if (text === undefined) {
+      text = openText(key, sealed);
+      this.#opened.set(entry, text);
+    }
+    // Parsed on every read: a caller may change what it is given.
+    return JSON.parse(text) as unknown;
   }
 
   async #keysFor(subjects: readonly string[], create: boolean): Promise<Map<string, Buffer>> {
