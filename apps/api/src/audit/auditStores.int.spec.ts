@@ -1,11 +1,19 @@
 import { streams, type ConversationLogEvent } from '@missive/domain';
 import { toEventData } from '@missive/command-handling';
-import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '@missive/event-store';
+import {
+  EventStoreDbEventStore,
+  PostgresEventStore,
+  SqliteEventStore,
+  type EventStore,
+} from '@missive/event-store';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import type { ConversationQueries } from '@missive/read-models';
 // The adapter's own in-memory double of an EventStoreDB server (no server runs here).
 import { FakeEsdbClient } from '../../../../packages/event-store/src/testing/fakeEsdbClient';
 import { ConversationAsOfHandler, ConversationAsOfQuery } from './conversationAsOfQuery';
 import { HistoryHandler, HistoryQuery } from './historyQuery';
+import { PG_TEST_URL } from '../testing/pgTestDatabase';
 
 const ctx = { actorUserId: '1', correlationId: 'test', causationId: 'test' };
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,8 +54,18 @@ const started = (conversationId: string): ConversationLogEvent => ({
 const noReadModel = {} as ConversationQueries;
 
 /** The audit reads only through the store port: the same answers on each adapter. */
+/** A schema of this run's own on the shared server, dropped when the suite ends. */
+const pgSchema = `audit_${process.pid}_${randomBytes(4).toString('hex')}`;
+afterAll(async () => {
+  const admin = new Client({ connectionString: PG_TEST_URL });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+  await admin.end();
+});
+
 describe.each([
   ['SQLite', () => new SqliteEventStore({ path: ':memory:' })],
+  ['PostgreSQL', () => new PostgresEventStore({ connectionString: PG_TEST_URL, schema: pgSchema })],
   [
     'EventStoreDB (over its in-memory client double)',
     () => new EventStoreDbEventStore({ client: new FakeEsdbClient({ noisy: true }).asClient() }),
