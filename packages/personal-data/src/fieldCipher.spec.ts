@@ -13,8 +13,14 @@ describe('sealValue / openValue', () => {
     }
   });
 
-  it('uses a fresh IV each time', () => {
+  it('uses a fresh IV each time, across refills of its pool of random IVs', () => {
     expect(sealValue(key, 'user:1', 'x').c).not.toBe(sealValue(key, 'user:1', 'x').c);
+    const ivs = Array.from({ length: 3000 }, () =>
+      Buffer.from(sealValue(key, 'user:1', 'x').c, 'base64')
+        .subarray(0, 12)
+        .toString('hex'),
+    );
+    expect(new Set(ivs).size).toBe(3000);
   });
 
   it('refuses another key, another subject and tampered bytes', () => {

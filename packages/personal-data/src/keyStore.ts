@@ -89,9 +89,24 @@ export class KeyStore {
    * erased subject is a `SubjectErasedError`.
    */
   async keysFor(subjects: readonly string[], create: boolean): Promise<Map<string, Buffer>> {
+    const { keys, erased } = await this.lookup(subjects, create);
+    const [first] = erased;
+    if (create && first !== undefined) throw new SubjectErasedError(first);
+    return keys;
+  }
+
+  /**
+   * The keys of these subjects (made first where missing, with `create`), and which of them
+   * were erased: one round trip for many subjects, whatever became of each.
+   */
+  async lookup(
+    subjects: readonly string[],
+    create: boolean,
+  ): Promise<{ keys: Map<string, Buffer>; erased: Set<string> }> {
     await this.#ready;
     const keys = new Map<string, Buffer>();
-    if (subjects.length === 0) return keys;
+    const erased = new Set<string>();
+    if (subjects.length === 0) return { keys, erased };
     const unique = [...new Set(subjects)];
     if (create) {
       const now = new Date().toISOString();
@@ -113,13 +128,10 @@ export class KeyStore {
       .where('subject', 'in', unique)
       .execute();
     for (const row of rows) {
-      if (row.data_key === null) {
-        if (create) throw new SubjectErasedError(row.subject as string);
-        continue;
-      }
-      keys.set(row.subject as string, Buffer.from(row.data_key as string, 'base64'));
+      if (row.data_key === null) erased.add(row.subject as string);
+      else keys.set(row.subject as string, Buffer.from(row.data_key as string, 'base64'));
     }
-    return keys;
+    return { keys, erased };
   }
 
   /**

@@ -10,9 +10,10 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '@missive/event-store';
+import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { isSealedValue, openText, openValue, type SealedValue, sealValue } from './fieldCipher';
-import { KeyStore } from './keyStore';
+import { KeyStore, SubjectErasedError } from './keyStore';
 import { bindKeyStore } from './keyStoreBinding';
 import { copyAlongPaths, forEachFieldSlot, type PersonalDataPolicy } from './personalDataPolicy';
 
@@ -42,6 +43,8 @@ export interface ProtectedEventStoreOptions {
 }
 
 const ERASED = Symbol('erased');
+/** Events a read takes ahead of its reader to fetch their keys together. */
+const READ_AHEAD = 256;
 type CachedKey = Buffer | typeof ERASED;
 
 /**
@@ -55,6 +58,12 @@ export class ProtectedEventStore implements EventStore {
   readonly #keys: KeyStore;
   readonly #policy: PersonalDataPolicy;
   readonly #cache: LRUCache<string, CachedKey>;
+  /**
+   * Keys missing from the cache, fetched (or made) for every caller of the same turn of the
+   * event loop in one key-store round trip: concurrent appends by new authors share one
+   * durable write instead of one each.
+   */
+  readonly #loaders: { readonly [create in 'make' | 'find']: DataLoader<string, Buffer | null> };
   /** JSON text of opened values, by subject and ciphertext. */
   readonly #opened: LRUCache<string, string> | undefined;
   readonly #ownsKeyStore: boolean;
@@ -76,6 +85,13 @@ export class ProtectedEventStore implements EventStore {
       max: options.cacheSize ?? 10_000,
       ttl: options.cacheTtlMs ?? 60_000,
     });
+    const loader = (create: boolean) =>
+      new DataLoader<string, Buffer | null>((subjects) => this.#load(subjects, create), {
+        cache: false,
+        maxBatchSize: 1000,
+        batchScheduleFn: (run) => setImmediate(run),
+      });
+    this.#loaders = { make: loader(true), find: loader(false) };
     const openedChars = options.openedCacheChars ?? 8_000_000;
     this.#opened =
       openedChars > 0
@@ -112,12 +128,44 @@ export class ProtectedEventStore implements EventStore {
 
   async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
     await this.ready();
-    for await (const event of this.#inner.readStream(stream, options)) yield this.#reveal(event);
+    yield* this.#revealAhead(this.#inner.readStream(stream, options));
   }
 
   async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
     await this.ready();
-    for await (const event of this.#inner.readAll(options)) yield this.#reveal(event);
+    yield* this.#revealAhead(this.#inner.readAll(options));
+  }
+
+  /**
+   * A read (never a subscription, which would wait for events to come) taken a few hundred
+   * events ahead, so that the keys of all their subjects are fetched in one round trip rather
+   * than one per subject met. Each event is still opened in log order, after any erasure
+   * before it.
+   */
+  async *#revealAhead(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent> {
+    const iterator = events[Symbol.asyncIterator]();
+    let done = false;
+    try {
+      while (!done) {
+        const ahead: RecordedEvent[] = [];
+        while (ahead.length < READ_AHEAD) {
+          const next = await iterator.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          ahead.push(next.value);
+        }
+        await this.#keysFor(
+          ahead.flatMap((event) => this.#sealedSubjects(event)),
+          false,
+        );
+        for (const event of ahead) yield this.#reveal(event);
+      }
+    } finally {
+      // A reader that stops early ends the inner read too (a server-side stream, say).
+      if (!done) await iterator.return?.();
+    }
   }
 
   subscribe(options?: SubscribeOptions): Subscription {
@@ -197,13 +245,7 @@ export class ProtectedEventStore implements EventStore {
     const fields = this.#policy.get(event.type);
     if (!fields) return event;
     const original = event.data as Record<string, unknown>;
-    const subjects: string[] = [];
-    for (const field of fields) {
-      forEachFieldSlot(field, original, (holder, name) => {
-        const value = holder[name];
-        if (isSealedValue(value)) subjects.push(value.s);
-      });
-    }
+    const subjects = this.#sealedSubjects(event);
     // Older events hold plain values: nothing to open.
     if (subjects.length === 0) return event;
     const keys = await this.#keysFor(subjects, false);
@@ -234,6 +276,20 @@ export class ProtectedEventStore implements EventStore {
     return JSON.parse(text) as unknown;
   }
 
+  /** The subjects whose keys sealed values of this event. */
+  #sealedSubjects(event: RecordedEvent): string[] {
+    const fields = this.#policy.get(event.type);
+    const subjects: string[] = [];
+    if (!fields) return subjects;
+    for (const field of fields) {
+      forEachFieldSlot(field, event.data as Record<string, unknown>, (holder, name) => {
+        const value = holder[name];
+        if (isSealedValue(value)) subjects.push(value.s);
+      });
+    }
+    return subjects;
+  }
+
   async #keysFor(subjects: readonly string[], create: boolean): Promise<Map<string, Buffer>> {
     const found = new Map<string, Buffer>();
     const missing: string[] = [];
@@ -247,14 +303,27 @@ export class ProtectedEventStore implements EventStore {
       }
     }
     if (missing.length > 0) {
-      const loaded = await this.#keys.keysFor(missing, create);
-      for (const subject of missing) {
-        const key = loaded.get(subject);
+      const loaded = await this.#loaders[create ? 'make' : 'find'].loadMany(missing);
+      missing.forEach((subject, i) => {
+        const key = loaded[i];
+        if (key instanceof Error) throw key;
         this.#cache.set(subject, key ?? ERASED);
         if (key) found.set(subject, key);
-      }
+      });
     }
     return found;
+  }
+
+  /** One key-store round trip for a batch; an erased subject fails only its own callers. */
+  async #load(subjects: readonly string[], create: boolean): Promise<(Buffer | null | Error)[]> {
+    const { keys, erased } = await this.#keys.lookup(subjects, create);
+    return subjects.map((subject) =>
+      erased.has(subject)
+        ? create
+          ? new SubjectErasedError(subject)
+          : null
+        : (keys.get(subject) ?? null),
+    );
   }
 }
 
