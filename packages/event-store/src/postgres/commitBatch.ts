@@ -49,6 +49,8 @@ export async function commitBatch(
   }
   const [lockClass, lockKey] = names.appendLock;
   const result = await client.query<[number, string, string | null]>({
+    // Prepared once per connection (the name is the schema's): no parse or plan per batch.
+    name: names.appendStatement,
     text: `SELECT status, revision::text, pos::text FROM ${names.appendFunction}(
       $1::text[], $2::bigint[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
       $9::text, $10::int, $11::int)`,

@@ -9,6 +9,8 @@ export interface PostgresNames {
   readonly events: string;
   /** `"schema".append_batch`, quoted: see `appendFunction.ts`. */
   readonly appendFunction: string;
+  /** Name of the prepared statement that calls `appendFunction`. */
+  readonly appendStatement: string;
   /** NOTIFY channel that announces commits to this schema's log. */
   readonly channel: string;
   /** Advisory-lock key pair held by every transaction that assigns positions. */
@@ -30,6 +32,7 @@ export function postgresNames(schema: string): PostgresNames {
     schema,
     events: `${quoted}.events`,
     appendFunction: `${quoted}.append_batch`,
+    appendStatement: `missive_append_${key >>> 0}`,
     // A channel name is an identifier (at most 63 bytes); pg_notify takes it as text.
     channel: `missive_events_${key >>> 0}`,
     appendLock: [LOCK_CLASS, key],
