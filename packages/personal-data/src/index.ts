@@ -13,6 +13,8 @@ export {
 } from './protectedEventStore';
 export { streamKeyOf } from './streamKey';
 export {
+  commsMessageSubject,
+  commsOperationSubject,
   ERASED_PLACEHOLDERS,
   missiveErasures,
   missivePersonalData,
