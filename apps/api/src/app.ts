@@ -79,6 +79,8 @@ export async function startApp(
     projectors = await startInProcessProjectors({
       store,
       db,
+      keys: protectedStore,
+      commsRetentionMs: config.commsRetentionMs,
       pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
       onCommitted: (name, position) => committed.record(name, position),
     });

@@ -2,7 +2,12 @@ import type { EventStore, Position } from '@missive/event-store';
 import { consoleProjectionLogger } from '@missive/process';
 import { ProjectionRunner } from '@missive/projections';
 import { readModelProjections } from '@missive/projectors';
-import { startCommsPurge, type SchemalessDb } from '@missive/read-models';
+import {
+  commsPurgeIntervalMs,
+  startCommsPurge,
+  type CommsKeyEraser,
+  type SchemalessDb,
+} from '@missive/read-models';
 
 export interface InProcessProjectors {
   readonly runners: readonly ProjectionRunner[];
@@ -17,6 +22,10 @@ export interface InProcessProjectors {
 export async function startInProcessProjectors(options: {
   store: EventStore;
   db: SchemalessDb;
+  /** Deletes the keys of Comms records whose retention ended (the protected event store). */
+  keys: CommsKeyEraser;
+  /** COMMS_RETENTION_SECONDS in ms: the purge looks as often, at most hourly. */
+  commsRetentionMs: number;
   pollIntervalMs: number;
   onCommitted: (projection: string, position: Position) => void;
 }): Promise<InProcessProjectors> {
@@ -37,7 +46,8 @@ export async function startInProcessProjectors(options: {
   // Sequential: each start migrates its tables, and SQLite allows one writer at a time.
   for (const runner of runners) await runner.start();
   // What the messages projector app does besides projecting (see startMessagesProjector).
-  const purge = startCommsPurge(options.db, {
+  const purge = startCommsPurge(options.db, options.keys, {
+    intervalMs: commsPurgeIntervalMs(options.commsRetentionMs),
     onError: (error) =>
       consoleProjectionLogger.warn('comms purge failed', { error: String(error) }),
   });

@@ -20,6 +20,8 @@ export {
 } from './protectedEventStore';
 export { streamKeyOf } from './streamKey';
 export {
+  commsMessageSubject,
+  commsOperationSubject,
   ERASED_PLACEHOLDERS,
   missiveErasures,
   missivePersonalData,

@@ -1,9 +1,15 @@
-import { createDatabase, dialectOf, type CreateDatabaseOptions } from '@missive/projections';
+import {
+  createDatabase,
+  dialectOf,
+  truncateSqliteWal,
+  type CreateDatabaseOptions,
+} from '@missive/projections';
 import { sql, type Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { newDataKey } from './fieldCipher';
 
 const STREAM_KEY_SUBJECT = '$stream-names';
+const ERASE_CHUNK = 500;
 
 /** A subject whose key was deleted: nothing may be sealed for it again. */
 export class SubjectErasedError extends Error {
@@ -140,33 +146,56 @@ export class KeyStore {
    * from the files too. Returns whether a key was there.
    */
   async eraseKey(subject: string): Promise<boolean> {
-    if (subject === STREAM_KEY_SUBJECT) throw new Error('the stream-name secret is never erased');
-    await this.#ready;
-    const before = await this.#db
-      .selectFrom('personal_data_keys')
-      .select('data_key')
-      .where('subject', '=', subject)
-      .executeTakeFirst();
-    const now = new Date().toISOString();
-    await this.#db
-      .insertInto('personal_data_keys')
-      .values({ subject, data_key: null, created_at: now, erased_at: now })
-      .onConflict((oc) =>
-        oc.column('subject').doUpdateSet({
-          data_key: null,
-          erased_at: sql`coalesce(personal_data_keys.erased_at, ${now})`,
-        }),
-      )
-      .execute();
-    await this.flushToDisk();
-    return before !== undefined && before.data_key !== null;
+    return (await this.eraseKeys([subject])) > 0;
   }
 
-  /** SQLite: moves every committed page from the WAL into the file and empties the WAL. */
-  async flushToDisk(): Promise<void> {
-    if (dialectOf(this.#db) === 'sqlite') {
-      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.#db);
+  /**
+   * `eraseKey` for many subjects at once (Comms retention ends thousands of messages): a
+   * statement per 500 subjects and one checkpoint. Returns how many of them still had a key.
+   */
+  async eraseKeys(subjects: readonly string[]): Promise<number> {
+    if (subjects.includes(STREAM_KEY_SUBJECT)) {
+      throw new Error('the stream-name secret is never erased');
     }
+    await this.#ready;
+    const unique = [...new Set(subjects)];
+    if (unique.length === 0) return 0;
+    let erased = 0;
+    // A chunk's statements stay under SQLite's and PostgreSQL's bound-parameter limits.
+    for (let i = 0; i < unique.length; i += ERASE_CHUNK) {
+      const chunk = unique.slice(i, i + ERASE_CHUNK);
+      const held = await this.#db
+        .selectFrom('personal_data_keys')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('subject', 'in', chunk)
+        .where('data_key', 'is not', null)
+        .executeTakeFirstOrThrow();
+      erased += Number(held.n);
+      const now = new Date().toISOString();
+      await this.#db
+        .insertInto('personal_data_keys')
+        .values(
+          chunk.map((subject) => ({ subject, data_key: null, created_at: now, erased_at: now })),
+        )
+        .onConflict((oc) =>
+          oc.column('subject').doUpdateSet({
+            data_key: null,
+            erased_at: sql`coalesce(personal_data_keys.erased_at, ${now})`,
+          }),
+        )
+        .execute();
+    }
+    await this.flushToDisk();
+    return erased;
+  }
+
+  /**
+   * SQLite: moves every committed page from the WAL into the file and empties the WAL (a
+   * reader in another process can hold that back for a moment; the next erasure's flush then
+   * takes the frames left). Resolves whether the WAL was emptied.
+   */
+  flushToDisk(): Promise<boolean> {
+    return truncateSqliteWal(this.#db);
   }
 
   async close(): Promise<void> {

@@ -26,17 +26,24 @@ const field = (path: string, subject: ProtectedField['subject'], placeholder: un
   placeholder,
 });
 
+/** The key of a Comms message's text, addresses and media: deleted when its retention ends. */
+export const commsMessageSubject = (outboundId: string): string => `outbound:${outboundId}`;
+
+/** The key of a Comms operation's text, variables and recipients: deleted with its retention. */
+export const commsOperationSubject = (operationId: string): string => `operation:${operationId}`;
+
 /**
  * A Canvas notification, confirmation or CommMessage is its recipient's record (it goes with
- * the recipient's erasure); a Comms message is its own subject, erased when its retention
- * ends.
+ * the recipient's erasure), even where it quotes what another user wrote; a Comms message is
+ * its own subject, erased when its retention ends.
  */
 const outboundSubject = (_holder: Data, data: Data): string =>
   data.kind !== 'comms' && typeof data.userId === 'string'
     ? `user:${data.userId}`
-    : `outbound:${String(data.outboundId)}`;
+    : commsMessageSubject(String(data.outboundId));
 
-const operation = (_holder: Data, data: Data): string => `operation:${String(data.operationId)}`;
+const operation = (_holder: Data, data: Data): string =>
+  commsOperationSubject(String(data.operationId));
 
 /** Every event field of Missive's catalogue that holds personal data, and whose it is. */
 export const missivePersonalData: PersonalDataPolicy = new Map<string, readonly ProtectedField[]>([

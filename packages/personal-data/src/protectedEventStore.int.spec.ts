@@ -166,6 +166,33 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
     expect(await body()).toBe('');
   });
 
+  it('erases many subjects in one call, past a chunk of the key store', async () => {
+    const users = Array.from({ length: 1200 }, (_, i) => String(i));
+    await store.append(
+      'conversation-1',
+      users.map((id) => ({
+        id: randomUUID(),
+        type: 'MessageAdded',
+        data: { authorId: id, body: `${marker}-${id}`, to: [] },
+      })),
+    );
+    // One subject erased before, one never keyed: counted only where a key went.
+    await store.erase('user:0');
+    const erased = users.slice(0, 1100).map((id) => `user:${id}`);
+    expect(await store.eraseAll([...erased, 'user:never'])).toBe(1099);
+
+    const bodies = (await collect(store.readAll())).map((e) => (e.data as { body: string }).body);
+    expect(bodies.filter((b) => b === '')).toHaveLength(1100);
+    expect(bodies.slice(1100)).toEqual(users.slice(1100).map((id) => `${marker}-${id}`));
+    // A fresh process (no cache) agrees, and nothing new can be sealed for them.
+    const fresh = new ProtectedEventStore(inner, keys, policy);
+    expect((await keys.keysFor(erased, false)).size).toBe(0);
+    expect(
+      (await collect(fresh.readAll())).filter((e) => (e.data as { body: string }).body === ''),
+    ).toHaveLength(1100);
+    await expect(keys.keysFor(['user:never'], true)).rejects.toThrow(SubjectErasedError);
+  });
+
   it('opens nothing of a subject that follows its erasure in the log, even from a warm cache', async () => {
     const erasures = new Map([
       ['UserErased', (d: Record<string, unknown>) => `user:${String(d.userId)}`],

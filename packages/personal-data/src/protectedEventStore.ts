@@ -201,9 +201,17 @@ export class ProtectedEventStore implements EventStore {
 
   /** Deletes the subject's key here and in the key store: its data reads as placeholders. */
   async erase(subject: string): Promise<boolean> {
-    const existed = await this.#keys.eraseKey(subject);
-    this.#cache.set(subject, ERASED);
-    return existed;
+    return (await this.eraseAll([subject])) > 0;
+  }
+
+  /**
+   * `erase` for many subjects, in one pass over the key store. Other processes stop opening
+   * their data within their key cache's time (`cacheTtlMs`). Returns how many had a key.
+   */
+  async eraseAll(subjects: readonly string[]): Promise<number> {
+    const erased = await this.#keys.eraseKeys(subjects);
+    for (const subject of subjects) this.#cache.set(subject, ERASED);
+    return erased;
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,13 @@
-import { createEventStore, type EventStore } from '@missive/event-store';
-import { protectMissiveEventStore } from '@missive/personal-data';
+import { createEventStore } from '@missive/event-store';
+import { protectMissiveEventStore, type ProtectedEventStore } from '@missive/personal-data';
 import { createDatabase } from '@missive/projections';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProjectorConfig } from './projectorConfig';
 
 export interface Stores {
-  readonly store: EventStore;
+  /** The event store, sealing and opening personal data; it also deletes keys (`eraseAll`). */
+  readonly store: ProtectedEventStore;
   readonly db: ReturnType<typeof createDatabase>;
   /** Closes the read-model database, then the event store. */
   close(): Promise<void>;

@@ -46,6 +46,19 @@ export class ProjectorConfig {
   @Transform(({ value }) => (value === undefined ? 20 : Number(value)))
   PROJECTOR_POLL_INTERVAL_MS = 20;
 
+  /**
+   * How long Comms messages and operations are kept (the Comms API promises 7 days): counted
+   * from creation, or from the send time of a scheduled one. Then they stop being served,
+   * their keys are deleted (their text, addresses and variables in the log become unreadable)
+   * and their read-model rows are purged. Recorded with each send, so a change applies to
+   * what is sent after it; each process that purges also checks this often, at most hourly.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(10 * 365 * 86400)
+  @Transform(({ value }) => (value === undefined ? 604800 : Number(value)))
+  COMMS_RETENTION_SECONDS = 604800;
+
   /** Port of the projector's `GET /health` (container health checks); unset means none. */
   @IsOptional()
   @IsInt()
@@ -53,6 +66,10 @@ export class ProjectorConfig {
   @Max(65535)
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
   HEALTH_PORT?: number;
+
+  get commsRetentionMs(): number {
+    return this.COMMS_RETENTION_SECONDS * 1000;
+  }
 
   get eventStoreUrl(): string {
     return this.EVENT_STORE_URL ?? `sqlite:${join(resolve(this.DATA_DIR), 'events.db')}`;

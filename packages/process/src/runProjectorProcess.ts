@@ -1,9 +1,18 @@
+import type { ProtectedEventStore } from '@missive/personal-data';
 import type { RunningProjections, startProjections } from '@missive/projections';
 import { consoleProjectionLogger } from './consoleProjectionLogger';
 import { startHealthServer } from './healthServer';
 import { openStores } from './openStores';
 import { loadConfig, ProjectorConfig } from './projectorConfig';
 import { runProcess } from './runProcess';
+
+/** What a projector app is started with: its projections' options, and what ends records. */
+export type ProjectorStartOptions = Parameters<typeof startProjections>[1] & {
+  /** Deletes data keys (Comms retention ends its records' keys). */
+  readonly keys: Pick<ProtectedEventStore, 'eraseAll'>;
+  /** COMMS_RETENTION_SECONDS, in ms: how often the Comms purge looks (at most hourly). */
+  readonly commsRetentionMs: number;
+};
 
 /**
  * The whole of a standalone projector process (production: one container, scaled
@@ -12,7 +21,7 @@ import { runProcess } from './runProcess';
  */
 export function runProjectorProcess(
   name: string,
-  start: (options: Parameters<typeof startProjections>[1]) => Promise<RunningProjections>,
+  start: (options: ProjectorStartOptions) => Promise<RunningProjections>,
 ): void {
   runProcess(async () => {
     const config = loadConfig(ProjectorConfig, process.env);
@@ -22,6 +31,8 @@ export function runProjectorProcess(
       db: stores.db,
       pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
       logger: consoleProjectionLogger,
+      keys: stores.store,
+      commsRetentionMs: config.commsRetentionMs,
     });
     const health = config.HEALTH_PORT
       ? await startHealthServer(config.HEALTH_PORT, projector.runners)

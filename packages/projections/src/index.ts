@@ -62,3 +62,4 @@ export { discoverOwnedObjects } from './rebuild/discoverOwnedObjects';
 export { REBUILD_NAME_SUFFIX, rebuildNameOf } from './rebuild/shadowProjection';
 /** Deterministic randomness for property tests and benchmark data. */
 export { seededRandom } from './testing/seededRandom';
+export { truncateSqliteWal, type TruncateSqliteWalOptions } from './truncateSqliteWal';

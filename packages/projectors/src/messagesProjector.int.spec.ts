@@ -27,7 +27,8 @@ describe('messages-projector', () => {
 
   it('builds the outbound messages live, and resumes from its checkpoint after a restart', async () => {
     const db = createDatabase(`sqlite:${join(dir, 'read-models.db')}`);
-    const start = () => startMessagesProjector({ store, db, pollIntervalMs: 5 });
+    const keys = { eraseAll: async () => 0 };
+    const start = () => startMessagesProjector({ store, db, keys, pollIntervalMs: 5 });
     let projector = await start();
     try {
       expect(projector.runners.map((r) => r.name)).toContain('outbound-messages');

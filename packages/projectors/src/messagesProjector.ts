@@ -1,5 +1,12 @@
+import { COMMS_RETENTION_MS } from '@missive/domain';
 import { startProjections, type Projection, type RunningProjections } from '@missive/projections';
-import { commsProjection, outboundMessagesProjection, startCommsPurge } from '@missive/read-models';
+import {
+  commsProjection,
+  commsPurgeIntervalMs,
+  outboundMessagesProjection,
+  startCommsPurge,
+  type CommsKeyEraser,
+} from '@missive/read-models';
 
 /**
  * The read models its projector process builds: outbound messages, as the Canvas CommMessages list and the
@@ -13,11 +20,18 @@ export const messagesProjectorProjections: readonly Projection[] = [
 export type MessagesProjector = RunningProjections;
 
 export async function startMessagesProjector(
-  options: Parameters<typeof startProjections>[1],
+  options: Parameters<typeof startProjections>[1] & {
+    /** Deletes the keys of Comms records whose retention ended (the protected event store). */
+    keys: CommsKeyEraser;
+    /** COMMS_RETENTION_SECONDS in ms: the purge looks as often, at most hourly. */
+    commsRetentionMs?: number;
+  },
 ): Promise<MessagesProjector> {
   const running = await startProjections(messagesProjectorProjections, options);
-  // Comms retention: expired rows are already hidden from reads; this reclaims their space.
-  const purge = startCommsPurge(options.db, {
+  // Comms retention: expired records are already hidden from reads; this deletes their keys
+  // and their rows.
+  const purge = startCommsPurge(options.db, options.keys, {
+    intervalMs: commsPurgeIntervalMs(options.commsRetentionMs ?? COMMS_RETENTION_MS),
     onError: (error) => options.logger?.warn('comms purge failed', { error: String(error) }),
   });
   return {

@@ -52,6 +52,8 @@ export async function runClusterPrimary(
     projectors = await startInProcessProjectors({
       store,
       db,
+      keys: store,
+      commsRetentionMs: config.commsRetentionMs,
       pollIntervalMs: config.PROJECTOR_POLL_INTERVAL_MS,
       onCommitted: (projection, position) =>
         broadcast({ missive: 'committed', projection, position: encodePosition(position) }),

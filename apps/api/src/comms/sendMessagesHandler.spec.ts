@@ -3,6 +3,7 @@ import type { CommsQueries } from '@missive/read-models';
 import { EventStoreDbEventStore } from '@missive/event-store';
 import { systemContext } from '@missive/command-handling';
 import { FakeEsdbClient } from '../../../../packages/event-store/src/testing/fakeEsdbClient';
+import type { AppConfig } from '../config/appConfig';
 import type { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { JobRunner } from '../jobs/jobRunner';
 import { SendMessagesCommand, SendMessagesHandler, fanOutOf } from './sendMessagesHandler';
@@ -25,6 +26,7 @@ const plan = (scheduledFor: string | null): SendPlan => ({
 describe('SendMessagesHandler over the EventStoreDB adapter on its in-memory stand-in (no server)', () => {
   let fake: FakeEsdbClient;
   let handler: SendMessagesHandler;
+  let handlerKeeping: (retentionSeconds: number) => SendMessagesHandler;
 
   beforeEach(() => {
     fake = new FakeEsdbClient();
@@ -44,7 +46,11 @@ describe('SendMessagesHandler over the EventStoreDB adapter on its in-memory sta
         throw error;
       },
     });
-    handler = new SendMessagesHandler(store, readYourWrites, jobs, job, lease);
+    handlerKeeping = (seconds) =>
+      new SendMessagesHandler(store, readYourWrites, jobs, job, lease, {
+        commsRetentionMs: seconds * 1000,
+      } as AppConfig);
+    handler = handlerKeeping(7 * 86_400);
   });
 
   const streamsOf = (prefix: string) =>
@@ -97,6 +103,22 @@ describe('SendMessagesHandler over the EventStoreDB adapter on its in-memory sta
       new SendMessagesCommand(plan(later), createdAt, undefined, systemContext('test')),
     );
     expect(fake.streamMetadata(`operation-${scheduled}`)).toEqual({ $maxAge: 9 * 86_400 });
+  });
+
+  it('records the end of retention (COMMS_RETENTION_SECONDS) on the operation and its messages', async () => {
+    const createdAt = new Date('2026-11-23T10:00:00.000Z');
+    const operationId = await handlerKeeping(3600).execute(
+      new SendMessagesCommand(plan(null), createdAt, undefined, systemContext('test')),
+    );
+    const expiresAt = '2026-11-23T11:00:00.000Z';
+    const created = fake.log.filter((e) =>
+      ['MessageOperationCreated', 'OutboundMessageCreated'].includes(e.type),
+    );
+    expect(created).toHaveLength(3);
+    for (const event of created) expect(event.data).toMatchObject({ operationId, expiresAt });
+    for (const stream of [`operation-${operationId}`, ...streamsOf('outbound-')]) {
+      expect(fake.streamMetadata(stream)).toEqual({ $maxAge: 3600 });
+    }
   });
 });
 

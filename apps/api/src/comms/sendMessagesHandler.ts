@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   claimMessageOperation,
+  commsExpiresAt,
   commsStreamMaxAgeSeconds,
   createMessageOperation,
   DomainError,
@@ -15,9 +16,10 @@ import {
 } from '@missive/domain';
 import { type EventStore, type Position } from '@missive/event-store';
 import { execute, toEventData, type CommandContext } from '@missive/command-handling';
+import type { AppConfig } from '../config/appConfig';
 import { CanvasError } from '../http/canvasError';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
 import { JOB_LEASE } from '../jobs/jobTokens';
 import { SendMessagesJob } from './sendMessagesJob';
@@ -72,13 +74,22 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
     private readonly jobs: JobRunner,
     private readonly job: SendMessagesJob,
     @Inject(JOB_LEASE) private readonly lease: JobLeaseSettings,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute(cmd: SendMessagesCommand): Promise<string> {
     const operationId = cmd.operationId ?? newUlid(cmd.createdAt);
     const operationStream = streams.operation(operationId);
+    const createdAt = cmd.createdAt.toISOString();
+    // The retention in force now is the send's: recorded with it, so that every reader (the
+    // read model, a rebuild, a subscriber) agrees on when the records end.
+    const expiresAt = commsExpiresAt(
+      createdAt,
+      cmd.plan.scheduledFor,
+      this.config.commsRetentionMs,
+    );
     try {
-      await this.create(operationId, cmd);
+      await this.create(operationId, cmd, expiresAt);
     } catch (error) {
       if (!(cmd.operationId && isAlreadyCreated(error))) throw error;
       // A retry of a send whose first attempt died after recording it: that attempt's
@@ -87,7 +98,7 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
       await this.answerWhenVisible(operationStream);
       return operationId;
     }
-    const maxAge = commsStreamMaxAgeSeconds(cmd.createdAt.toISOString(), cmd.plan.scheduledFor);
+    const maxAge = commsStreamMaxAgeSeconds(createdAt, expiresAt);
     await this.job.retain(operationStream, maxAge);
     await this.job.retain(streams.operationFanOut(operationId), maxAge);
     await this.jobs.run(this.job, operationId, { claimed: true });
@@ -98,6 +109,7 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
   private async create(
     operationId: string,
     { plan, createdAt, ctx }: SendMessagesCommand,
+    expiresAt: string,
   ): Promise<void> {
     const at = createdAt.toISOString();
     const operationStream = streams.operation(operationId);
@@ -116,6 +128,7 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
           scheduledFor: plan.scheduledFor,
           tags: plan.tags,
           createdAt: at,
+          expiresAt,
           fanOut,
         });
         const claim = {

@@ -1,7 +1,9 @@
 import { IdGenerator } from '@missive/domain';
 import type { EventStore, RecordedEvent } from '@missive/event-store';
 import { CommsQueries } from '@missive/read-models';
+import type { AppConfig } from '../config/appConfig';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { APP_CONFIG } from '../infrastructure/tokens';
 import { JobRunner } from '../jobs/jobRunner';
 import { SimulatedCrash, interruptedStore } from '../jobs/testing/interruptedStore';
 import { TestApp } from '../testing/testApp';
@@ -67,7 +69,14 @@ describe('SendMessagesJob: crash, resume, two runners', () => {
       retryDelayMs: LEASE_MS,
       onError: (_job, _id, error) => errors.push(error),
     });
-    const handler = new SendMessagesHandler(store, get(ReadYourWrites), jobs, sendJob, lease);
+    const handler = new SendMessagesHandler(
+      store,
+      get(ReadYourWrites),
+      jobs,
+      sendJob,
+      lease,
+      app.running.app.get<AppConfig>(APP_CONFIG),
+    );
     const operationId = await handler.execute(
       new SendMessagesCommand(plan, new Date(), undefined, {
         actorUserId: null,

@@ -2,6 +2,7 @@ import {
   DomainError,
   type IdGenerator,
   claimMessageOperation,
+  commsRecordExpiresAt,
   commsStreamMaxAgeSeconds,
   createOutboundMessage,
   evolveMessageOperation,
@@ -91,7 +92,7 @@ export class SendMessagesJob implements DurableJob {
           });
           await renewing;
         };
-        const maxAge = commsStreamMaxAgeSeconds(created.createdAt, created.scheduledFor);
+        const maxAge = commsStreamMaxAgeSeconds(created.createdAt, commsRecordExpiresAt(created));
         const fanOut = state.fanOut;
         const messages = joinFanOut(fanOut, await this.fanOutParts(operationId, fanOut));
         await forEachConcurrently(messages, FAN_OUT_CONCURRENCY, async (message, index) => {
@@ -172,6 +173,8 @@ export class SendMessagesJob implements DurableJob {
       cause: null,
       suppressed: false,
       createdAt: created.createdAt,
+      // The operation's end is its messages' (absent, as on the operation, for older sends).
+      ...(created.expiresAt ? { expiresAt: created.expiresAt } : {}),
     };
     const stream = streams.outbound(outboundId);
     const events = createOutboundMessage(null, data).map((e) => toEventData(e, ctx, createdAt));

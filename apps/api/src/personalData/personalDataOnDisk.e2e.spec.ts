@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
-
-/** Every byte of the files of one store (the database, its WAL and shared-memory files). */
-function bytesOf(dir: string, base: string): Buffer {
-  return Buffer.concat(
-    readdirSync(dir)
-      .filter((name) => name === base || name.startsWith(`${base}-`))
-      .map((name) => readFileSync(join(dir, name))),
-  );
-}
+import { bytesOf } from './testing/storeFiles';
 
 describe('personal data on disk', () => {
   let app: TestApp;

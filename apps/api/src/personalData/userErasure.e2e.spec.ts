@@ -1,50 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ERASED_PLACEHOLDERS } from '@missive/personal-data';
-import { createDatabase } from '@missive/projections';
-import { sql, type Kysely } from 'kysely';
 import { ADMIN_TOKEN, TestApp } from '../testing/testApp';
-
-/**
- * Every store file in the data directory: the event log, read models and key store (those
- * that are files), with their WAL and shared-memory files. (The sandbox transport's outbox
- * beside them is mail already delivered: out of Missive's hands, as a real mailbox is.)
- */
-function storeFiles(dir: string): Map<string, Buffer> {
-  const names = readdirSync(dir).filter((name) => /\.db(-wal|-shm|-journal)?$/.test(name));
-  // The key store is `keys.db` beside SQLite read models, a table beside PostgreSQL ones.
-  expect(names).toContain('events.db');
-  return new Map(names.map((name) => [name, readFileSync(join(dir, name))]));
-}
-
-/** The names of the files that hold `value`, in UTF-8. */
-function filesHolding(dir: string, value: string): string[] {
-  return [...storeFiles(dir)].filter(([, bytes]) => bytes.includes(value)).map(([name]) => name);
-}
-
-const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
+import { filesHolding, postgresReadModels } from './testing/storeFiles';
 
 describe.each(['sqlite', 'postgres'] as const)(
   'POST /api/v1/users/:user_id/erasure, read models on %s',
   (dialect) => {
     let app: TestApp;
-    let schema: string | undefined;
+    let pg: Awaited<ReturnType<typeof postgresReadModels>> | undefined;
     beforeEach(async () => {
-      const env: Record<string, string> = { RUN_NOTIFIER: 'true' };
-      if (dialect === 'postgres') {
-        schema = `erasure_${randomBytes(6).toString('hex')}`;
-        await withPostgres((db) => sql`CREATE SCHEMA ${sql.id(schema!)}`.execute(db));
-        env.READ_MODEL_URL = `${PG_TEST_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      }
+      pg = dialect === 'postgres' ? await postgresReadModels('erasure') : undefined;
       // The notifier runs too: its address book and the CommMessages it creates hold copies.
-      app = await TestApp.start(env);
+      app = await TestApp.start({ RUN_NOTIFIER: 'true', ...pg?.env });
     });
     afterEach(async () => {
       await app.stop();
-      if (schema) {
-        await withPostgres((db) => sql`DROP SCHEMA ${sql.id(schema!)} CASCADE`.execute(db));
-      }
+      await pg?.drop();
     });
 
     it('purges the user from every store file and shows placeholders', async () => {
@@ -186,14 +157,4 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error('condition not met in 10 s');
-}
-
-/** A connection to the shared test server, for the schema of one test. */
-async function withPostgres(run: (db: Kysely<unknown>) => Promise<unknown>): Promise<void> {
-  const db = createDatabase(PG_TEST_URL);
-  try {
-    await run(db);
-  } finally {
-    await db.destroy();
-  }
 }

@@ -10,9 +10,8 @@ import {
 } from '@missive/domain';
 import type { EventStore, Position } from '@missive/event-store';
 import { execute, type CommandContext } from '@missive/command-handling';
-import { dialectOf } from '@missive/projections';
+import { truncateSqliteWal } from '@missive/projections';
 import { ConversationQueries, type SchemalessDb } from '@missive/read-models';
-import { sql } from 'kysely';
 import type { AppConfig } from '../config/appConfig';
 import { CanvasError } from '../http/canvasError';
 import { KeyEraser } from '../infrastructure/keyEraser';
@@ -20,7 +19,6 @@ import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { APP_CONFIG, EVENT_STORE, READ_DB } from '../infrastructure/tokens';
 
 export const USER_ERASURE_TAG = 'user_erasure';
-const WAL_TRUNCATE_ATTEMPTS = 20;
 
 /** The read models that copy a user's personal data and forget it on `UserErased`. */
 const ERASING_READ_MODELS = [
@@ -90,24 +88,10 @@ export class EraseUserHandler implements ICommandHandler<EraseUserCommand, strin
     await Promise.all(readModels.map((name) => this.readYourWrites.waitFor(name, erased)));
     await this.readYourWrites.waitFor('progress', done.result?.position);
     this.conversations.forgetUserName(userId);
-    if (dialectOf(this.db) === 'sqlite') await this.truncateWal();
+    // The purged rows' old pages still sit in the SQLite WAL until it is checkpointed and cut.
+    // The data is erased from the rows; if readers kept the WAL, a retry finishes the job.
+    if (!(await truncateSqliteWal(this.db))) throw CanvasError.generic(503, 'service_unavailable');
     return progressId;
-  }
-
-  /**
-   * The purged rows' old pages still sit in the WAL until it is checkpointed and cut. A reader
-   * on an older snapshot holds the checkpoint back (`busy`): try again after it moved on.
-   */
-  private async truncateWal(): Promise<void> {
-    for (let attempt = 0; attempt < WAL_TRUNCATE_ATTEMPTS; attempt++) {
-      const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(
-        this.db,
-      );
-      if (!rows[0]?.busy) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    // The data is erased from the rows; only old WAL frames wait for the next checkpoint.
-    throw CanvasError.generic(503, 'service_unavailable');
   }
 
   /** Where an earlier attempt recorded the erasure: what a retry waits for. */

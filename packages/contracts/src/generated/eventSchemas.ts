@@ -1367,6 +1367,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "createdAt": {
         "type": "string"
+      },
+      "expiresAt": {
+        "type": "string",
+        "description": "Comms messages: when the record stops being served and its key is deleted (its operation's `expiresAt`). Absent on Canvas messages, which are their recipient's records, and on Comms messages created before it was recorded (they had the 7 days)."
       }
     },
     "required": [
@@ -1632,6 +1636,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "createdAt": {
         "type": "string"
+      },
+      "expiresAt": {
+        "type": "string",
+        "description": "When the operation and its messages stop being served, and their keys are deleted (COMMS_RETENTION_SECONDS after `createdAt`, or after `scheduledFor`). Absent on operations created before it was recorded: those had the 7 days."
       },
       "fanOut": {
         "type": "object",

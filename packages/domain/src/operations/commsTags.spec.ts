@@ -1,5 +1,5 @@
 import { checkCommsTags, commsTagsProblem, parseTagsFilter } from './commsTags';
-import { commsExpiresAt, commsStreamMaxAgeSeconds } from './commsRetention';
+import { commsExpiresAt, commsRecordExpiresAt, commsStreamMaxAgeSeconds } from './commsRetention';
 
 describe('Comms tags', () => {
   it('accepts up to 10 URL-safe pairs within the lengths', () => {
@@ -45,9 +45,24 @@ describe('Comms retention', () => {
     expect(commsExpiresAt('2026-01-01T00:00:00.000Z', '2026-01-21T00:00:00.000Z')).toBe(
       '2026-01-28T00:00:00.000Z',
     );
-    expect(commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', null)).toBe(7 * 86400);
-    expect(commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')).toBe(
-      8 * 86400,
+    // COMMS_RETENTION_SECONDS other than the 7 days.
+    expect(commsExpiresAt('2026-01-01T00:00:00.000Z', null, 5_000)).toBe(
+      '2026-01-01T00:00:05.000Z',
+    );
+    expect(commsExpiresAt('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 86_400_000)).toBe(
+      '2026-01-03T00:00:00.000Z',
+    );
+    // The creation event states its end; one written before it did had the 7 days.
+    const created = { createdAt: '2026-01-01T00:00:00.000Z', scheduledFor: null };
+    expect(commsRecordExpiresAt({ ...created, expiresAt: '2026-01-01T00:00:05.000Z' })).toBe(
+      '2026-01-01T00:00:05.000Z',
+    );
+    expect(commsRecordExpiresAt(created)).toBe('2026-01-08T00:00:00.000Z');
+    expect(commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-08T00:00:00.000Z')).toBe(
+      7 * 86400,
+    );
+    expect(commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z')).toBe(
+      5,
     );
   });
 });

@@ -20,6 +20,12 @@ export type MessageOperationCreated = DomainEvent<
     tags: Record<string, string>;
     createdAt: string;
     /**
+     * When the operation and its messages stop being served, and their keys are deleted
+     * (COMMS_RETENTION_SECONDS after `createdAt`, or after `scheduledFor`). Absent on
+     * operations created before it was recorded: those had the 7 days.
+     */
+    expiresAt?: string;
+    /**
      * The messages to create, in index order (the `index` of operationMessageId): everything a
      * runner needs to finish the fan-out after a crash. Absent on operations created before
      * sends became durable; those cannot be resumed and are closed with what was written.

@@ -55,6 +55,12 @@ export type OutboundMessageCreated = DomainEvent<
      */
     suppressed: boolean;
     createdAt: string;
+    /**
+     * Comms messages: when the record stops being served and its key is deleted (its
+     * operation's `expiresAt`). Absent on Canvas messages, which are their recipient's
+     * records, and on Comms messages created before it was recorded (they had the 7 days).
+     */
+    expiresAt?: string;
   }
 >;
 

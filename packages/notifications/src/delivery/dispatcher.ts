@@ -1,6 +1,8 @@
 import {
   type OutboundEvent,
   type OutboundMessageState,
+  cancelOutboundMessage,
+  commsRecordExpiresAt,
   evolveOutboundMessage,
   queueScheduledMessage,
   recordAttemptFailed,
@@ -243,7 +245,14 @@ export class Dispatcher {
       return acted;
     }
 
-    const transport = this.#transports.for(message.state.message.channel);
+    const m = message.state.message;
+    if (m.kind === 'comms' && Date.parse(commsRecordExpiresAt(m)) <= +now) {
+      // Its retention ended before it could go: its key is deleted (or is about to be), and
+      // what would go out is placeholders. A record no longer kept is not sent.
+      await this.#append(message, cancelOutboundMessage(message.state, { cancelledAt: at }));
+      return true;
+    }
+    const transport = this.#transports.for(m.channel);
     const claimed = await this.#append(
       message,
       startDispatch(message.state, {

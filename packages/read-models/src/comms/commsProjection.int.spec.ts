@@ -3,6 +3,7 @@ import { SqliteEventStore } from '@missive/event-store';
 import { ProjectionRunner } from '@missive/projections';
 import { randomBytes } from 'node:crypto';
 import { openTestDatabase, type TestDatabase } from '../../../projections/src/testing/testDatabase';
+import { outboundMessagesProjection } from '../outboundMessages/outboundMessagesProjection';
 import { commsProjection } from './commsProjection';
 import { CommsQueries } from './commsQueries';
 import { purgeExpiredComms } from './commsRetention';
@@ -216,11 +217,21 @@ describe.each(['sqlite', 'postgres'] as const)('comms read model on %s', (dialec
     expect((await queries.listMessages({}, { after: null, limit: 10 }, eightDaysOn)).items).toEqual(
       [expect.objectContaining({ id: scheduled.ids[0] })],
     );
-    expect(await purgeExpiredComms(testDb.db, now)).toEqual({ messages: 0, operations: 0 });
-    expect(await purgeExpiredComms(testDb.db, eightDaysOn)).toEqual({
+    // The purge ends the message's CommMessages row too: the table is there wherever it runs.
+    await outboundMessagesProjection.migrate(testDb.db);
+    const erased: string[] = [];
+    const keys = { eraseAll: async (subjects: readonly string[]) => erased.push(...subjects) };
+    expect(await purgeExpiredComms(testDb.db, keys, now)).toMatchObject({
+      messages: 0,
+      operations: 0,
+    });
+    expect(erased).toEqual([]);
+    expect(await purgeExpiredComms(testDb.db, keys, eightDaysOn)).toEqual({
       messages: 1,
       operations: 1,
+      walTruncated: true,
     });
+    expect(erased).toEqual([`outbound:${ids[0]}`, `operation:${operationId}`]);
     expect(await queries.findMessage(ids[0]!, now)).toBeUndefined();
     const left = await testDb.db.selectFrom('comms_message_tags').select('message_id').execute();
     expect(new Set(left.map((r) => r.message_id))).toEqual(new Set(scheduled.ids));

@@ -1,5 +1,5 @@
 import {
-  commsExpiresAt,
+  commsRecordExpiresAt,
   commsStatus,
   outboundStateAfter,
   type CommsStatus,
@@ -110,7 +110,7 @@ function createOperation(
       processed_at: null,
       created_at: data.createdAt,
       updated_at: data.createdAt,
-      expires_at: commsExpiresAt(data.createdAt, data.scheduledFor),
+      expires_at: commsRecordExpiresAt(data),
       // The Comms API counts an unaddressable recipient in `total`: total is the
       // recipients' messages whether or not they could be created.
       total: data.recipients,
@@ -152,7 +152,7 @@ function newMessage(
       scheduled_for: data.scheduledFor,
       created_at: data.createdAt,
       updated_at: data.createdAt,
-      expires_at: commsExpiresAt(data.createdAt, data.scheduledFor),
+      expires_at: commsRecordExpiresAt(data),
     },
     attempts: [],
     fresh: true,
