@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError, IdGenerator, addMessage, evolveConversation, streams } from '@missive/domain';
 import { type EventStore } from '@missive/event-store';
 import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
+import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { freshIds, type IdSource } from '../idempotency/requestIds';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -108,7 +109,7 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, Con
     // An attempt that finds its message already written appends nothing: wait for the head.
     await this.readYourWrites.waitFor(
       'conversations',
-      result?.position ?? (await this.store.headPosition().then((h) => (h === 'start' ? null : h))),
+      result?.position ?? (await logHead(this.store)),
     );
     const view = await this.reader.participantView(author.id, conversationId);
     return this.reader.withMessages(view, [messageId!]);
