@@ -5,6 +5,7 @@ import { type EventStore } from '@missive/event-store';
 import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
 import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { crashPoint } from '../operability/crashPoint';
 import { freshIds, type IdSource } from '../idempotency/requestIds';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { isCanvasId } from '../http/canvasId';
@@ -106,6 +107,7 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, Con
       ctx,
       { cache: this.cache },
     );
+    if (result) crashPoint('add-message:written');
     // An attempt that finds its message already written appends nothing: wait for the head.
     await this.readYourWrites.waitFor(
       'conversations',

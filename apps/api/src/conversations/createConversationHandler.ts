@@ -15,6 +15,7 @@ import type { CommandContext } from '@missive/command-handling';
 import { DirectoryQueries } from '@missive/read-models';
 import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { crashPoint } from '../operability/crashPoint';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
 import { JOB_LEASE } from '../jobs/jobTokens';
@@ -141,6 +142,7 @@ export class CreateConversationHandler implements ICommandHandler<
             ? await this.writer.startNew(params.authorId, [recipient], null, message, ctx, idsAt(i))
             : await this.writer.sendPrivate(params.authorId, recipient, message, ctx, idsAt(i)),
         );
+        crashPoint('conversation-create:batch-conversation-written');
       }
     } else if (params.groupConversation) {
       written.push(
@@ -151,6 +153,7 @@ export class CreateConversationHandler implements ICommandHandler<
         await this.writer.sendPrivate(params.authorId, recipients[0]!, message, ctx, idsAt(0)),
       );
     }
+    crashPoint('conversation-create:written');
 
     let last = written
       .map((w) => w.position)
