@@ -12,6 +12,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { IdGenerator } from '@missive/domain';
 import {
   ChannelQueries,
   UserQueries,
@@ -30,12 +31,13 @@ import { channelError } from './channelError';
 import { channelJson } from './channelJson';
 import { ConfirmChannelCommand } from './confirmChannelHandler';
 import { ConfirmChannelDto } from './confirmChannelDto';
-import { CreateChannelCommand } from './createChannelHandler';
+import { CreateChannelCommand, type CreatedChannel } from './createChannelHandler';
 import { CreateChannelDto } from './createChannelDto';
 import { DeletePushTokenDto } from './deletePushTokenDto';
 import { ListChannelsDto } from './listChannelsDto';
 import { RemoveChannelCommand } from './removeChannelHandler';
 import { isCanvasId } from '../http/canvasId';
+import { requestIds } from '../idempotency/requestIds';
 import { CanvasExceptionFilter } from '../http/canvasExceptionFilter';
 
 /**
@@ -49,6 +51,8 @@ export class ChannelsController {
     private readonly commands: CommandBus,
     private readonly users: UserQueries,
     private readonly channels: ChannelQueries,
+    /** Backs the id an Idempotency-Key fixes (requestIds). */
+    private readonly ids: IdGenerator,
   ) {}
 
   @Get(':user_id/communication_channels')
@@ -86,12 +90,13 @@ export class ChannelsController {
     @RequestContext() ctx: CommandContext,
     @Param('user_id') userIdParam: string,
     @Body(canvasValidationPipe(modelErrors)) body: CreateChannelDto,
+    @Req() req: FastifyRequest,
   ) {
     const user = await this.ownedUser(caller, userIdParam);
     const params = body.communication_channel ?? {};
     // Canvas ignores skip_confirmation from anyone but an admin, silently.
     const skip = body.skip_confirmation ?? params.skip_confirmation ?? false;
-    const channelId = await this.commands.execute<object, string>(
+    const { channelId } = await this.commands.execute<CreateChannelCommand, CreatedChannel>(
       new CreateChannelCommand(
         user.id,
         {
@@ -101,6 +106,7 @@ export class ChannelsController {
           skipConfirmation: caller.siteAdmin && skip,
         },
         ctx,
+        requestIds(req, this.ids),
       ),
     );
     return channelJson(await this.found(channelId), caller.siteAdmin);

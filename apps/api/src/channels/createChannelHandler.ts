@@ -16,7 +16,10 @@ import { WrongExpectedVersionError, type EventStore } from '@missive/event-store
 import { ChannelQueries } from '@missive/read-models';
 import type { CommandContext } from '@missive/command-handling';
 import { execute, toEventData } from '@missive/command-handling';
+import { freshIds, type IdSource } from '../idempotency/requestIds';
+import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { crashPoint } from '../operability/crashPoint';
 import { StreamKeys } from '../infrastructure/streamKeys';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
@@ -31,7 +34,21 @@ export class CreateChannelCommand {
       skipConfirmation: boolean;
     },
     readonly ctx: CommandContext,
+    /** The id the request takes; fresh by default (see requestIds: an Idempotency-Key). */
+    readonly ids?: IdSource,
+    /**
+     * Part of a user create finishing what an attempt killed mid-request began: a live channel
+     * at the address is the one that attempt added to the new user, not a duplicate.
+     */
+    readonly resuming = false,
   ) {}
+}
+
+export interface CreatedChannel {
+  /** The channel added or revived (or found so, by a retry). */
+  channelId: string;
+  /** False when a retry found everything already written by the attempt it retries. */
+  written: boolean;
 }
 
 const CLAIM_ATTEMPTS = 3;
@@ -44,10 +61,13 @@ const CLAIM_ATTEMPTS = 3;
  * client's own sequential requests; only simultaneous creates for one user could tie on a
  * position (the list then orders by id) or pass the limit by the number in flight, the same
  * window Canvas's own count-then-insert leaves.
- * Returns the id of the channel added or revived.
+ *
+ * Retry-safe: the request's id (fixed by an Idempotency-Key) is a new channel's id and is
+ * recorded in a revival, so a retry after a crash finds the channel its own first attempt
+ * added or revived and answers it; a claim whose channel was never written is completed.
  */
 @CommandHandler(CreateChannelCommand)
-export class CreateChannelHandler implements ICommandHandler<CreateChannelCommand, string> {
+export class CreateChannelHandler implements ICommandHandler<CreateChannelCommand, CreatedChannel> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly ids: IdGenerator,
@@ -57,7 +77,8 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
     private readonly streamKeys: StreamKeys,
   ) {}
 
-  async execute({ userId, params, ctx }: CreateChannelCommand): Promise<string> {
+  async execute(cmd: CreateChannelCommand): Promise<CreatedChannel> {
+    const { userId, params, ctx } = cmd;
     const type = channelTypeOf(params.type);
     const address = checkChannelAddress(
       type,
@@ -71,8 +92,10 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
       this.channels.countUnretired(userId),
       this.channels.nextPosition(userId),
     ]);
+    const [requestId] = await (cmd.ids ?? freshIds(this.ids)).take(1);
     const command = (channelId: string): AddChannel => ({
       channelId,
+      requestId: requestId!,
       userId,
       type,
       address,
@@ -87,22 +110,29 @@ export class CreateChannelHandler implements ICommandHandler<CreateChannelComman
       let channelId =
         (await this.claimedChannel(reservation)) ?? (await this.claimedChannel(legacy));
       if (!channelId) {
-        channelId = this.ids.next();
+        channelId = requestId!;
         addChannel(null, command(channelId)); // validation only: a refusal claims nothing
         if (!(await this.claim(reservation, { userId, type, address, channelId }, ctx))) continue;
+        crashPoint('channel-create:address-claimed');
       }
       // A claim whose channel was never written (a crash between the appends) is completed
-      // here with the claimed id; a retired channel is revived; a live one is a duplicate.
-      const cmd = command(channelId);
+      // here with the claimed id; a retired channel is revived; a live one is a duplicate,
+      // unless this request (retried) is what made it live.
+      const add = command(channelId);
       const { result } = await execute(
         this.store,
         streams.channel(channelId),
         evolveChannel,
-        (state) => addChannel(state, cmd),
+        (state) =>
+          cmd.resuming && state && state.workflowState !== 'retired' ? [] : addChannel(state, add),
         ctx,
       );
-      await this.readYourWrites.waitFor('channels', result?.position);
-      return channelId;
+      if (result) crashPoint('channel-create:channel-added');
+      await this.readYourWrites.waitFor(
+        'channels',
+        result?.position ?? (await logHead(this.store)),
+      );
+      return { channelId, written: result !== null };
     }
     throw new Error('channel address claim kept conflicting');
   }

@@ -25,6 +25,7 @@ import {
 import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { CommsQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { crashPoint } from '../operability/crashPoint';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 import { renderVariables } from './sendPlan';
 
@@ -184,6 +185,7 @@ export class SendMessagesJob implements DurableJob {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       // Created by an earlier or concurrent run of this fan-out: the same id, the same message.
     }
+    crashPoint('comms-send:message-created');
     await this.retain(stream, maxAge);
   }
 

@@ -3,7 +3,9 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError, IdGenerator, addMessage, evolveConversation, streams } from '@missive/domain';
 import { type EventStore } from '@missive/event-store';
 import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
+import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { crashPoint } from '../operability/crashPoint';
 import { freshIds, type IdSource } from '../idempotency/requestIds';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { isCanvasId } from '../http/canvasId';
@@ -105,10 +107,11 @@ export class AddMessageHandler implements ICommandHandler<AddMessageCommand, Con
       ctx,
       { cache: this.cache },
     );
+    if (result) crashPoint('add-message:written');
     // An attempt that finds its message already written appends nothing: wait for the head.
     await this.readYourWrites.waitFor(
       'conversations',
-      result?.position ?? (await this.store.headPosition().then((h) => (h === 'start' ? null : h))),
+      result?.position ?? (await logHead(this.store)),
     );
     const view = await this.reader.participantView(author.id, conversationId);
     return this.reader.withMessages(view, [messageId!]);

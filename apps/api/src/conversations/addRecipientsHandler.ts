@@ -11,6 +11,7 @@ import {
 import { type EventStore } from '@missive/event-store';
 import { AggregateCache, execute, type CommandContext } from '@missive/command-handling';
 import { UserQueries } from '@missive/read-models';
+import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { freshIds, type IdSource } from '../idempotency/requestIds';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -83,7 +84,7 @@ export class AddRecipientsHandler implements ICommandHandler<
     );
     await this.readYourWrites.waitFor(
       'conversations',
-      result?.position ?? (await this.store.headPosition().then((h) => (h === 'start' ? null : h))),
+      result?.position ?? (await logHead(this.store)),
     );
     const view = await this.reader.participantView(author.id, conversationId);
     return this.reader.withMessages(view, [messageId!]);

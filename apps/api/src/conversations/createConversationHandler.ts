@@ -13,7 +13,9 @@ import { comparePositions, type EventStore, type Position } from '@missive/event
 import { execute } from '@missive/command-handling';
 import type { CommandContext } from '@missive/command-handling';
 import { DirectoryQueries } from '@missive/read-models';
+import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
+import { crashPoint } from '../operability/crashPoint';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { JobRunner, type JobLeaseSettings } from '../jobs/jobRunner';
 import { JOB_LEASE } from '../jobs/jobTokens';
@@ -140,6 +142,7 @@ export class CreateConversationHandler implements ICommandHandler<
             ? await this.writer.startNew(params.authorId, [recipient], null, message, ctx, idsAt(i))
             : await this.writer.sendPrivate(params.authorId, recipient, message, ctx, idsAt(i)),
         );
+        crashPoint('conversation-create:batch-conversation-written');
       }
     } else if (params.groupConversation) {
       written.push(
@@ -150,6 +153,7 @@ export class CreateConversationHandler implements ICommandHandler<
         await this.writer.sendPrivate(params.authorId, recipients[0]!, message, ctx, idsAt(0)),
       );
     }
+    crashPoint('conversation-create:written');
 
     let last = written
       .map((w) => w.position)
@@ -157,12 +161,8 @@ export class CreateConversationHandler implements ICommandHandler<
         (a, b) => (!a ? b : !b ? a : comparePositions(a, b) >= 0 ? a : b),
         null,
       );
-    // A write found already done (a retry of a killed attempt) has no position of its own: the
-    // answer waits for the log as it stands, which holds it.
-    if (written.some((w) => w.position === null)) {
-      const head = await this.store.headPosition();
-      if (head !== 'start') last = head;
-    }
+    // A write found already done (a retry of a killed attempt): see logHead.
+    if (written.some((w) => w.position === null)) last = (await logHead(this.store)) ?? last;
     await this.readYourWrites.waitFor('conversations', last);
     return {
       conversationIds: written.map((w) => w.conversationId),

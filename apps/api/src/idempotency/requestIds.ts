@@ -3,15 +3,19 @@ import type { FastifyRequest } from 'fastify';
 import { idempotencyClaimOf } from './idempotencyHooks';
 import type { IdempotencyKeys } from './idempotencyKeys';
 
-/** Where a command takes the ids of what it creates, in the order it creates them. */
+/**
+ * Where a command takes the ids of what it creates, in the order it creates them. `make`
+ * makes a value other than an id (a new access token): fixed by a key the same way.
+ */
 export interface IdSource {
-  take(count: number): Promise<string[]>;
+  take(count: number, make?: () => string): Promise<string[]>;
 }
 
 /** Fresh ids: a request without an Idempotency-Key. */
 export function freshIds(generator: IdGenerator): IdSource {
   return {
-    take: (count) => Promise.resolve(Array.from({ length: count }, () => generator.next())),
+    take: (count, make = () => generator.next()) =>
+      Promise.resolve(Array.from({ length: count }, make)),
   };
 }
 
@@ -36,9 +40,9 @@ class KeyedIds implements IdSource {
     private readonly fresh: () => string,
   ) {}
 
-  async take(count: number): Promise<string[]> {
+  async take(count: number, make = this.fresh): Promise<string[]> {
     const { scope, key, fingerprint } = this.claim;
-    const ids = await this.keys.reserveIds(scope, key, fingerprint, this.taken + count, this.fresh);
+    const ids = await this.keys.reserveIds(scope, key, fingerprint, this.taken + count, make);
     const taken = ids.slice(this.taken);
     this.taken += count;
     return taken;

@@ -19,6 +19,14 @@ export class StreamKeys {
     return streams.login(loginKeyOf(loginId));
   }
 
+  /**
+   * A keyed hash of a request's fields, recorded in a reservation to name the request that
+   * made it (see LoginClaimed's `request`): as unlinkable to its fields as the names above.
+   */
+  requestFingerprint(fields: unknown): string {
+    return streamKeyOf(this.secret, JSON.stringify(fields));
+  }
+
   channelAddress(userId: string, type: ChannelType, address: string): string {
     const key = streamKeyOf(this.secret, `${type}:${address.trim().toLowerCase()}`);
     return streams.channelAddress(`${userId}.${type}.${key}`);

@@ -14,10 +14,13 @@ import { WrongExpectedVersionError, type EventStore } from '@missive/event-store
 import { UserQueries, type UserRecord } from '@missive/read-models';
 import type { CommandContext } from '@missive/command-handling';
 import { execute, toEventData } from '@missive/command-handling';
+import { freshIds, type IdSource } from '../idempotency/requestIds';
+import { logHead } from '../infrastructure/logHead';
 import { ReadYourWrites } from '../infrastructure/readYourWrites';
 import { StreamKeys } from '../infrastructure/streamKeys';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { CreateChannelCommand } from '../channels/createChannelHandler';
+import { crashPoint } from '../operability/crashPoint';
+import { CreateChannelCommand, type CreatedChannel } from '../channels/createChannelHandler';
 
 /** A first communication channel, created with the user. */
 export interface FirstChannel {
@@ -30,9 +33,9 @@ export class CreateUserCommand {
   constructor(
     readonly params: { name?: string; shortName?: string; loginId: string; siteAdmin: boolean },
     readonly ctx: CommandContext,
-    /** Fixed id for the bootstrap admin; otherwise allocated. */
-    readonly userId?: string,
     readonly channel?: FirstChannel,
+    /** The ids it takes; fresh by default (see requestIds: an Idempotency-Key fixes them). */
+    readonly ids?: IdSource,
   ) {}
 }
 
@@ -47,11 +50,27 @@ export class LoginTakenError extends DomainError {
   }
 }
 
+/** Whose the login claim is, as this request found it. */
+interface LoginClaim {
+  userId: string;
+  /** This attempt wrote the claim. */
+  claimedNow: boolean;
+  /** Claimed under the id this request's Idempotency-Key fixed: its own earlier attempt. */
+  sameKey: boolean;
+}
+
 /**
  * Claims the login id (a `login-` stream, named by an HMAC of the id, that can exist once), then
  * writes the user stream, then the first channel if one is asked for (its address claimed the
  * same way, by the channel command). All three validate before anything is written, so a
  * refused request leaves no trace.
+ *
+ * Crash-safe by rolling forward: the claim records the request (a keyed hash of who asked and
+ * every field), so the same request retried after a crash finds the claim its own and writes
+ * whatever the killed attempt did not; any other request finds the login taken. A retry with the
+ * same Idempotency-Key (whose ids name the user) is answered with the user however far the first
+ * attempt got. Without a key, a retry that finds the create complete is a second create of a
+ * taken login, refused as Canvas refuses it: its transaction would have committed whole.
  */
 @CommandHandler(CreateUserCommand)
 export class CreateUserHandler implements ICommandHandler<CreateUserCommand, UserRecord> {
@@ -65,42 +84,56 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
   ) {}
 
   async execute(cmd: CreateUserCommand): Promise<UserRecord> {
-    const { params, ctx, userId: fixedId, channel } = cmd;
+    const { params, ctx, channel } = cmd;
     if (channel) checkChannelAddress(channelTypeOf(channel.type), channel.address);
-    const userId = fixedId ?? this.ids.next();
+    const ids = cmd.ids ?? freshIds(this.ids);
+    const [ownId] = await ids.take(1);
     const createdAt = new Date().toISOString();
-    const decide = (state: Parameters<typeof registerUser>[0]) =>
-      registerUser(state, { userId, ...params, createdAt });
-    decide(null); // validation only: nothing is written for bad input
+    const register = (userId: string) => registerUser(null, { userId, ...params, createdAt });
+    register(ownId!); // validation only: nothing is written for bad input
 
-    const claim: LoginClaimed = {
-      type: 'LoginClaimed',
-      data: { loginId: params.loginId.trim(), userId },
-    };
     // A login claimed before reservations were keyed by HMAC sits under its plain name.
     for await (const _ of this.store.readStream(this.streamKeys.legacyLogin(params.loginId), {
       maxCount: 1,
     })) {
       throw new LoginTakenError();
     }
-    try {
-      await this.store.append(
-        this.streamKeys.login(params.loginId),
-        [toEventData(claim, ctx, new Date())],
-        {
-          expectedRevision: 'no_stream',
-        },
-      );
-    } catch (err) {
-      if (err instanceof WrongExpectedVersionError) throw new LoginTakenError();
-      throw err;
-    }
-    const { result } = await execute(this.store, streams.user(userId), evolveUser, decide, ctx);
-    await this.readYourWrites.waitFor('users', result?.position);
+    const request = this.streamKeys.requestFingerprint({
+      actor: ctx.actorUserId,
+      name: params.name ?? null,
+      shortName: params.shortName ?? null,
+      loginId: params.loginId,
+      siteAdmin: params.siteAdmin,
+      channel: channel
+        ? {
+            type: channel.type ?? null,
+            address: channel.address,
+            skipConfirmation: channel.skipConfirmation,
+          }
+        : null,
+    });
+    const claim = await this.claimLogin(params.loginId, ownId!, request, ctx);
+    const { userId } = claim;
+    if (claim.claimedNow) crashPoint('user-create:login-claimed');
+
+    const { result } = await execute(
+      this.store,
+      streams.user(userId),
+      evolveUser,
+      (state) => {
+        // Registered by the attempt this one retries (an erased user is nobody's to answer).
+        if (state?.erased) throw new LoginTakenError();
+        return state ? [] : register(userId);
+      },
+      ctx,
+    );
+    if (result) crashPoint('user-create:user-registered');
+    let written = claim.claimedNow || result !== null;
+    await this.readYourWrites.waitFor('users', result?.position ?? (await logHead(this.store)));
     const user = await this.users.findById(userId);
     if (!user) throw new Error(`user ${userId} missing from the read model after its checkpoint`);
     if (channel) {
-      await this.commands.execute(
+      const created = await this.commands.execute<CreateChannelCommand, CreatedChannel>(
         new CreateChannelCommand(
           userId,
           {
@@ -109,9 +142,46 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
             skipConfirmation: channel.skipConfirmation,
           },
           ctx,
+          ids,
+          !claim.claimedNow,
         ),
       );
+      written ||= created.written;
     }
+    if (!written && !claim.sameKey) throw new LoginTakenError();
     return user;
+  }
+
+  /**
+   * Claims the login for `ownId`, or finds it claimed by this same request (an earlier attempt
+   * of it, killed mid-request); claimed by any other request, the login is taken.
+   */
+  private async claimLogin(
+    loginId: string,
+    ownId: string,
+    request: string,
+    ctx: CommandContext,
+  ): Promise<LoginClaim> {
+    const stream = this.streamKeys.login(loginId);
+    const claim: LoginClaimed = {
+      type: 'LoginClaimed',
+      data: { loginId: loginId.trim(), userId: ownId, request },
+    };
+    try {
+      await this.store.append(stream, [toEventData(claim, ctx, new Date())], {
+        expectedRevision: 'no_stream',
+      });
+      return { userId: ownId, claimedNow: true, sameKey: false };
+    } catch (err) {
+      if (!(err instanceof WrongExpectedVersionError)) throw err;
+    }
+    for await (const event of this.store.readStream(stream, { maxCount: 1 })) {
+      const found = event.data as LoginClaimed['data'];
+      if (found.userId === ownId) return { userId: ownId, claimedNow: false, sameKey: true };
+      if (found.request === request) {
+        return { userId: found.userId, claimedNow: false, sameKey: false };
+      }
+    }
+    throw new LoginTakenError();
   }
 }

@@ -38,6 +38,7 @@ describe('EventValidator', () => {
   it('accepts what the domain deciders emit', () => {
     const added = addChannel(null, {
       channelId: '9',
+      requestId: '9',
       userId: '7',
       type: 'email',
       address: 'ada@example.com',

@@ -108,6 +108,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "userId": {
         "type": "string"
+      },
+      "request": {
+        "type": "string",
+        "description": "A keyed hash of the create that claimed it (who asked, every field asked for): the same request retried after a crash finishes that user instead of finding the login taken. Absent in older claims and in the bootstrap admin's."
       }
     },
     "required": [
@@ -1093,6 +1097,10 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "revivedAt": {
         "type": "string"
+      },
+      "revivalId": {
+        "type": "string",
+        "description": "The id the reviving request took (an Idempotency-Key fixes it), so that its retry finds the revival its own; absent in revivals older than that."
       }
     },
     "required": [

@@ -33,6 +33,11 @@ export type ChannelRevived = DomainEvent<
     /** As in ChannelAdded: a fresh nonce, so a revived channel gets a new code. */
     confirmationNonce: string | null;
     revivedAt: string;
+    /**
+     * The id the reviving request took (an Idempotency-Key fixes it), so that its retry finds
+     * the revival its own; absent in revivals older than that.
+     */
+    revivalId?: string;
   }
 >;
 

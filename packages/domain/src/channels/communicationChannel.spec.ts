@@ -30,6 +30,8 @@ const add = (over: Partial<AddChannel> = {}): AddChannel => ({
   confirmationNonce: 'ABCD2345',
   createdAt: at,
   ...over,
+  // A new channel's id is the id its request took.
+  requestId: over.requestId ?? over.channelId ?? '40',
 });
 
 /** Stands in for the HMAC: the code of channel 40 is its nonce reversed. */
@@ -139,6 +141,42 @@ describe('CommunicationChannel', () => {
       .thenThrows({ kind: 'conflict', attribute: 'path' });
   });
 
+  it('writes nothing for a live channel its own request added or revived: that request retried', () => {
+    channel
+      .given(added)
+      .when((s) => addChannel(s, add({ channelId: '41', requestId: '40' })))
+      .then([]);
+    const revivedBy = (revivalId?: string): ChannelEvent => ({
+      type: 'ChannelRevived',
+      data: {
+        channelId: '40',
+        userId: '7',
+        workflowState: 'unconfirmed',
+        confirmationNonce: 'NEWCODE2',
+        revivedAt: later,
+        ...(revivalId ? { revivalId } : {}),
+      },
+    });
+    channel
+      .given(added, removed, revivedBy('99'))
+      .when((s) => addChannel(s, add({ channelId: '99' })))
+      .then([]);
+    // Not the request that revived it (nor the one that first added it): a duplicate.
+    channel
+      .given(added, removed, revivedBy('99'))
+      .when((s) => addChannel(s, add({ channelId: '98' })))
+      .thenThrows({ kind: 'conflict', attribute: 'path', message: 'taken' });
+    channel
+      .given(added, removed, revivedBy('99'))
+      .when((s) => addChannel(s, add({ channelId: '40' })))
+      .thenThrows({ kind: 'conflict', attribute: 'path', message: 'taken' });
+    // A revival that recorded no request is nobody's retry.
+    channel
+      .given(added, removed, revivedBy())
+      .when((s) => addChannel(s, add({ channelId: '40' })))
+      .thenThrows({ kind: 'conflict', attribute: 'path', message: 'taken' });
+  });
+
   it('stops at 100 channels per user', () => {
     channel
       .given()
@@ -158,6 +196,7 @@ describe('CommunicationChannel', () => {
     const revived = (
       workflowState: 'unconfirmed' | 'active',
       code: string | null,
+      revivalId: string,
     ): ChannelEvent[] => [
       {
         type: 'ChannelRevived',
@@ -167,6 +206,7 @@ describe('CommunicationChannel', () => {
           workflowState,
           confirmationNonce: code,
           revivedAt: later,
+          revivalId,
         },
       },
     ];
@@ -175,16 +215,23 @@ describe('CommunicationChannel', () => {
       .when((s) =>
         addChannel(s, add({ channelId: '99', confirmationNonce: 'NEWCODE2', createdAt: later })),
       )
-      .then(revived('unconfirmed', 'NEWCODE2'));
+      .then(revived('unconfirmed', 'NEWCODE2', '99'));
     channel
       .given(added, bounced, removed)
       .when((s) => addChannel(s, add({ skipConfirmation: true, createdAt: later })))
-      .then(revived('active', null));
-    const state = [added, bounced, removed, ...revived('active', null)].reduce<ChannelState | null>(
-      (s, e) => evolveChannel(s, e),
-      null,
-    );
-    expect(state).toMatchObject({ workflowState: 'active', bounceCount: 0, lastBounceAt: null });
+      .then(revived('active', null, '40'));
+    const state = [
+      added,
+      bounced,
+      removed,
+      ...revived('active', null, '41'),
+    ].reduce<ChannelState | null>((s, e) => evolveChannel(s, e), null);
+    expect(state).toMatchObject({
+      workflowState: 'active',
+      bounceCount: 0,
+      lastBounceAt: null,
+      addedBy: '41',
+    });
   });
 
   it('confirms with the code it was sent, case-insensitively; a wrong code changes nothing', () => {

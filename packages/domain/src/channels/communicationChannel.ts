@@ -22,6 +22,11 @@ export interface ChannelState {
   readonly confirmationNonce: string | null;
   readonly bounceCount: number;
   readonly lastBounceAt: string | null;
+  /**
+   * The id of the request that last made it live: a new channel's is its own id, a revived
+   * one's the revival's (null for revivals that recorded none).
+   */
+  readonly addedBy: string | null;
 }
 
 /** Canvas's default `max_communication_channels`. */
@@ -45,6 +50,7 @@ export function evolveChannel(
         confirmationNonce: event.data.confirmationNonce,
         bounceCount: 0,
         lastBounceAt: null,
+        addedBy: event.data.channelId,
       };
     case 'ChannelRevived':
       if (!state) return state;
@@ -54,6 +60,7 @@ export function evolveChannel(
         confirmationNonce: event.data.confirmationNonce,
         bounceCount: 0,
         lastBounceAt: null,
+        addedBy: event.data.revivalId ?? null,
       };
     case 'ChannelConfirmed':
       if (!state) return state;
@@ -98,6 +105,11 @@ export function channelAddressKeyOf(userId: string, type: ChannelType, address: 
 
 export interface AddChannel {
   channelId: string;
+  /**
+   * The id this request took: the channel's own when it is new. A live channel this request
+   * already added or revived (its retry after a crash) is no duplicate: nothing is written.
+   */
+  requestId: string;
   userId: string;
   type: ChannelType;
   /** The address, or for push the device token. */
@@ -137,6 +149,7 @@ export function addChannel(
 ): (ChannelAdded | ChannelRevived)[] {
   const address = checkChannelAddress(cmd.type, cmd.address);
   if (state && state.workflowState !== 'retired') {
+    if (state.addedBy === cmd.requestId) return [];
     throw new DomainError('conflict', 'path', 'taken', 'taken');
   }
   if (cmd.existingCount >= MAX_CHANNELS_PER_USER) {
@@ -155,6 +168,7 @@ export function addChannel(
           workflowState,
           confirmationNonce,
           revivedAt: cmd.createdAt,
+          revivalId: cmd.requestId,
         },
       },
     ];

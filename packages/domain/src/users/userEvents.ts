@@ -42,7 +42,19 @@ export type UserErased = DomainEvent<'UserErased', { userId: string; erasedAt: s
 export type UserEvent = UserRegistered | AccessTokenIssued | AccessTokenRevoked | UserErased;
 
 /** Claims a login id for one user; the `login-<key>` stream exists once per login. */
-export type LoginClaimed = DomainEvent<'LoginClaimed', { loginId: string; userId: string }>;
+export type LoginClaimed = DomainEvent<
+  'LoginClaimed',
+  {
+    loginId: string;
+    userId: string;
+    /**
+     * A keyed hash of the create that claimed it (who asked, every field asked for): the same
+     * request retried after a crash finishes that user instead of finding the login taken.
+     * Absent in older claims and in the bootstrap admin's.
+     */
+    request?: string;
+  }
+>;
 
 /**
  * Records which key store holds the keys of the log's sealed values (its id, no key), so that
