@@ -162,7 +162,9 @@ export class KeyStore {
       const now = new Date().toISOString();
       await this.#db
         .insertInto('personal_data_keys')
-        .values(chunk.map((subject) => ({ subject, data_key: null, created_at: now, erased_at: now })))
+        .values(
+          chunk.map((subject) => ({ subject, data_key: null, created_at: now, erased_at: now })),
+        )
         .onConflict((oc) =>
           oc.column('subject').doUpdateSet({
             data_key: null,

@@ -83,7 +83,11 @@ export class SendMessagesHandler implements ICommandHandler<SendMessagesCommand,
     const createdAt = cmd.createdAt.toISOString();
     // The retention in force now is the send's: recorded with it, so that every reader (the
     // read model, a rebuild, a subscriber) agrees on when the records end.
-    const expiresAt = commsExpiresAt(createdAt, cmd.plan.scheduledFor, this.config.commsRetentionMs);
+    const expiresAt = commsExpiresAt(
+      createdAt,
+      cmd.plan.scheduledFor,
+      this.config.commsRetentionMs,
+    );
     try {
       await this.create(operationId, cmd, expiresAt);
     } catch (error) {

@@ -49,20 +49,20 @@ describe('Comms retention', () => {
     expect(commsExpiresAt('2026-01-01T00:00:00.000Z', null, 5_000)).toBe(
       '2026-01-01T00:00:05.000Z',
     );
-    expect(
-      commsExpiresAt('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 86_400_000),
-    ).toBe('2026-01-03T00:00:00.000Z');
+    expect(commsExpiresAt('2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 86_400_000)).toBe(
+      '2026-01-03T00:00:00.000Z',
+    );
     // The creation event states its end; one written before it did had the 7 days.
     const created = { createdAt: '2026-01-01T00:00:00.000Z', scheduledFor: null };
     expect(commsRecordExpiresAt({ ...created, expiresAt: '2026-01-01T00:00:05.000Z' })).toBe(
       '2026-01-01T00:00:05.000Z',
     );
     expect(commsRecordExpiresAt(created)).toBe('2026-01-08T00:00:00.000Z');
-    expect(
-      commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-08T00:00:00.000Z'),
-    ).toBe(7 * 86400);
-    expect(
-      commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z'),
-    ).toBe(5);
+    expect(commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-08T00:00:00.000Z')).toBe(
+      7 * 86400,
+    );
+    expect(commsStreamMaxAgeSeconds('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z')).toBe(
+      5,
+    );
   });
 });
