@@ -50,16 +50,21 @@ export class TopologyProcess {
   }
 }
 
+/** Called with each process as soon as it is spawned: so that one that never starts is killed too. */
+export type Spawned = (process: TopologyProcess) => void;
+
 /** An API instance: its URL once it listens. */
-export async function startApi(env: Record<string, string>, name: string) {
+export async function startApi(env: Record<string, string>, name: string, spawned: Spawned) {
   const api = new TopologyProcess(name, appMain('api'), env);
+  spawned(api);
   const [, port] = await api.waitFor(/listening on http:\/\/[\d.]+:(\d+)/);
   return { process: api, url: `http://127.0.0.1:${port}` };
 }
 
 /** A projector or notifier app, once it says it runs. */
-export async function startWorker(app: string, env: Record<string, string>) {
+export async function startWorker(app: string, env: Record<string, string>, spawned: Spawned) {
   const worker = new TopologyProcess(app, appMain(app), env);
+  spawned(worker);
   await worker.waitFor(/running|started|listening/i);
   return worker;
 }
