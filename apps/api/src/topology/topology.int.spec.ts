@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { FAN_OUT_CONCURRENCY } from '../comms/sendMessagesJob';
 import { createPgTestDatabase, type PgTestDatabase } from '../testing/pgTestDatabase';
 import { holdOutboundCreations, type OutboundCreationsHold } from './holdOutboundCreations';
-import { appMain, startApi, startWorker, type TopologyProcess } from './topologyProcess';
+import { appMain, startApi, startWorker, TopologyProcess } from './topologyProcess';
 
 const ADMIN_TOKEN = 'topology-admin-token-0123456789';
 const COMMS_USER = 'ACtopology000000';
@@ -171,14 +171,23 @@ if (SKIP) {
     const step = (what: string) =>
       process.stderr.write(`topology ${((Date.now() - began) / 1000).toFixed(1)}s: ${what}\n`);
     // The first instance creates the schemas before the others start, as a deploy would.
-    let a = await api(1);
-    step('API 1 started');
+    /** Prints how long a process took to start, and the CPU time that took. */
+    const startedIn =
+      (what: string, since: number) =>
+      <T extends TopologyProcess | { process: TopologyProcess }>(started: T) => {
+        const cpu = (started instanceof TopologyProcess ? started : started.process).cpuSeconds();
+        const wall = ((Date.now() - since) / 1000).toFixed(1);
+        step(`${what} started in ${wall}s${cpu === undefined ? '' : ` (${cpu.toFixed(1)}s CPU)`}`);
+        return started;
+      };
+    let a = await api(1).then(startedIn('API 1', began));
+    const starting = Date.now();
     const [b, conversationsProjector] = await Promise.all([
-      api(2),
-      worker('conversations-projector'),
-      worker('channels-projector'),
-      worker('messages-projector'),
-      worker('notifier', { NODE_ID: '3' }),
+      api(2).then(startedIn('API 2', starting)),
+      worker('conversations-projector').then(startedIn('the conversations projector', starting)),
+      worker('channels-projector').then(startedIn('the channels projector', starting)),
+      worker('messages-projector').then(startedIn('the messages projector', starting)),
+      worker('notifier', { NODE_ID: '3' }).then(startedIn('the notifier', starting)),
     ]);
     step('6 processes started');
     await until('both instances ready', async () => {
@@ -231,6 +240,7 @@ if (SKIP) {
     const unanswered = call(a.url, 'POST', '/v1/Messages', { to, content: { text: 'Hi' } }, comms);
     // A's fan-out is under way and waits in the database: this is where A dies.
     await until('the fan-out held mid-way', () => hold!.holding(), 120_000);
+    step("A's fan-out held mid-way");
     const killedPid = a.process.pid;
     await a.process.kill('SIGKILL');
     const createdByA = await hold.created();
@@ -262,15 +272,9 @@ if (SKIP) {
 
     step('B not ready while the projector is down');
     const restarting = Date.now();
-    const restartedIn =
-      (what: string) =>
-      <T>(p: T) => {
-        step(`${what} restarted in ${((Date.now() - restarting) / 1000).toFixed(1)}s`);
-        return p;
-      };
     [, a] = await Promise.all([
-      worker('conversations-projector').then(restartedIn('the conversations projector')),
-      api(1).then(restartedIn('API 1')),
+      worker('conversations-projector').then(startedIn('the conversations projector', restarting)),
+      api(1).then(startedIn('API 1', restarting)),
     ]);
     step(`restarted ${tally()}`);
     // Under load the projections are never at the head for long: readiness is checked again

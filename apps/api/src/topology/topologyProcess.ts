@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const APPS = join(__dirname, '..', '..', '..');
@@ -29,6 +30,20 @@ export class TopologyProcess {
 
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /**
+   * CPU seconds used so far (Linux's /proc; undefined elsewhere): beside a wall-clock time,
+   * it tells a slow process from one starved by a loaded machine.
+   */
+  cpuSeconds(): number | undefined {
+    try {
+      const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime and stime, in clock ticks (100 a second on Linux).
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Resolves with the first match of `pattern` in the output; fails if the process exits. */
