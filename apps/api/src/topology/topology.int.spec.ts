@@ -239,7 +239,11 @@ if (SKIP) {
     hold = await holdOutboundCreations(pg.url, HOLD_AFTER);
     const unanswered = call(a.url, 'POST', '/v1/Messages', { to, content: { text: 'Hi' } }, comms);
     // A's fan-out is under way and waits in the database: this is where A dies.
-    await until('the fan-out held mid-way', () => hold!.holding(), 120_000);
+    await until('the fan-out held mid-way', () => hold!.holding(), 120_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\napi 1:\n${a.process.output.slice(-2000)}`);
+      },
+    );
     step("A's fan-out held mid-way");
     const killedPid = a.process.pid;
     await a.process.kill('SIGKILL');
