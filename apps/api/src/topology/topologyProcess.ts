@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const APPS = join(__dirname, '..', '..', '..');
@@ -31,6 +32,20 @@ export class TopologyProcess {
     return this.child.pid!;
   }
 
+  /**
+   * CPU seconds used so far (Linux's /proc; undefined elsewhere): beside a wall-clock time,
+   * it tells a slow process from one starved by a loaded machine.
+   */
+  cpuSeconds(): number | undefined {
+    try {
+      const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime and stime, in clock ticks (100 a second on Linux).
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Resolves with the first match of `pattern` in the output; fails if the process exits. */
   async waitFor(pattern: RegExp, ms = 120_000): Promise<RegExpExecArray> {
     const deadline = Date.now() + ms;
@@ -50,16 +65,21 @@ export class TopologyProcess {
   }
 }
 
+/** Called with each process as soon as it is spawned: so that one that never starts is killed too. */
+export type Spawned = (process: TopologyProcess) => void;
+
 /** An API instance: its URL once it listens. */
-export async function startApi(env: Record<string, string>, name: string) {
+export async function startApi(env: Record<string, string>, name: string, spawned: Spawned) {
   const api = new TopologyProcess(name, appMain('api'), env);
+  spawned(api);
   const [, port] = await api.waitFor(/listening on http:\/\/[\d.]+:(\d+)/);
   return { process: api, url: `http://127.0.0.1:${port}` };
 }
 
 /** A projector or notifier app, once it says it runs. */
-export async function startWorker(app: string, env: Record<string, string>) {
+export async function startWorker(app: string, env: Record<string, string>, spawned: Spawned) {
   const worker = new TopologyProcess(app, appMain(app), env);
+  spawned(worker);
   await worker.waitFor(/running|started|listening/i);
   return worker;
 }
