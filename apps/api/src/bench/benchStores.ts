@@ -21,6 +21,13 @@ export interface BenchStores {
   readonly reused: boolean;
   /** A connection to the event store, to seed it. */
   openEventStore(): EventStore;
+  /**
+   * Once the projections have caught up: VACUUM (ANALYZE) the PostgreSQL read models, what
+   * autovacuum does within a minute or so of a bulk load (it is off on some servers, this
+   * machine's among them). Without statistics or a visibility map the planner guesses, and
+   * every index-only scan reads the table too: not the state a deployed read model is in.
+   */
+  settle(): Promise<void>;
   /** The PostgreSQL backends' CPU over a phase (0 when nothing is on PostgreSQL). */
   backendCpu(): BackendCpu;
   /** Drops the schemas made for this run (a kept `BENCH_PG_SCHEMA` stays). */
@@ -62,6 +69,7 @@ export async function openBenchStores(dir: string, dirReused: boolean): Promise<
       engines: { eventStore: 'sqlite', readModel: 'sqlite' },
       reused: dirReused,
       openEventStore: () => new SqliteEventStore({ path: eventsPath }),
+      settle: () => Promise.resolve(),
       backendCpu: () => ({ stop: () => Promise.resolve(0) }),
       drop: () => Promise.resolve(),
     };
@@ -115,6 +123,16 @@ export async function openBenchStores(dir: string, dirReused: boolean): Promise<
       env.EVENT_STORE_URL
         ? createEventStore(env.EVENT_STORE_URL)
         : new SqliteEventStore({ path: eventsPath }),
+    async settle() {
+      if (!readModelBase) return;
+      const { rows } = await admin.query<{ tablename: string }>(
+        'SELECT tablename FROM pg_tables WHERE schemaname = $1',
+        [readModelSchema],
+      );
+      for (const { tablename } of rows) {
+        await admin.query(`VACUUM (ANALYZE) "${readModelSchema}"."${tablename}"`);
+      }
+    },
     backendCpu: () => trackBackends(admin, applicationName),
     async drop() {
       try {

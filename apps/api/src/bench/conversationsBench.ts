@@ -280,6 +280,7 @@ async function main(): Promise<void> {
       // Wait until every projector has caught up with the seeded log.
       await requireProjectionsCaughtUp(app.url, 30 * 60_000);
       const projected = performance.now();
+      await stores.settle();
       console.log(
         JSON.stringify({
           bench: 'conversations.seed',
