@@ -10,6 +10,7 @@ import {
 } from 'kysely';
 import { Pool } from 'pg';
 import { registerSqliteHandle } from './readRowsNow';
+import { registerPostgresPool } from './readRowsPrepared';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -141,7 +142,9 @@ function createPostgresDatabase(url: string, options: CreateDatabaseOptions): Ky
   // its connection ending then would crash the process too. The statement in progress or the
   // next one fails instead, and the pool drops the broken client when it is released.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  registerPostgresPool(kysely, pool);
+  return kysely;
 }
 
 /**
