@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
-import { requireNoErrors, requireProjectionsCaughtUp, runBench } from './benchChecks';
+import { BenchFailure, requireNoErrors, requireProjectionsCaughtUp, runBench } from './benchChecks';
 import { startBenchServer, type BenchServer } from './benchServer';
 import { openBenchStores, type BenchStores } from './benchStores';
 import {
@@ -39,7 +39,9 @@ import { hasWrk, runWrk } from './wrkLoad';
  *   only; the add_message replies pile up, so the long thread grows by 300 a run);
  *   BENCH_READ_MODEL_URL / BENCH_EVENT_STORE_URL=postgres://… put the read models / the event
  *   store on PostgreSQL, each in a fresh schema dropped at the end (BENCH_PG_SCHEMA=<name>
- *   keeps and reuses named ones, see benchStores.ts).
+ *   keeps and reuses named ones, see benchStores.ts);
+ *   BENCH_WRK_ONLY=true measures only the list from wrk (after 15 s of it as warm-up),
+ *   BENCH_WRK_ROUNDS=N times (default 1), 10 s each.
  * Each figure also reports the server's CPU time per request (every server process's user
  * plus system time over the phase, and on PostgreSQL the CPU time of the backends serving the
  * API, divided by its requests): steadier than requests per second when other jobs share the
@@ -58,6 +60,8 @@ const API_WORKERS = process.env.BENCH_API_WORKERS;
  */
 const WARM_UP = 3000;
 const SERVING_PROCESSES = Math.max(API_PROCESSES, Number(API_WORKERS ?? 1));
+const WRK_ONLY = process.env.BENCH_WRK_ONLY === 'true';
+const WRK_ROUNDS = Math.max(1, Number(process.env.BENCH_WRK_ROUNDS ?? 1));
 /** wrk's `request()` for the list load: the requests the Node client sends, in the same mix. */
 function wrkListRequest(): string {
   return `local user = (i % 10 == 0) and 1001 or (1001 + (i % ${USERS}))
@@ -295,43 +299,50 @@ async function main(): Promise<void> {
       for (let k = 1; k < API_PROCESSES; k++) extra.push(await startApiProcess(env, k));
       const urls = [app.url, ...extra.map((e) => e.url)];
       const longThread = LONG_THREAD_ID;
-      const warmUp = await runClient({
-        urls,
-        requests: WARM_UP * SERVING_PROCESSES,
-        concurrency: 32,
-        mode: 'list',
-        longThread,
-      });
-      requireNoErrors('list warm-up', warmUp.errors, warmUp.requests);
-      const list = await measured(app, stores, () =>
-        profiled('list', () =>
-          runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
-        ),
-      );
-      await requireProjectionsCaughtUp(app.url);
-      report('api.conversations.list.large', list, {
-        ...shape,
-        concurrency: 32,
-        conversations: CONVERSATIONS,
-        ...(API_PROCESSES > 1 ? { apiProcesses: API_PROCESSES } : {}),
-      });
+      if (!WRK_ONLY) {
+        const warmUp = await runClient({
+          urls,
+          requests: WARM_UP * SERVING_PROCESSES,
+          concurrency: 32,
+          mode: 'list',
+          longThread,
+        });
+        requireNoErrors('list warm-up', warmUp.errors, warmUp.requests);
+        const list = await measured(app, stores, () =>
+          profiled('list', () =>
+            runClient({ urls, requests: 5000, concurrency: 32, mode: 'list', longThread }),
+          ),
+        );
+        await requireProjectionsCaughtUp(app.url);
+        report('api.conversations.list.large', list, {
+          ...shape,
+          concurrency: 32,
+          conversations: CONVERSATIONS,
+          ...(API_PROCESSES > 1 ? { apiProcesses: API_PROCESSES } : {}),
+        });
+      }
       if (hasWrk()) {
         // The same list load from wrk, whose CPU per request is a fraction of the Node
         // client's: on two cores, what the server reaches when the client takes less of them.
         const load = (seconds: number) =>
           runWrk({ url: urls[0]!, seconds, connections: 32, requestLua: wrkListRequest() });
-        const warm = await load(3);
+        const warm = await load(WRK_ONLY ? 15 : 3);
         requireNoErrors('wrk list warm-up', warm.errors, warm.requests);
-        const r = await measured(app, stores, () => load(10));
-        await requireProjectionsCaughtUp(app.url);
-        printFigure('api.conversations.list.large.wrk', r, {
-          ...shape,
-          concurrency: 32,
-          conversations: CONVERSATIONS,
-        });
+        for (let round = 0; round < WRK_ROUNDS; round++) {
+          const r = await measured(app, stores, () => load(10));
+          await requireProjectionsCaughtUp(app.url);
+          printFigure('api.conversations.list.large.wrk', r, {
+            ...shape,
+            concurrency: 32,
+            conversations: CONVERSATIONS,
+          });
+        }
+      } else if (WRK_ONLY) {
+        throw new BenchFailure('BENCH_WRK_ONLY: wrk is not installed (Debian package wrk)');
       } else {
         console.error('list load from wrk skipped: wrk is not installed (Debian package wrk)');
       }
+      if (WRK_ONLY) return;
       const addMessage = await measured(app, stores, () =>
         profiled('add_message', () =>
           runClient({
