@@ -65,7 +65,10 @@ export async function startBenchServer(
   }
   const port = await freePort();
   const main = process.env.BENCH_API_MAIN ?? join(__dirname, '..', 'main.js');
-  const child = spawn(process.execPath, [main], {
+  // BENCH_API_NODE_ARGS: node's own options for the API (its cluster workers inherit them),
+  // e.g. `--cpu-prof --cpu-prof-dir=<dir>` for a profile of each process, written at its exit.
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, ...env, PORT: String(port), API_WORKERS: apiWorkers, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

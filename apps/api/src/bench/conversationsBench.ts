@@ -34,7 +34,8 @@ import { hasWrk, runWrk } from './wrkLoad';
  *   BENCH_API_WORKERS=N runs the API as operators start it, `node dist/main.js` with
  *   API_WORKERS=N (N > 1: a cluster primary running the projectors plus N HTTP workers), its
  *   request logs written to /dev/null; unset, the API runs inside this process (startApp);
- *   BENCH_API_MAIN=<path> runs that main.js instead (another build, on the same stores);
+ *   BENCH_API_MAIN=<path> runs that main.js instead (another build, on the same stores),
+ *   BENCH_API_NODE_ARGS node's options for it (`--cpu-prof --cpu-prof-dir=<dir>`);
  *   BENCH_DATA_DIR=<dir> keeps the stores there and reuses them on the next run (same scale
  *   only; the add_message replies pile up, so the long thread grows by 300 a run);
  *   BENCH_READ_MODEL_URL / BENCH_EVENT_STORE_URL=postgres://… put the read models / the event
