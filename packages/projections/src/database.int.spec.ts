@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createDatabase, dialectOf, SQLITE_MMAP_BYTES, sqlitePathOf } from './database';
-import { openTestDatabase } from './testing/testDatabase';
+import { openTestDatabase, PG_TEST_URL } from './testing/testDatabase';
 
 describe('createDatabase', () => {
   it('reads the SQLite path from the URL forms', () => {
@@ -43,6 +43,19 @@ describe('createDatabase', () => {
       expect(rows[0]!.schema).toMatch(/^projections_test_/);
       await sql`create table isolated (id integer)`.execute(testDb.db);
       await sql`select * from isolated`.execute(testDb.open());
+      // The URL's `?schema=` (READ_MODEL_URL) reaches the same tables.
+      const url = new URL(PG_TEST_URL);
+      url.searchParams.set('schema', rows[0]!.schema);
+      const byUrl = createDatabase(url.toString(), { poolSize: 1 });
+      try {
+        const { rows: found } = await sql<{
+          schema: string;
+        }>`select current_schema() as schema`.execute(byUrl);
+        expect(found[0]!.schema).toBe(rows[0]!.schema);
+        await sql`select * from isolated`.execute(byUrl);
+      } finally {
+        await byUrl.destroy();
+      }
     } finally {
       await testDb.cleanup();
     }

@@ -10,6 +10,7 @@ import {
 } from 'kysely';
 import { Pool } from 'pg';
 import { registerSqliteHandle } from './readRowsNow';
+import { registerPostgresPool } from './readRowsPrepared';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -27,7 +28,9 @@ export interface CreateDatabaseOptions {
 
 /**
  * Opens a read-model database from a URL: `sqlite:<path>` (`sqlite::memory:`,
- * `sqlite:///abs/path.db`) or `postgres://...` / `postgresql://...`. Close it with `destroy()`.
+ * `sqlite:///abs/path.db`) or `postgres://...` / `postgresql://...`, where `?schema=` picks an
+ * existing schema as `options.schema` does (as the event store's URL picks its own). Close it
+ * with `destroy()`.
  */
 // Read models are schemaless from the runtime's point of view: each projection owns its tables.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -123,10 +126,14 @@ function withStatementCache(db: Database.Database, size = 64): SqliteDatabase {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function createPostgresDatabase(url: string, options: CreateDatabaseOptions): Kysely<any> {
+  const parsed = new URL(url);
+  const schema = options.schema ?? (parsed.searchParams.get('schema') || undefined);
+  // node-postgres would take an unknown parameter for a setting of its own and ignore it.
+  parsed.searchParams.delete('schema');
   const pool = new Pool({
-    connectionString: withDefaultUser(url),
+    connectionString: withDefaultUser(parsed.toString()),
     max: options.poolSize ?? 10,
-    ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+    ...(schema ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
   });
   // An idle client whose server connection drops emits 'error'; unhandled, that would crash
   // the process. The pool discards that client and the next checkout opens a new one.
@@ -135,7 +142,9 @@ function createPostgresDatabase(url: string, options: CreateDatabaseOptions): Ky
   // its connection ending then would crash the process too. The statement in progress or the
   // next one fails instead, and the pool drops the broken client when it is released.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  registerPostgresPool(kysely, pool);
+  return kysely;
 }
 
 /**

@@ -28,6 +28,7 @@ export { lagBetween } from './lagBetween';
 export { chunkRows, MAX_BOUND_PARAMETERS } from './chunkRows';
 export { insertRows, type InsertRowsOptions } from './insertRows';
 export { readRowsNow } from './readRowsNow';
+export { readRowsPrepared } from './readRowsPrepared';
 export { startProjections, type RunningProjections } from './startProjections';
 export {
   projectionsStatus,

@@ -127,4 +127,15 @@ describe.each(['sqlite', 'postgres'] as const)('IdempotencyKeys on %s', (dialect
     await keys.claim('u1', 'k', 'f1', T0);
     expect(await keys.reserveIds('u1', 'k', 'f1', 1, () => '7')).toEqual(['7']);
   });
+
+  it('lets several instances starting together migrate a new database', async () => {
+    await testDb.db.schema.dropTable('idempotency_keys').execute();
+    // Each on its own connection, as a cluster's workers are: on PostgreSQL, concurrent
+    // CREATE TABLE IF NOT EXISTS fails on a unique violation in the catalog unless retried.
+    const instances = Array.from({ length: 4 }, () => testDb.open());
+    await Promise.all(
+      instances.map((db) => new IdempotencyKeys(db, { ttlMs: TTL, leaseMs: LEASE }).migrate()),
+    );
+    expect(await keys.claim('u1', 'k', 'f1', T0)).toEqual({ kind: 'claimed', since: T0 });
+  });
 });

@@ -56,21 +56,23 @@ export class IdempotencyKeys {
   ) {}
 
   async migrate(): Promise<void> {
-    await this.db.schema
-      .createTable('idempotency_keys')
-      .ifNotExists()
-      .addColumn('scope', 'text', (c) => c.notNull())
-      .addColumn('key', 'text', (c) => c.notNull())
-      .addColumn('fingerprint', 'text', (c) => c.notNull())
-      .addColumn('state', 'text', (c) => c.notNull())
-      .addColumn('claimed_at', 'bigint', (c) => c.notNull())
-      .addColumn('first_claimed_at', 'bigint', (c) => c.notNull())
-      .addColumn('status', 'integer')
-      .addColumn('headers', 'text')
-      .addColumn('body', 'text')
-      .addColumn('ids', 'text')
-      .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
-      .execute();
+    await createOnce(() =>
+      this.db.schema
+        .createTable('idempotency_keys')
+        .ifNotExists()
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+        .addColumn('first_claimed_at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'integer')
+        .addColumn('headers', 'text')
+        .addColumn('body', 'text')
+        .addColumn('ids', 'text')
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+        .execute(),
+    );
     // Added after the table first shipped: older databases get the column here. Probed with
     // a query, which reads this connection's own table whatever the schemas around it.
     if (!(await this.hasIdsColumn())) {
@@ -83,12 +85,14 @@ export class IdempotencyKeys {
           if (!(await this.hasIdsColumn())) throw error;
         });
     }
-    await this.db.schema
-      .createIndex('idempotency_keys_claimed_at')
-      .ifNotExists()
-      .on('idempotency_keys')
-      .column('claimed_at')
-      .execute();
+    await createOnce(() =>
+      this.db.schema
+        .createIndex('idempotency_keys_claimed_at')
+        .ifNotExists()
+        .on('idempotency_keys')
+        .column('claimed_at')
+        .execute(),
+    );
   }
 
   private hasIdsColumn(): Promise<boolean> {
@@ -283,5 +287,19 @@ export class IdempotencyKeys {
     this.lastPurge = now;
     // A failed purge only keeps old keys a minute longer; the next one tries again.
     this.purgeExpired(now).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs a `CREATE ... IF NOT EXISTS` again if it fails: on PostgreSQL it is not safe against a
+ * concurrent creator (a cluster's workers, or instances, starting together on a new database),
+ * which makes it fail on a unique violation in the catalog once the other commits; run again,
+ * it finds what the other created. A real failure fails twice.
+ */
+async function createOnce(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch {
+    await create();
   }
 }

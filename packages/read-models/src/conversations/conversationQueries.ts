@@ -1,4 +1,4 @@
-import { dialectOf } from '@missive/projections';
+import { dialectOf, type SqlDialectName } from '@missive/projections';
 import { readRows } from '../readRows';
 import type { SchemalessDb } from '../schemaless';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
@@ -12,7 +12,9 @@ import type {
   Page,
   ParticipantView,
 } from './conversationViews';
-import { type ConversationScope, scopeCondition } from './scopeCondition';
+import { PAGE_COLUMNS, pageRowOf, scopeOrderKey, scopeRows, type PageRow } from './listSql';
+import { readPostgresPage } from './postgresListPage';
+import type { ConversationScope } from './scopeCondition';
 import { scopeCount } from './scopeCounts';
 
 type Db = ConversationsDatabase & UsersDatabase;
@@ -32,104 +34,10 @@ export type {
  * The hot read paths (the inbox list, the hydration of its page) are written as SQL text
  * rather than with Kysely's builder: building and compiling a builder query costs 50–60 µs,
  * which, six queries per page, was most of a list request. `sql` fragments still compile to
- * each dialect's placeholders, so the same text runs on SQLite and PostgreSQL.
+ * each dialect's placeholders. A list page is read in a few queries on SQLite, in process and
+ * cheap each, and in one statement on PostgreSQL (`readPostgresPage`), where each is a round
+ * trip.
  */
-
-/**
- * Canvas's `infer_scope` orders: this column descending, then
- * conversation_id descending, each backed by an index.
- */
-function scopeOrderKey(scope: ConversationScope): RawBuilder<unknown> {
-  switch (scope) {
-    case 'inbox':
-    case 'unread':
-    case 'archived':
-      return sql`cp.last_message_at`;
-    case 'sent':
-      return sql`cp.visible_last_authored_at`;
-    case 'starred':
-      return sql`cp.updated_at`;
-  }
-}
-
-/** `filter[]`: `user_N` is a participant; anything else is one of the viewer's tags. */
-function filterCondition(filter: ConversationFilter | undefined): RawBuilder<unknown> {
-  if (!filter || filter.values.length === 0) return sql``;
-  const conditions = filter.values.map((value) => {
-    const user = /^user_(\d{1,16})$/.exec(value);
-    if (user) {
-      return sql`EXISTS (SELECT 1 FROM conversation_participants other
-        WHERE other.conversation_id = cp.conversation_id AND other.user_id = ${user[1]!})`;
-    }
-    return sql`EXISTS (SELECT 1 FROM conversation_participant_tags t
-      WHERE t.user_id = cp.user_id AND t.conversation_id = cp.conversation_id AND t.tag = ${value})`;
-  });
-  return sql`AND (${sql.join(conditions, filter.mode === 'and' ? sql` AND ` : sql` OR `)})`;
-}
-
-/** A user's rows in a scope: what the index lists, `message_count > 0` as Canvas requires. */
-function scopeRows(
-  userId: string,
-  scope: ConversationScope,
-  filter: ConversationFilter | undefined,
-): RawBuilder<unknown> {
-  return sql`cp.user_id = ${userId} AND cp.message_count > 0 AND ${scopeCondition(scope)}
-    ${filterCondition(filter)}`;
-}
-
-type PageRow = Pick<
-  Db['conversation_participants'],
-  | 'conversation_id'
-  | 'workflow_state'
-  | 'starred'
-  | 'subscribed'
-  | 'last_message_at'
-  | 'last_message_id'
-  | 'message_count'
-  | 'last_authored_at'
-  | 'last_authored_message_id'
-  | 'has_attachments'
-  | 'has_media_objects'
-  | 'subject'
-  | 'is_private'
-  | 'context_code'
-  | 'last_message_author_id'
-  | 'last_message_preview'
-  | 'last_authored_preview'
->;
-
-/**
- * A list item's columns: all on its participant row, which holds copies of what it shows of
- * the conversation and of the two messages it previews, so a page joins nothing else.
- */
-const PAGE_COLUMNS = sql`cp.conversation_id, cp.workflow_state, cp.starred, cp.subscribed,
-  cp.last_message_at, cp.last_message_id, cp.message_count, cp.last_authored_at,
-  cp.last_authored_message_id, cp.has_attachments, cp.has_media_objects,
-  cp.subject, cp.is_private, cp.context_code, cp.last_message_author_id,
-  cp.last_message_preview, cp.last_authored_preview`;
-
-/** A `PAGE_COLUMNS` row read as an array (`readRowsNow`), in the same order. */
-function pageRowOf(v: unknown[]): PageRow {
-  return {
-    conversation_id: v[0] as PageRow['conversation_id'],
-    workflow_state: v[1] as PageRow['workflow_state'],
-    starred: v[2] as number,
-    subscribed: v[3] as number,
-    last_message_at: v[4] as string | null,
-    last_message_id: v[5] as PageRow['last_message_id'],
-    message_count: v[6] as number,
-    last_authored_at: v[7] as string | null,
-    last_authored_message_id: v[8] as PageRow['last_authored_message_id'],
-    has_attachments: v[9] as number,
-    has_media_objects: v[10] as number,
-    subject: v[11] as string | null,
-    is_private: v[12] as number,
-    context_code: v[13] as string | null,
-    last_message_author_id: v[14] as PageRow['last_message_author_id'],
-    last_message_preview: v[15] as string | null,
-    last_authored_preview: v[16] as string | null,
-  };
-}
 
 interface ParticipantRow {
   conversation_id: number | string;
@@ -160,22 +68,12 @@ function toMessage(row: Db['conversation_messages']): MessageView {
 export class ConversationQueries {
   private readonly db: Kysely<Db>;
   private readonly names: UserNames;
-  /**
-   * How the page finds the rows its index walk chose. SQLite: by rowid, which every index
-   * entry holds, one B-tree descent per row instead of two through the primary key's index.
-   */
-  private readonly pageRowKey: { select: RawBuilder<unknown>; join: RawBuilder<unknown> };
+  private readonly dialect: SqlDialectName;
 
   constructor(db: SchemalessDb) {
     this.db = db as Kysely<Db>;
     this.names = new UserNames(db);
-    this.pageRowKey =
-      dialectOf(db) === 'sqlite'
-        ? { select: sql`cp.rowid AS row_key`, join: sql`cp.rowid = ids.row_key` }
-        : {
-            select: sql`cp.user_id AS row_key`,
-            join: sql`cp.user_id = ids.row_key AND cp.conversation_id = ids.conversation_id`,
-          };
+    this.dialect = dialectOf(db);
   }
 
   /** Forgets the cached names of a user this process just erased (others within a minute). */
@@ -194,21 +92,37 @@ export class ConversationQueries {
     { limit, offset }: { limit: number; offset: number },
     filter?: ConversationFilter,
   ): Promise<Page<ConversationView>> {
+    if (this.dialect === 'postgres') {
+      const page = await readPostgresPage(this.db, userId, scope, { limit, offset }, filter);
+      const participants = page.rows.flatMap((r) =>
+        r.participantIds.map((id, i) => ({
+          conversation_id: r.conversation_id,
+          user_id: id,
+          last_authored_at: r.participantAuthoredAt[i] ?? null,
+        })),
+      );
+      const tags = page.rows.flatMap((r) =>
+        r.tags.map((tag) => ({ conversation_id: r.conversation_id, tag })),
+      );
+      return { items: await this.views(userId, page.rows, participants, tags), total: page.total };
+    }
     const where = scopeRows(userId, scope, filter);
     const key = scopeOrderKey(scope);
     const n = await this.total(userId, scope, where, filter);
     // Past the end (or an empty scope): no rows to read.
     if (offset >= n) return { items: [], total: n };
-    // The outer query orders by the page's own columns: ordered by the row's, SQLite would
-    // rather walk the user's whole index range than look the ten rows up by key.
+    // The page finds the rows its index walk chose by rowid, which every index entry holds:
+    // one B-tree descent per row instead of two through the primary key's index. The outer
+    // query orders by the page's own columns: ordered by the row's, SQLite would rather walk
+    // the user's whole index range than look the ten rows up by key.
     const page = await readRows(
       this.db,
       sql<PageRow>`SELECT ${PAGE_COLUMNS}
-      FROM (SELECT ${this.pageRowKey.select}, cp.conversation_id, ${key} AS k
+      FROM (SELECT cp.rowid AS row_key, cp.conversation_id, ${key} AS k
             FROM conversation_participants cp
             WHERE ${where}
             ORDER BY ${key} DESC, cp.conversation_id DESC LIMIT ${limit} OFFSET ${offset}) ids
-      JOIN conversation_participants cp ON ${this.pageRowKey.join}
+      JOIN conversation_participants cp ON cp.rowid = ids.row_key
       ORDER BY ids.k DESC, ids.conversation_id DESC`,
       pageRowOf,
     );
@@ -328,6 +242,16 @@ export class ConversationQueries {
         (v) => ({ conversation_id: v[0] as TagRow['conversation_id'], tag: v[1] as string }),
       ),
     ]);
+    return this.views(userId, rows, participantRows, tagRows);
+  }
+
+  /** The views of a page's rows, with their participants (named) and the viewer's tags. */
+  private async views(
+    userId: string,
+    rows: readonly PageRow[],
+    participantRows: readonly ParticipantRow[],
+    tagRows: readonly TagRow[],
+  ): Promise<ConversationView[]> {
     const names = await this.names.of(participantRows.map((p) => String(p.user_id)));
     const tagsByConversation = new Map<string, string[]>();
     for (const row of tagRows) {

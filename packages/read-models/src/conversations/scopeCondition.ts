@@ -9,7 +9,10 @@ export type ConversationScope = 'inbox' | 'unread' | 'archived' | 'starred' | 's
 export function scopeCondition(scope: ConversationScope): RawBuilder<unknown> {
   switch (scope) {
     case 'inbox':
-      return sql`cp.last_message_at IS NOT NULL AND cp.workflow_state IN ('read', 'unread')`;
+      // Not `IN ('read', 'unread')`: PostgreSQL (before 17) takes an IN list on a column after
+      // the order's as an index condition that loses the index's order, then sorts the user's
+      // whole range (5,000 rows: 20 ms) for a page of ten. A row is read, unread or archived.
+      return sql`cp.last_message_at IS NOT NULL AND cp.workflow_state <> 'archived'`;
     case 'unread':
     case 'archived':
       return sql`cp.last_message_at IS NOT NULL AND cp.workflow_state = ${scope}`;

@@ -71,7 +71,8 @@ export class UserQueries {
 
   /**
    * The user a still-valid token belongs to, looked up by the token's hash. Every request
-   * runs it, so it is SQL text: Kysely's builder cost four times the query itself.
+   * runs it, so it is SQL text (Kysely's builder cost four times the query itself), prepared
+   * once per connection on PostgreSQL.
    */
   async findByTokenHash(tokenHash: string, now: Date): Promise<UserRecord | undefined> {
     const rows = await readRows(
@@ -90,6 +91,7 @@ export class UserQueries {
         created_at: v[6] as string,
         expires_at: v[7] as string | null,
       }),
+      { prepared: true },
     );
     const row = rows[0];
     if (!row) return undefined;
