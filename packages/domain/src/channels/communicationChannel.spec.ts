@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spec } from '../testing/givenWhenThen';
 import type { ChannelAdded, ChannelEvent } from './channelEvents';
 import {
@@ -60,6 +61,12 @@ const bounced: ChannelEvent = {
   data: { channelId: '40', userId: '7', bounceCount: 1, lastBounceAt: later },
 };
 
+const notFound = {
+  kind: 'not_found',
+  attribute: 'channel',
+  message: 'The specified resource does not exist.',
+} as const;
+
 describe('CommunicationChannel', () => {
   it('adds an email channel unconfirmed, with its code and position', () => {
     channel
@@ -106,25 +113,29 @@ describe('CommunicationChannel', () => {
     channel
       .given()
       .when((s) => addChannel(s, add({ address: 'no-at-sign' })))
-      .thenThrows({ kind: 'invalid', attribute: 'email' });
+      .thenThrows({ kind: 'invalid', attribute: 'email', message: 'invalid' });
   });
 
   it('refuses a blank address, and a blank push token', () => {
     channel
       .given()
       .when((s) => addChannel(s, add({ type: 'sms', address: '  ' })))
-      .thenThrows({ kind: 'invalid', attribute: 'address' });
+      .thenThrows({ kind: 'invalid', attribute: 'address', message: 'blank' });
     channel
       .given()
       .when((s) => addChannel(s, add({ type: 'push', address: '' })))
-      .thenThrows({ kind: 'invalid', attribute: 'token' });
+      .thenThrows({ kind: 'invalid', attribute: 'token', message: 'blank' });
   });
 
-  it('refuses an address over 255 characters', () => {
+  it('refuses an address over 255 characters, and takes one of 255', () => {
     channel
       .given()
       .when((s) => addChannel(s, add({ type: 'sms', address: '1'.repeat(256) })))
-      .thenThrows({ kind: 'invalid', attribute: 'path' });
+      .thenThrows({ kind: 'invalid', attribute: 'path', message: 'too_long' });
+    channel
+      .given()
+      .when((s) => addChannel(s, add({ type: 'sms', address: ` ${'1'.repeat(255)} ` })))
+      .then([{ ...added, data: { ...added.data, type: 'sms', address: '1'.repeat(255) } }]);
   });
 
   it('refuses a duplicate of an unconfirmed or active channel', () => {
@@ -138,7 +149,7 @@ describe('CommunicationChannel', () => {
         data: { channelId: '40', userId: '7', confirmedAt: later },
       })
       .when((s) => addChannel(s, add({ channelId: '41' })))
-      .thenThrows({ kind: 'conflict', attribute: 'path' });
+      .thenThrows({ kind: 'conflict', attribute: 'path', message: 'taken' });
   });
 
   it('writes nothing for a live channel its own request added or revived: that request retried', () => {
@@ -185,6 +196,7 @@ describe('CommunicationChannel', () => {
         kind: 'invalid',
         attribute: 'type',
         message: 'Maximum number of communication channels reached',
+        type: 'limit',
       });
     channel
       .given()
@@ -246,12 +258,12 @@ describe('CommunicationChannel', () => {
     channel
       .given(added)
       .when((s) => confirmChannel(s, { code: 'WRONG', codeFor, confirmedAt: later }))
-      .thenThrows({ kind: 'invalid', attribute: 'code' });
+      .thenThrows({ kind: 'invalid', attribute: 'code', message: 'invalid' });
     // The nonce in the event is not the code.
     channel
       .given(added)
       .when((s) => confirmChannel(s, { code: 'ABCD2345', codeFor, confirmedAt: later }))
-      .thenThrows({ kind: 'invalid', attribute: 'code' });
+      .thenThrows({ kind: 'invalid', attribute: 'code', message: 'invalid' });
     channel
       .given(added, confirmed)
       .when((s) => confirmChannel(s, { code: '5432DCBA', codeFor, confirmedAt: later }))
@@ -259,7 +271,7 @@ describe('CommunicationChannel', () => {
     channel
       .given(added, removed)
       .when((s) => confirmChannel(s, { code: '5432DCBA', codeFor, confirmedAt: later }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows(notFound);
   });
 
   it('removes softly; removing again or an unknown channel is not found', () => {
@@ -270,11 +282,11 @@ describe('CommunicationChannel', () => {
     channel
       .given(added, removed)
       .when((s) => removeChannel(s, { removedAt: later }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows(notFound);
     channel
       .given()
       .when((s) => removeChannel(s, { removedAt: later }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows(notFound);
   });
 
   it('counts bounces and resets them after a successful send', () => {
@@ -305,7 +317,18 @@ describe('CommunicationChannel', () => {
     channel
       .given(added, removed)
       .when((s) => bounceChannel(s, { bouncedAt: later }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows(notFound);
+  });
+
+  it("keeps the bounce's summary when delivery gives one, null included", () => {
+    channel
+      .given(added)
+      .when((s) => bounceChannel(s, { bouncedAt: later, summary: 'mailbox full' }))
+      .then([{ ...bounced, data: { ...bounced.data, summary: 'mailbox full' } } as ChannelEvent]);
+    channel
+      .given(added)
+      .when((s) => bounceChannel(s, { bouncedAt: later, summary: null }))
+      .then([{ ...bounced, data: { ...bounced.data, summary: null } } as ChannelEvent]);
   });
 
   it('counts at most one bounce an hour, unless a successful send reset the count since', () => {
@@ -333,11 +356,14 @@ describe('CommunicationChannel', () => {
     expect(channelTypeOf('twitter')).toBe('email');
     expect(channelTypeOf('personal_email')).toBe('email');
     expect(channelTypeOf(undefined)).toBe('email');
-    expect(channelTypeOf('SMS')).toBe('sms');
+    expect(channelTypeOf(' SMS ')).toBe('sms');
     expect(channelTypeOf('push')).toBe('push');
     expect(channelAddressKeyOf('7', 'email', ' Jane@Example.COM')).toBe(
       channelAddressKeyOf('7', 'email', 'jane@example.com'),
     );
+    // The stream name holds the first 40 hex digits of the SHA-256 of the lower-cased address.
+    const digest = createHash('sha256').update('jane@example.com').digest('hex').slice(0, 40);
+    expect(channelAddressKeyOf('7', 'email', ' Jane@Example.COM ')).toBe(`7.email.${digest}`);
     expect(channelAddressKeyOf('7', 'email', 'a@b')).not.toBe(
       channelAddressKeyOf('8', 'email', 'a@b'),
     );

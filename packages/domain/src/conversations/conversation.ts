@@ -292,6 +292,7 @@ export function addRecipients(
 
 /** Canvas's `to_sentence`: "a", "a and b", "a, b, and c". */
 export function toSentence(items: readonly string[]): string {
+  // Stryker disable next-line StringLiteral: a list of at most one item joins to the same text whatever the separator
   if (items.length <= 1) return items.join('');
   if (items.length === 2) return `${items[0]} and ${items[1]}`;
   return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;

@@ -164,6 +164,7 @@ function messageAdded(
     }
   }
   // included_messages: recipients lacking a forwarded message get a copy of it.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with nothing forwarded, the recount gives what the counting above gave (copies and counters move together)
   if (data.forwardedMessageIds.length > 0) {
     for (const userId of data.recipientIds) {
       const row = state.participants.get(userId);
@@ -228,6 +229,7 @@ function newestCopyAt(state: ConversationAsOf, row: ParticipantAsOf, humanOnly: 
   for (const id of row.copies) {
     const m = state.messages.get(id);
     if (!m || (humanOnly && m.generated)) continue;
+    // Stryker disable next-line EqualityOperator: on equal times `>=` keeps the same time
     if (newest === null || m.createdAt > newest) newest = m.createdAt;
   }
   return newest;

@@ -51,11 +51,41 @@ describe('Course', () => {
     });
   });
 
-  it('refuses names over 255 characters', () => {
+  it('trims the name and code it is given', () => {
     course
       .given()
-      .when((s) => createCourse(s, { courseId: '5', name: 'x'.repeat(256), createdAt: at }))
-      .thenThrows({ kind: 'invalid', attribute: 'name' });
+      .when((s) =>
+        createCourse(s, {
+          courseId: '5',
+          name: ' Biology ',
+          courseCode: ' BIO-101 ',
+          createdAt: at,
+        }),
+      )
+      .then([created]);
+  });
+
+  it('is created once', () => {
+    course
+      .given(created)
+      .when((s) => createCourse(s, { courseId: '5', name: 'Biology', createdAt: at }))
+      .thenThrows({ kind: 'conflict', attribute: 'course', message: 'course already exists' });
+  });
+
+  it('takes a name and a code of 255 characters and refuses 256', () => {
+    const long = 'x'.repeat(255);
+    const [course255] = createCourse(null, { courseId: '5', name: long, createdAt: at });
+    expect(course255!.data).toMatchObject({ name: long, courseCode: long });
+    course
+      .given()
+      .when((s) => createCourse(s, { courseId: '5', name: `${long}x`, createdAt: at }))
+      .thenThrows({ kind: 'invalid', attribute: 'name', message: 'too_long' });
+    course
+      .given()
+      .when((s) =>
+        createCourse(s, { courseId: '5', name: 'Biology', courseCode: `${long}x`, createdAt: at }),
+      )
+      .thenThrows({ kind: 'invalid', attribute: 'course_code', message: 'too_long' });
   });
 
   it('enrolls a user once per type; a repeat decides nothing', () => {
@@ -97,17 +127,21 @@ describe('Course', () => {
       .when((s) =>
         enrollUser(s, { enrollmentId: '1', userId: '7', type: 'KingEnrollment', createdAt: at }),
       )
-      .thenThrows({ attribute: 'type' });
+      .thenThrows({ kind: 'invalid', attribute: 'type', message: 'invalid' });
     course
       .given(created)
       .when((s) =>
         enrollUser(s, { enrollmentId: '1', userId: '7', enrollmentState: 'asleep', createdAt: at }),
       )
-      .thenThrows({ attribute: 'enrollment_state' });
+      .thenThrows({ kind: 'invalid', attribute: 'enrollment_state', message: 'invalid' });
     course
       .given()
       .when((s) => enrollUser(s, { enrollmentId: '1', userId: '7', createdAt: at }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows({
+        kind: 'not_found',
+        attribute: 'course',
+        message: 'The specified resource does not exist.',
+      });
   });
 });
 
@@ -117,15 +151,36 @@ describe('Group', () => {
     data: { groupId: '9', name: 'Lab A', createdAt: at },
   };
 
-  it('needs a name', () => {
+  it('needs a name, trimmed, of at most 255 characters', () => {
+    const blank = { kind: 'invalid', attribute: 'name', message: 'blank' } as const;
     group
       .given()
       .when((s) => createGroup(s, { groupId: '9', name: ' ', createdAt: at }))
-      .thenThrows({ attribute: 'name' });
+      .thenThrows(blank);
     group
       .given()
-      .when((s) => createGroup(s, { groupId: '9', name: 'Lab A', createdAt: at }))
+      .when((s) => createGroup(s, { groupId: '9', createdAt: at }))
+      .thenThrows(blank);
+    group
+      .given()
+      .when((s) => createGroup(s, { groupId: '9', name: ' Lab A ', createdAt: at }))
       .then([groupCreated]);
+    const long = 'x'.repeat(255);
+    group
+      .given()
+      .when((s) => createGroup(s, { groupId: '9', name: long, createdAt: at }))
+      .then([{ ...groupCreated, data: { ...groupCreated.data, name: long } }]);
+    group
+      .given()
+      .when((s) => createGroup(s, { groupId: '9', name: `${long}x`, createdAt: at }))
+      .thenThrows({ kind: 'invalid', attribute: 'name', message: 'too_long' });
+  });
+
+  it('is created once', () => {
+    group
+      .given(groupCreated)
+      .when((s) => createGroup(s, { groupId: '9', name: 'Lab A', createdAt: at }))
+      .thenThrows({ kind: 'conflict', attribute: 'group', message: 'group already exists' });
   });
 
   it('adds a member once', () => {
@@ -144,6 +199,10 @@ describe('Group', () => {
     group
       .given()
       .when((s) => addGroupMember(s, { membershipId: '91', userId: '7', createdAt: at }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows({
+        kind: 'not_found',
+        attribute: 'group',
+        message: 'The specified resource does not exist.',
+      });
   });
 });

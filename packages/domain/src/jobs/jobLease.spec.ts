@@ -1,4 +1,11 @@
+import { expectDomainError } from '../testing/givenWhenThen';
 import { claimAttempt, requireLease } from './jobLease';
+
+const leasedElsewhere = {
+  kind: 'conflict',
+  attribute: 'job',
+  message: 'the job is leased to another runner',
+} as const;
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 const live = { runner: 'a', until: '2026-01-01T00:01:00.000Z', attempt: 1 };
@@ -10,8 +17,9 @@ describe('job lease', () => {
   });
 
   it("refuses another runner while the holder's lease is live", () => {
-    expect(() => claimAttempt(live, { runner: 'b', now, leaseMs: 60_000 })).toThrow(
-      expect.objectContaining({ kind: 'conflict' }),
+    expectDomainError(
+      () => claimAttempt(live, { runner: 'b', now, leaseMs: 60_000 }),
+      leasedElsewhere,
     );
   });
 
@@ -26,14 +34,15 @@ describe('job lease', () => {
 
   it('refuses a renewal by a runner whose lease was taken over', () => {
     const takenOver = { ...expired, runner: 'b' };
-    expect(() =>
-      claimAttempt(takenOver, { runner: 'a', now, leaseMs: 60_000, renew: true }),
-    ).toThrow(expect.objectContaining({ kind: 'conflict' }));
+    expectDomainError(
+      () => claimAttempt(takenOver, { runner: 'a', now, leaseMs: 60_000, renew: true }),
+      leasedElsewhere,
+    );
   });
 
   it('lets only the holder record progress', () => {
     expect(() => requireLease(live, 'a')).not.toThrow();
-    expect(() => requireLease(live, 'b')).toThrow(expect.objectContaining({ kind: 'conflict' }));
-    expect(() => requireLease(null, 'a')).toThrow(expect.objectContaining({ kind: 'conflict' }));
+    expectDomainError(() => requireLease(live, 'b'), leasedElsewhere);
+    expectDomainError(() => requireLease(null, 'a'), leasedElsewhere);
   });
 });

@@ -1,4 +1,4 @@
-import { spec } from '../testing/givenWhenThen';
+import { expectDomainError, spec } from '../testing/givenWhenThen';
 import { ULID_PATTERN } from '../outbound/outboundIds';
 import {
   checkSendAt,
@@ -11,6 +11,31 @@ import {
 } from './messageOperation';
 import type { MessageOperationCreated, MessageOperationEvent } from './messageOperationEvents';
 
+const notFound = {
+  kind: 'not_found',
+  attribute: 'operation',
+  message: 'The resource was not found.',
+} as const;
+const leasedElsewhere = {
+  kind: 'conflict',
+  attribute: 'job',
+  message: 'the job is leased to another runner',
+} as const;
+const recipientCount = {
+  kind: 'invalid',
+  attribute: 'to',
+  message: 'between 1 and 10000 recipients are required',
+} as const;
+const unaccounted = {
+  kind: 'invalid',
+  attribute: 'to',
+  message: 'every recipient is a message or unaddressable',
+} as const;
+const unlisted = {
+  kind: 'invalid',
+  attribute: 'to',
+  message: 'the fan-out lists every message',
+} as const;
 const operation = spec<MessageOperationState, MessageOperationEvent>(evolveMessageOperation);
 const T = '2026-11-23T10:00:00.000Z';
 
@@ -45,7 +70,11 @@ describe('message operation', () => {
     operation
       .given(created())
       .when((s) => createMessageOperation(s, created().data))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows({
+        kind: 'conflict',
+        attribute: 'operationId',
+        message: 'operation already exists',
+      });
   });
 
   it('needs 1 to 10,000 recipients, each a message or unaddressable', () => {
@@ -54,7 +83,7 @@ describe('message operation', () => {
       .when((s) =>
         createMessageOperation(s, created({ recipients: 0, messages: 0, unaddressable: 0 }).data),
       )
-      .thenThrows({ kind: 'invalid', attribute: 'to' });
+      .thenThrows(recipientCount);
     operation
       .given()
       .when((s) =>
@@ -63,11 +92,28 @@ describe('message operation', () => {
           created({ recipients: 10_001, messages: 10_001, unaddressable: 0 }).data,
         ),
       )
-      .thenThrows({ kind: 'invalid', attribute: 'to' });
+      .thenThrows(recipientCount);
+    for (const accepted of [
+      created({ recipients: 1, messages: 1, unaddressable: 0 }),
+      created({ recipients: 10_000, messages: 9_999, unaddressable: 1 }),
+      // Every recipient unaddressable: an operation with no message, still recorded.
+      created({ recipients: 2, messages: 0, unaddressable: 2 }),
+    ]) {
+      operation
+        .given()
+        .when((s) => createMessageOperation(s, accepted.data))
+        .then([accepted]);
+    }
     operation
       .given()
       .when((s) => createMessageOperation(s, created({ recipients: 3, messages: 3 }).data))
-      .thenThrows({ kind: 'invalid', attribute: 'to' });
+      .thenThrows(unaccounted);
+    operation
+      .given()
+      .when((s) =>
+        createMessageOperation(s, created({ recipients: 3, messages: -1, unaddressable: 4 }).data),
+      )
+      .thenThrows(unaccounted);
   });
 
   it('lists its fan-out inline, or in parts and then nothing inline', () => {
@@ -94,8 +140,13 @@ describe('message operation', () => {
       operation
         .given()
         .when((s) => createMessageOperation(s, created({ fanOut: wrong }).data))
-        .thenThrows({ kind: 'invalid', attribute: 'to' });
+        .thenThrows(unlisted);
     }
+    const onePart = created({ fanOut: { ...fanOut, messages: [], parts: 1 } });
+    operation
+      .given()
+      .when((s) => createMessageOperation(s, onePart.data))
+      .then([onePart]);
   });
 
   it('is processed once, after it exists', () => {
@@ -110,7 +161,11 @@ describe('message operation', () => {
     operation
       .given()
       .when((s) => markMessageOperationProcessed(s, { processedAt: T }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows(notFound);
+    operation
+      .given()
+      .when((s) => claimMessageOperation(s, { runner: 'a', now: new Date(T), leaseMs: 60_000 }))
+      .thenThrows(notFound);
   });
 
   it('names its messages the same way every time, in creation order', () => {
@@ -130,15 +185,17 @@ describe('message operation', () => {
       '2026-11-23T10:00:00.000Z',
     );
     expect(checkSendAt('2026-12-23T10:00:00Z', now)).toBe('2026-12-23T10:00:00.000Z');
-    for (const bad of [
-      '2026-11-23T10:00:00Z',
-      '2026-11-22T10:00:00Z',
-      '2026-12-23T10:00:01Z',
-      'soon',
+    for (const [bad, message] of [
+      ['2026-11-23T10:00:00Z', 'sendAt must be in the future'],
+      ['2026-11-22T10:00:00Z', 'sendAt must be in the future'],
+      ['2026-12-23T10:00:01Z', 'sendAt must be at most 30 days ahead'],
+      ['soon', 'sendAt must be an RFC 3339 date-time'],
     ]) {
-      expect(() => checkSendAt(bad, now)).toThrow(
-        expect.objectContaining({ kind: 'invalid', attribute: 'schedule.sendAt' }),
-      );
+      expectDomainError(() => checkSendAt(bad!, now), {
+        kind: 'invalid',
+        attribute: 'schedule.sendAt',
+        message: message!,
+      });
     }
   });
 });
@@ -173,7 +230,7 @@ describe('message operation fan-out as a durable job', () => {
     operation
       .given()
       .when((s) => createMessageOperation(s, created({ fanOut: { ...fanOut, messages: [] } }).data))
-      .thenThrows({ kind: 'invalid', attribute: 'to' });
+      .thenThrows(unlisted);
   });
 
   it('is claimed by one runner at a time and closed only by the lease holder', () => {
@@ -184,11 +241,11 @@ describe('message operation fan-out as a durable job', () => {
     operation
       .given(created({ fanOut }), claimed)
       .when((s) => claimMessageOperation(s, { runner: 'b', now, leaseMs: 60_000 }))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows(leasedElsewhere);
     operation
       .given(created({ fanOut }), claimed)
       .when((s) => markMessageOperationProcessed(s, { processedAt: T, runner: 'b' }))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows(leasedElsewhere);
     operation
       .given(created({ fanOut }), claimed)
       .when((s) => markMessageOperationProcessed(s, { processedAt: T, runner: 'a' }))

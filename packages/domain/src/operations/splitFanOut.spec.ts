@@ -1,5 +1,5 @@
 import type { FanOutMessage, MessageOperationFanOut } from './messageOperationEvents';
-import { joinFanOut, splitFanOut } from './splitFanOut';
+import { MAX_FAN_OUT_BYTES, joinFanOut, splitFanOut } from './splitFanOut';
 
 function fanOutOf(count: number, variableLength: number): MessageOperationFanOut {
   const messages: FanOutMessage[] = Array.from({ length: count }, (_, i) => ({
@@ -10,7 +10,42 @@ function fanOutOf(count: number, variableLength: number): MessageOperationFanOut
   return { text: 'Hi {{name}}', media: [], from: { phone: '+15550000000' }, messages };
 }
 
+/** What a message counts for in a part: its JSON and the comma after it. */
+const bytesOf = (message: FanOutMessage) => Buffer.byteLength(JSON.stringify(message)) + 1;
+
+/** Messages that add up to exactly `total` counted bytes. */
+function fanOutOfBytes(total: number): MessageOperationFanOut {
+  const fanOut = fanOutOf(Math.floor(total / 2000), 1900);
+  const used = fanOut.messages.reduce((sum, m) => sum + bytesOf(m), 0);
+  const last: FanOutMessage = { channel: 'phone', to: '+15559999999', variables: { name: '' } };
+  last.variables!.name = '.'.repeat(total - used - bytesOf(last));
+  fanOut.messages.push(last);
+  expect(fanOut.messages.reduce((sum, m) => sum + bytesOf(m), 0)).toBe(total);
+  return fanOut;
+}
+
 describe('splitFanOut', () => {
+  it('keeps up to 512 KiB inline by default, and cuts one byte more', () => {
+    expect(MAX_FAN_OUT_BYTES).toBe(524_288);
+    const fits = fanOutOfBytes(MAX_FAN_OUT_BYTES);
+    expect(splitFanOut('op1', fits)).toEqual({ fanOut: fits, parts: [] });
+    const over = fanOutOfBytes(MAX_FAN_OUT_BYTES + 1);
+    expect(splitFanOut('op1', over).parts).toHaveLength(2);
+  });
+
+  it('fills each part up to the limit exactly before starting the next', () => {
+    const fanOut = fanOutOf(4, 10);
+    const each = bytesOf(fanOut.messages[0]!);
+    expect(fanOut.messages.map(bytesOf)).toEqual([each, each, each, each]);
+
+    const split = splitFanOut('op1', fanOut, 2 * each);
+
+    expect(split.parts.map((p) => p.data.messages)).toEqual([
+      fanOut.messages.slice(0, 2),
+      fanOut.messages.slice(2),
+    ]);
+  });
+
   it('keeps a fan-out that fits inline, with no parts', () => {
     const fanOut = fanOutOf(100, 10);
 
@@ -61,11 +96,21 @@ describe('joinFanOut', () => {
   });
 
   it('refuses a missing part', () => {
-    expect(() => joinFanOut(split.fanOut, parts.slice(1))).toThrow(/of its/);
+    const count = parts.length;
+    expect(() => joinFanOut(split.fanOut, parts.slice(1))).toThrow(
+      new Error(`fan-out has ${count - 1} of its ${count} parts`),
+    );
   });
 
-  it('refuses parts out of place', () => {
+  it('refuses parts out of place, or of another cut', () => {
+    const count = parts.length;
     const swapped = [parts[1]!, parts[0]!, ...parts.slice(2)];
-    expect(() => joinFanOut(split.fanOut, swapped)).toThrow(/found at/);
+    expect(() => joinFanOut(split.fanOut, swapped)).toThrow(
+      new Error(`fan-out part 1/${count} found at 0/${count}`),
+    );
+    const otherCut = parts.map((p) => ({ ...p, parts: count + 1 }));
+    expect(() => joinFanOut(split.fanOut, otherCut)).toThrow(
+      new Error(`fan-out part 0/${count + 1} found at 0/${count}`),
+    );
   });
 });

@@ -9,8 +9,19 @@ describe('outbound ids', () => {
     expect(encodeUlid(0, new Uint8Array(10))).toBe('0'.repeat(26));
   });
 
-  it('matches the Comms id pattern', () => {
+  it('needs 80 bits of entropy', () => {
+    expect(() => encodeUlid(0, new Uint8Array(9))).toThrow(
+      new RangeError('a ULID needs 80 bits of entropy'),
+    );
+  });
+
+  it('matches the Comms id pattern, which takes nothing around the id', () => {
     expect(newUlid()).toMatch(ULID_PATTERN);
+    const id = '01aryz6s41zzzzzzzzzzzzzzzz';
+    expect(id).toMatch(ULID_PATTERN);
+    for (const wrong of [`${id}0`, `0${id}`, `8${id.slice(1)}`, id.slice(1), id.toUpperCase()]) {
+      expect(ULID_PATTERN.test(wrong)).toBe(false);
+    }
     expect(`comms_message_${newUlid()}`).toMatch(/^comms_message_[0-7][a-hjkmnpqrstv-z0-9]{25,34}/);
   });
 

@@ -10,6 +10,7 @@ import {
   recordBounce,
   recordDelivered,
   recordSent,
+  recordUndelivered,
   startDispatch,
   type OutboundMessageState,
 } from './outboundMessage';
@@ -67,6 +68,17 @@ const sent: OutboundEvent = {
   data: { outboundId: id, attempt: 1, transport: 'smtp', providerMessageId: '<x@y>', sentAt: T },
 };
 
+const bounced: OutboundEvent = {
+  type: 'OutboundMessageBounced',
+  data: { outboundId: id, reason: '550 no such user', bouncedAt: T },
+};
+const delivered: OutboundEvent = {
+  type: 'OutboundMessageDelivered',
+  data: { outboundId: id, deliveredAt: T },
+};
+const fold = (...events: OutboundEvent[]) =>
+  events.reduce<OutboundMessageState | null>(evolveOutboundMessage, null);
+
 describe('outbound message', () => {
   it('is created once: a replayed cause decides nothing', () => {
     outbound
@@ -83,7 +95,7 @@ describe('outbound message', () => {
     outbound
       .given()
       .when((s) => createOutboundMessage(s, created({ to: ' ' }).data))
-      .thenThrows({ kind: 'invalid', attribute: 'to' });
+      .thenThrows({ kind: 'invalid', attribute: 'to', message: 'blank' });
   });
 
   it('dispatches a staged message as attempt 1, and only once', () => {
@@ -95,6 +107,20 @@ describe('outbound message', () => {
       .given(created(), started(1))
       .when((s) => startDispatch(s, { transport: 'smtp', startedAt: T }))
       .then([]);
+  });
+
+  it('names the dispatcher that made the attempt, when there is one', () => {
+    const byNode = {
+      type: 'OutboundDispatchStarted',
+      data: { outboundId: id, attempt: 1, transport: 'smtp', startedAt: T, dispatcher: 'node-3' },
+    } as const;
+    outbound
+      .given(created())
+      .when((s) => startDispatch(s, { transport: 'smtp', startedAt: T, dispatcher: 'node-3' }))
+      .then([byNode]);
+    const attempt = { attempt: 1, transport: 'smtp', startedAt: T, status: 'sending', error: null };
+    expect(fold(created(), byNode)!.attempts).toEqual([{ ...attempt, dispatcher: 'node-3' }]);
+    expect(fold(created(), started(1))!.attempts).toEqual([{ ...attempt, dispatcher: null }]);
   });
 
   it('never dispatches a suppressed (bouncing channel) message', () => {
@@ -114,6 +140,10 @@ describe('outbound message', () => {
       .given(scheduled)
       .when((s) => queueScheduledMessage(s, { queuedAt: T }))
       .then([{ type: 'OutboundMessageQueued', data: { outboundId: id, queuedAt: T } }]);
+    outbound
+      .given(created())
+      .when((s) => queueScheduledMessage(s, { queuedAt: T }))
+      .then([]);
     outbound
       .given(scheduled, { type: 'OutboundMessageQueued', data: { outboundId: id, queuedAt: T } })
       .when((s) => startDispatch(s, { transport: 'smtp', startedAt: T }))
@@ -158,11 +188,7 @@ describe('outbound message', () => {
       .then([failed(MAX_DELIVERY_ATTEMPTS, null)]);
   });
 
-  it('counts a bounce once, during the attempt or after the send', () => {
-    const bounced: OutboundEvent = {
-      type: 'OutboundMessageBounced',
-      data: { outboundId: id, reason: '550 no such user', bouncedAt: T },
-    };
+  it('counts a bounce once, during the attempt or after the send or delivery', () => {
     outbound
       .given(created(), started(1))
       .when((s) => recordBounce(s, { reason: '550 no such user', bouncedAt: T }))
@@ -172,16 +198,47 @@ describe('outbound message', () => {
       .when((s) => recordBounce(s, { reason: '550 no such user', bouncedAt: T }))
       .then([bounced]);
     outbound
+      .given(created(), started(1), sent, delivered)
+      .when((s) => recordBounce(s, { reason: '550 no such user', bouncedAt: T }))
+      .then([bounced]);
+    outbound
       .given(created(), started(1), bounced)
       .when((s) => recordBounce(s, { reason: 'again', bouncedAt: T }))
       .then([]);
+    outbound
+      .given(created())
+      .when((s) => recordBounce(s, { reason: 'never sent', bouncedAt: T }))
+      .then([]);
   });
 
-  it('records delivery after the send, once', () => {
-    const delivered: OutboundEvent = {
-      type: 'OutboundMessageDelivered',
-      data: { outboundId: id, deliveredAt: T },
-    };
+  it('marks the attempt in flight bounced, and leaves a finished attempt as it was', () => {
+    expect(fold(created(), started(1), bounced)!.attempts).toEqual([
+      {
+        attempt: 1,
+        transport: 'smtp',
+        startedAt: T,
+        dispatcher: null,
+        status: 'bounced',
+        error: { code: 'bounced', message: '550 no such user' },
+      },
+    ]);
+    expect(fold(created(), started(1), sent, bounced)!.attempts).toEqual([
+      {
+        attempt: 1,
+        transport: 'smtp',
+        startedAt: T,
+        dispatcher: null,
+        status: 'sent',
+        error: null,
+      },
+    ]);
+  });
+
+  it('records delivery after the send (or a receipt ahead of it), once', () => {
+    outbound
+      .given(created(), started(1))
+      .when((s) => recordDelivered(s, { deliveredAt: T }))
+      .then([delivered]);
     outbound
       .given(created(), started(1), sent)
       .when((s) => recordDelivered(s, { deliveredAt: T }))
@@ -190,6 +247,29 @@ describe('outbound message', () => {
       .given(created(), started(1), sent, delivered)
       .when((s) => recordDelivered(s, { deliveredAt: T }))
       .then([]);
+  });
+
+  it('records a message undelivered after the send (or a receipt ahead of it), once', () => {
+    const error = { code: '30003', message: 'Unreachable destination handset' };
+    const undelivered: OutboundEvent = {
+      type: 'OutboundMessageUndelivered',
+      data: { outboundId: id, error, at: T },
+    };
+    for (const history of [
+      [created(), started(1), sent],
+      [created(), started(1)],
+    ]) {
+      outbound
+        .given(...history)
+        .when((s) => recordUndelivered(s, { error, at: T }))
+        .then([undelivered]);
+    }
+    for (const history of [[created()], [created(), started(1), sent, undelivered]]) {
+      outbound
+        .given(...history)
+        .when((s) => recordUndelivered(s, { error, at: T }))
+        .then([]);
+    }
   });
 
   it('cancels what has not been sent', () => {
@@ -202,6 +282,14 @@ describe('outbound message', () => {
       .when((s) => cancelOutboundMessage(s, { cancelledAt: T }))
       .then([cancelled]);
     outbound
+      .given(created({ scheduledFor: '2026-11-24T00:00:00.000Z' }))
+      .when((s) => cancelOutboundMessage(s, { cancelledAt: T }))
+      .then([cancelled]);
+    outbound
+      .given(created(), started(1))
+      .when((s) => cancelOutboundMessage(s, { cancelledAt: T }))
+      .then([cancelled]);
+    outbound
       .given(created(), started(1), sent)
       .when((s) => cancelOutboundMessage(s, { cancelledAt: T }))
       .then([]);
@@ -211,7 +299,11 @@ describe('outbound message', () => {
     outbound
       .given()
       .when((s) => recordDelivered(s, { deliveredAt: T }))
-      .thenThrows({ kind: 'not_found' });
+      .thenThrows({
+        kind: 'not_found',
+        attribute: 'message',
+        message: 'The resource was not found.',
+      });
   });
 
   it('maps every state to both dialects, and each event to the state the fold reaches', () => {

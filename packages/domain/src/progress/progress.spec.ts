@@ -18,6 +18,21 @@ import type {
 } from './progressEvents';
 
 const at = '2026-01-01T00:00:00.000Z';
+const exists = {
+  kind: 'conflict',
+  attribute: 'progress',
+  message: 'progress already exists',
+} as const;
+const leasedElsewhere = {
+  kind: 'conflict',
+  attribute: 'job',
+  message: 'the job is leased to another runner',
+} as const;
+const outOfOrder = {
+  kind: 'invalid',
+  attribute: 'offset',
+  message: 'steps are recorded in order',
+} as const;
 const progress = spec<ProgressState, ProgressEvent>(evolveProgress);
 const queued: ProgressQueued = {
   type: 'ProgressQueued',
@@ -33,7 +48,32 @@ describe('Progress', () => {
     progress
       .given(queued)
       .when((s) => queueProgress(s, queued.data))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows(exists);
+  });
+
+  it('is not found before it is queued', () => {
+    const notFound = {
+      kind: 'not_found',
+      attribute: 'progress',
+      message: 'The specified resource does not exist.',
+    } as const;
+    const step = { runner: 'a', offset: 0, count: 1, processed: 1, notParticipating: [], at };
+    progress
+      .given()
+      .when((s) => claimProgress(s, { runner: 'a', now: new Date(at), leaseMs: 1000 }))
+      .thenThrows(notFound);
+    progress
+      .given()
+      .when((s) => advanceBatchUpdate(s, step))
+      .thenThrows(notFound);
+    progress
+      .given()
+      .when((s) => completeBatchUpdate(s, { processed: 1, notParticipating: [], at }))
+      .thenThrows(notFound);
+    progress
+      .given()
+      .when((s) => finishBatchUpdate(s, { runner: 'a', at }))
+      .thenThrows(notFound);
   });
 
   it('completes with the processed count and a note per skipped id', () => {
@@ -85,7 +125,7 @@ describe('A job finished within its request', () => {
     progress
       .given(started, done)
       .when((s) => recordFinishedJob(s, job))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows(exists);
     // Nothing is left for a job runner to claim.
     progress
       .given(started, done)
@@ -146,7 +186,7 @@ describe('Progress of a durable batch update', () => {
     progress
       .given(job, first)
       .when((s) => claimProgress(s, { runner: 'b', now, leaseMs: 60_000 }))
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows(leasedElsewhere);
   });
 
   it('is taken over once the lease has run out', () => {
@@ -183,7 +223,7 @@ describe('Progress of a durable batch update', () => {
           at,
         }),
       )
-      .thenThrows({ kind: 'conflict' });
+      .thenThrows(leasedElsewhere);
     progress
       .given(job, first, advanced)
       .when((s) =>
@@ -225,7 +265,11 @@ describe('Progress of a durable batch update', () => {
     progress
       .given(job, first, advanced)
       .when((s) => finishBatchUpdate(s, { runner: 'a', at }))
-      .thenThrows({ kind: 'invalid' });
+      .thenThrows({
+        kind: 'invalid',
+        attribute: 'offset',
+        message: 'the batch update has steps left',
+      });
     progress
       .given(job, first, advanced, rest)
       .when((s) => finishBatchUpdate(s, { runner: 'a', at }))
@@ -240,12 +284,49 @@ describe('Progress of a durable batch update', () => {
           },
         },
       ]);
+    // Finished, it stays finished: nobody's step or finish decides anything any more.
+    const done = finishBatchUpdate(
+      [job, first, advanced, rest].reduce<ProgressState | null>(evolveProgress, null),
+      { runner: 'a', at },
+    );
+    progress
+      .given(job, first, advanced, rest, ...done)
+      .when((s) => finishBatchUpdate(s, { runner: 'b', at }))
+      .then([]);
+  });
+
+  it('refuses a step that skips ahead, is empty, or goes past the last id', () => {
+    const step = { runner: 'a', processed: 1, notParticipating: [], at };
+    for (const wrong of [
+      { offset: 1, count: 1 },
+      { offset: 0, count: 0 },
+      { offset: 0, count: 4 },
+      { offset: 2, count: 2 },
+    ]) {
+      progress
+        .given(job, first)
+        .when((s) => advanceBatchUpdate(s, { ...step, ...wrong }))
+        .thenThrows(outOfOrder);
+    }
+    progress
+      .given(job, first)
+      .when((s) => advanceBatchUpdate(s, { ...step, offset: 0, count: 3 }))
+      .then([
+        {
+          type: 'ProgressAdvanced',
+          data: { ...advanced.data, count: 3, notParticipating: [], completion: 99 },
+        },
+      ]);
   });
 
   it(`gives up after ${MAX_JOB_ATTEMPTS} attempts, and fails a job queued without its request`, () => {
     const attempts = Array.from({ length: MAX_JOB_ATTEMPTS }, (_, i) =>
       claimed(`r${i}`, i + 1, '2025-12-31T00:00:00.000Z'),
     );
+    progress
+      .given(job, ...attempts.slice(0, -1))
+      .when((s) => claimProgress(s, { runner: 'z', now, leaseMs: 60_000 }))
+      .then([claimed('z', MAX_JOB_ATTEMPTS, '2026-01-01T00:01:00.000Z')]);
     progress
       .given(job, ...attempts)
       .when((s) => claimProgress(s, { runner: 'z', now, leaseMs: 60_000 }))

@@ -36,6 +36,35 @@ describe('grownMap', () => {
 describe('grownSet on a large frozen set', () => {
   const many = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
+  it('copies a frozen set of up to 63 items, and overlays one of 64', () => {
+    const small = grownSet(Object.freeze(new Set(many(63))), 'x');
+    expect(small).toBeInstanceOf(Set);
+    expect(small.size).toBe(64);
+    const large = grownSet(Object.freeze(new Set(many(64))), 'x');
+    expect(large).toBeInstanceOf(OverlaySet);
+    expect(large.size).toBe(65);
+  });
+
+  it('reads an overlay like a set: entries, keys and forEach, base first', () => {
+    const overlay = new OverlaySet(new Set(['a', 'b']), new Set(['c']));
+    expect([...overlay.entries()]).toEqual([
+      ['a', 'a'],
+      ['b', 'b'],
+      ['c', 'c'],
+    ]);
+    expect([...overlay.keys()]).toEqual(['a', 'b', 'c']);
+    const seen: unknown[] = [];
+    const self = { name: 'this' };
+    overlay.forEach(function (this: unknown, value, key, set) {
+      seen.push([value, key, set === overlay, this]);
+    }, self);
+    expect(seen).toEqual([
+      ['a', 'a', true, self],
+      ['b', 'b', true, self],
+      ['c', 'c', true, self],
+    ]);
+  });
+
   it('overlays it instead of copying it, and never changes it', () => {
     const shared = Object.freeze(new Set(many(1000)));
     const grown = grownSet(shared, 'x', 'm5');

@@ -32,7 +32,35 @@ describe('IdGenerator', () => {
     expect(Number.isSafeInteger(Number(gen.next()))).toBe(true);
   });
 
-  it('rejects node ids outside 0..63', () => {
-    expect(() => new IdGenerator(64)).toThrow(RangeError);
+  it('lays out milliseconds since 2025, then the node, then the sequence', () => {
+    const epoch = Date.UTC(2025, 0, 1);
+    let t = epoch + 1000;
+    const gen = new IdGenerator(5, () => t);
+    const idOf = (ms: number, seq: number) => String(ms * 2 ** 12 + 5 * 2 ** 6 + seq);
+    expect([gen.next(), gen.next()]).toEqual([idOf(1000, 0), idOf(1000, 1)]);
+    t += 1;
+    const sameMs = Array.from({ length: 65 }, () => gen.next());
+    // The 65th id of a millisecond borrows the next one.
+    expect(sameMs[0]).toBe(idOf(1001, 0));
+    expect(sameMs[63]).toBe(idOf(1001, 63));
+    expect(sameMs[64]).toBe(idOf(1002, 0));
+    t -= 10_000;
+    expect(gen.next()).toBe(idOf(1002, 1));
+    t += 20_000;
+    expect(gen.next()).toBe(idOf(11_001, 0));
+  });
+
+  it('takes node ids 0..63 only', () => {
+    expect(() => new IdGenerator(0)).not.toThrow();
+    expect(() => new IdGenerator(63)).not.toThrow();
+    for (const [nodeId, shown] of [
+      [64, '64'],
+      [-1, '-1'],
+      [1.5, '1.5'],
+    ] as const) {
+      expect(() => new IdGenerator(nodeId)).toThrow(
+        new RangeError(`node id must be an integer in 0..63, got ${shown}`),
+      );
+    }
   });
 });
