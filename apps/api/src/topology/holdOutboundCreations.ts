@@ -57,8 +57,10 @@ export async function holdOutboundCreations(
   return {
     async holding() {
       const { rows } = await client.query(
+        // pg_locks lists every database's locks: another run of this test has its own.
         `SELECT count(*)::int AS n FROM pg_locks
-         WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND NOT granted`,
+         WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [classId, objectId],
       );
       return (rows[0] as { n: number }).n > 0;
