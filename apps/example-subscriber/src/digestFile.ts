@@ -5,6 +5,8 @@ export interface DigestSnapshot {
   /** The feed id (log position) of the last event folded into `users`. */
   lastEventId: string | null;
   users: Record<string, DigestEntry>;
+  /** Users erased in Missive (absent from files written before erasures were followed). */
+  erased?: string[];
 }
 
 export function readDigestFile(path: string): DigestSnapshot {

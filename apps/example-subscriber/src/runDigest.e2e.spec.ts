@@ -74,6 +74,26 @@ describe('example subscriber over the CloudEvents feed', () => {
     expect(second.lastEventId).not.toBe(first.lastEventId);
   });
 
+  it('purges what it kept of a user once Missive erases them', async () => {
+    const cy = await app.createUser('Cy', 'cy@example.com');
+    const di = await app.createUser('Di', 'di@example.com');
+    await app.courseWith(cy.id, di.id);
+    const created = await app.request('POST', '/api/v1/conversations', {
+      token: cy.token,
+      form: { 'recipients[]': String(di.id), body: 'Hello Di' },
+    });
+    expect(created.status).toBe(201);
+    const file = join(dir, 'erasure.json');
+    await digestUntil(app, file, (s) => s.users[String(di.id)]?.messagesReceived === 1);
+
+    const erasure = await app.request('POST', `/api/v1/users/${di.id}/erasure`, {
+      token: ADMIN_TOKEN,
+    });
+    expect(erasure.status).toBe(200);
+    await digestUntil(app, file, (s) => (s.erased ?? []).includes(String(di.id)));
+    expect(readDigestFile(file).users[String(di.id)]).toBeUndefined();
+  });
+
   it('is refused with a non-admin token, and says why', async () => {
     const eve = await app.createUser('Eve', 'eve@example.com');
     const controller = new AbortController();

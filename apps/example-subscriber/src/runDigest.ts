@@ -13,7 +13,7 @@ export interface RunDigestOptions {
 /** Resumes from the digest file and keeps it current until aborted. */
 export async function runDigest(options: RunDigestOptions): Promise<void> {
   const snapshot = readDigestFile(options.digestFile);
-  const digest = new InboxDigest(snapshot.users);
+  const digest = new InboxDigest(snapshot.users, snapshot.erased ?? []);
   await followEventFeed({
     baseUrl: options.baseUrl,
     token: options.token,
@@ -23,7 +23,11 @@ export async function runDigest(options: RunDigestOptions): Promise<void> {
     retryMs: options.retryMs,
     onEvent: (event, id) => {
       digest.apply(event);
-      writeDigestFile(options.digestFile, { lastEventId: id, users: digest.users });
+      writeDigestFile(options.digestFile, {
+        lastEventId: id,
+        users: digest.users,
+        erased: digest.erased,
+      });
     },
   });
 }
