@@ -262,6 +262,7 @@ function recompute(state: ConversationAsOf, row: ParticipantAsOf): void {
 
 /** Oldest first: by time, then by id (ids grow with time). */
 export function compareMessages(a: MessageAsOf, b: MessageAsOf): number {
+  // Stryker disable next-line EqualityOperator: the times differ here, so `<=` answers as `<`
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   return BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
 }

@@ -46,6 +46,7 @@ describe('SqliteEventStore', () => {
       synchronous: 2,
       busyTimeout: 5000,
       mmapSize: SQLITE_LOG_MMAP_BYTES,
+      walAutocheckpoint: 4000,
     });
   });
 

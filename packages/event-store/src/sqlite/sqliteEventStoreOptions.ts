@@ -25,4 +25,6 @@ export interface SqliteEventStoreStats {
   readonly transactions: number;
   /** Appends rejected with `WrongExpectedVersionError`. */
   readonly conflicts: number;
+  /** Subscriptions open now (an iteration that ended, or was left, closes its subscription). */
+  readonly subscriptions: number;
 }
