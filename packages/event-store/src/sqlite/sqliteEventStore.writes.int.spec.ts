@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { AppendTooLargeError } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { collect, event, rejectionOf } from '../testing/contractHelpers';
-import { appendBytes, serializeEvent } from './serializedEvent';
+import { appendBytes } from '../appendBytes';
+import { serializeEvent } from '../pendingAppend';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqliteEventStore';
 
 // What the SQLite adapter adds to the contract on the write side: its options, its error
