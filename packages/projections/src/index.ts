@@ -29,11 +29,6 @@ export { chunkRows, MAX_BOUND_PARAMETERS } from './chunkRows';
 export { insertRows, type InsertRowsOptions } from './insertRows';
 export { readRowsNow } from './readRowsNow';
 export { readRowsPrepared } from './readRowsPrepared';
-export {
-  listenOnReadModel,
-  notifyReadModel,
-  type ReadModelListener,
-} from './readModelNotifications';
 export { startProjections, type RunningProjections } from './startProjections';
 export {
   projectionsStatus,

@@ -14,12 +14,6 @@ export function registerPostgresPool(db: Kysely<any>, pool: Pool): void {
   pools.set(db, pool);
 }
 
-/** The pool behind a PostgreSQL instance `createDatabase` returned (undefined for any other). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function postgresPoolOf(db: Kysely<any>): Pool | undefined {
-  return pools.get(db);
-}
-
 function statementName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {

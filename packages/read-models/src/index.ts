@@ -1,7 +1,6 @@
 export * from './users/usersTables';
 export * from './users/usersProjection';
 export * from './users/userQueries';
-export * from './users/tokenCache';
 export * from './conversations/conversationsTables';
 export * from './conversations/conversationsProjection';
 export * from './conversations/conversationQueries';

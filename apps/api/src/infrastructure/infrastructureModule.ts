@@ -9,9 +9,7 @@ import {
   ConversationQueries,
   DirectoryQueries,
   ProgressQueries,
-  TokenCache,
   UserQueries,
-  type UserRecord,
 } from '@missive/read-models';
 import type { AppConfig } from '../config/appConfig';
 import { CommittedPositions } from './committedPositions';
@@ -35,9 +33,6 @@ export class InfrastructureModule {
     streamKeys: StreamKeys,
     keyEraser: KeyEraser,
   ): DynamicModule {
-    // On PostgreSQL a token found valid is kept until the users projection says it changed
-    // (TokenCache): one round trip a request fewer. Closed with the module.
-    const tokenCache = TokenCache.listening<UserRecord>(db);
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: EVENT_STORE, useValue: store },
@@ -50,8 +45,7 @@ export class InfrastructureModule {
       // Folded conversation states, so a reply reads only the events since the last command.
       // Bounded: a 5,000-message conversation's state is a few hundred kilobytes of ids.
       { provide: AggregateCache, useValue: new AggregateCache(AGGREGATE_CACHE_STREAMS) },
-      { provide: UserQueries, useValue: new UserQueries(db, tokenCache) },
-      { provide: TokenCache, useValue: { onModuleDestroy: () => tokenCache?.close() } },
+      { provide: UserQueries, useValue: new UserQueries(db) },
       { provide: ConversationQueries, useValue: new ConversationQueries(db) },
       { provide: DirectoryQueries, useValue: new DirectoryQueries(db) },
       { provide: ProgressQueries, useValue: new ProgressQueries(db) },

@@ -1,7 +1,6 @@
 import type { SchemalessDb } from '../schemaless';
 import { sql, type Kysely } from 'kysely';
 import { readRows } from '../readRows';
-import type { CachedToken, TokenCache } from './tokenCache';
 import type { UsersDatabase } from './usersTables';
 
 export interface UserRecord {
@@ -51,11 +50,7 @@ type TokenUserRow = UsersDatabase['users'] & { expires_at: string | null };
 export class UserQueries {
   private readonly db: Kysely<UsersDatabase>;
 
-  /** `tokenCache`: valid tokens kept in this process (`TokenCache.listening`, PostgreSQL). */
-  constructor(
-    db: SchemalessDb,
-    private readonly tokenCache?: TokenCache<UserRecord>,
-  ) {
+  constructor(db: SchemalessDb) {
     this.db = db as Kysely<UsersDatabase>;
   }
 
@@ -80,16 +75,6 @@ export class UserQueries {
    * once per connection on PostgreSQL.
    */
   async findByTokenHash(tokenHash: string, now: Date): Promise<UserRecord | undefined> {
-    const cached = this.tokenCache?.get(tokenHash);
-    const generation = this.tokenCache?.generation ?? 0;
-    const found = cached ?? (await this.lookUpToken(tokenHash));
-    if (!found) return undefined;
-    if (!cached) this.tokenCache?.put(tokenHash, generation, found);
-    if (found.expiresAt && found.expiresAt <= now.toISOString()) return undefined;
-    return found.user;
-  }
-
-  private async lookUpToken(tokenHash: string): Promise<CachedToken<UserRecord> | undefined> {
     const rows = await readRows(
       this.db,
       sql<TokenUserRow>`SELECT u.id, u.name, u.short_name, u.sortable_name, u.login_id,
@@ -109,7 +94,9 @@ export class UserQueries {
       { prepared: true },
     );
     const row = rows[0];
-    return row && { user: toRecord(row), expiresAt: row.expires_at };
+    if (!row) return undefined;
+    if (row.expires_at && row.expires_at <= now.toISOString()) return undefined;
+    return toRecord(row);
   }
 
   /** A user's live tokens, oldest first, one page at a time, with the total. */

@@ -1,10 +1,9 @@
 import type { SchemalessDb, SchemalessTransaction } from '../schemaless';
 import type { UserEvent } from '@missive/domain';
 import type { RecordedEvent } from '@missive/event-store';
-import { notifyReadModel, type Projection } from '@missive/projections';
+import type { Projection } from '@missive/projections';
 import type { Transaction } from 'kysely';
 import { eraseUserRows } from './eraseUserRows';
-import { ACCESS_CHANGED_CHANNEL } from './tokenCache';
 import type { UsersDatabase } from './usersTables';
 
 /** Directory of users and the hashes of their access tokens (authentication reads it). */
@@ -53,7 +52,6 @@ export const usersProjection: Projection = {
 
   async apply(events: readonly RecordedEvent[], trx: SchemalessTransaction) {
     const tx = trx as Transaction<UsersDatabase>;
-    let accessChanged = false;
     for (const event of events as readonly RecordedEvent<UserEvent['data']>[]) {
       const e = { type: event.type, data: event.data } as UserEvent;
       switch (e.type) {
@@ -89,15 +87,11 @@ export const usersProjection: Projection = {
         case 'AccessTokenRevoked':
           // Deleting the row is what makes the token stop authenticating.
           await tx.deleteFrom('access_tokens').where('token_id', '=', e.data.tokenId).execute();
-          accessChanged = true;
           break;
         case 'UserErased':
           await eraseUserRows(tx, e.data.userId);
-          accessChanged = true;
           break;
       }
     }
-    // Processes that keep valid tokens (TokenCache) drop them when this batch commits.
-    if (accessChanged) await notifyReadModel(tx, ACCESS_CHANGED_CHANNEL);
   },
 };
