@@ -1,11 +1,13 @@
 import { EventValidator } from '@missive/contracts';
 import type { EventStore, RecordedEvent } from '@missive/event-store';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../app';
 import { AppConfig, loadConfig } from '../config/appConfig';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { Client } from 'pg';
 
 const validator = new EventValidator();
 
@@ -32,6 +34,8 @@ export class TestApp {
   private constructor(
     readonly running: RunningApp,
     private readonly dir: string,
+    /** The schema made for this app under `E2E_READ_MODEL_URL`, dropped at stop. */
+    private readonly schema?: { url: string; name: string },
   ) {}
 
   /** `dir`: the data directory of an earlier TestApp stopped with `keepData` (a restart). */
@@ -40,7 +44,7 @@ export class TestApp {
     logStream?: NodeJS.WritableStream,
     dir: string = mkdtempSync(join(tmpdir(), 'missive-e2e-')),
   ): Promise<TestApp> {
-    const settings = {
+    const settings: Record<string, string> = {
       DATA_DIR: dir,
       PORT: '0',
       ADMIN_TOKEN,
@@ -51,8 +55,31 @@ export class TestApp {
       RUN_NOTIFIER: 'false',
       ...env,
     };
+    // E2E_READ_MODEL_URL=postgres://…: the read models (and keys) of each app in a fresh
+    // schema there, so that a suite written for the embedded default runs on PostgreSQL too.
+    const pgUrl = process.env.E2E_READ_MODEL_URL;
+    let schema: { url: string; name: string } | undefined;
+    if (pgUrl && env.READ_MODEL_URL === undefined) {
+      schema = { url: pgUrl, name: `e2e_${process.pid}_${randomBytes(4).toString('hex')}` };
+      await withClient(pgUrl, (c) => c.query(`CREATE SCHEMA "${schema!.name}"`));
+      const url = new URL(pgUrl);
+      url.searchParams.set('schema', schema.name);
+      settings.READ_MODEL_URL = url.toString();
+    }
     const config = loadConfig(AppConfig, settings);
-    return new TestApp(await startApp(config, { logger: false, logStream, env: settings }), dir);
+    const app = new TestApp(
+      await startApp(config, { logger: false, logStream, env: settings }),
+      dir,
+      schema,
+    );
+    // The admin's token is written at start and applied by a projector soon after.
+    while (
+      schema &&
+      (await app.request('GET', '/api/v1/users/self', { token: ADMIN_TOKEN })).status === 401
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return app;
   }
 
   get store(): EventStore {
@@ -161,8 +188,22 @@ export class TestApp {
     const invalid = (await this.allEvents()).flatMap((event) => validator.validate(event).errors);
     await this.running.close();
     if (!options.keepData) rmSync(this.dir, { recursive: true, force: true });
+    const schema = this.schema;
+    if (schema && !options.keepData) {
+      await withClient(schema.url, (c) => c.query(`DROP SCHEMA "${schema.name}" CASCADE`));
+    }
     if (invalid.length > 0) {
       throw new Error(`events that break the catalogue:\n${[...new Set(invalid)].join('\n')}`);
     }
+  }
+}
+
+async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
   }
 }
