@@ -15,6 +15,7 @@ import { LRUCache } from 'lru-cache';
 import { isSealedValue, openText, openValue, type SealedValue, sealValue } from './fieldCipher';
 import { KeyStore, SubjectErasedError } from './keyStore';
 import { bindKeyStore } from './keyStoreBinding';
+import { readAhead } from './readAhead';
 import { copyAlongPaths, forEachFieldSlot, type PersonalDataPolicy } from './personalDataPolicy';
 
 export interface ProtectedEventStoreOptions {
@@ -46,6 +47,14 @@ const ERASED = Symbol('erased');
 /** Events a read takes ahead of its reader to fetch their keys together. */
 const READ_AHEAD = 256;
 type CachedKey = Buffer | typeof ERASED;
+/** An opened primitive as it is, or an opened object's JSON text. */
+type OpenedValue = { readonly value: unknown } | { readonly text: string };
+const sizeOf = (opened: OpenedValue): number =>
+  'text' in opened
+    ? opened.text.length
+    : typeof opened.value === 'string'
+      ? opened.value.length
+      : 8;
 
 /**
  * The `EventStore` port with crypto-shredding: on append, every field the policy marks as
@@ -64,8 +73,8 @@ export class ProtectedEventStore implements EventStore {
    * durable write instead of one each.
    */
   readonly #loaders: { readonly [create in 'make' | 'find']: DataLoader<string, Buffer | null> };
-  /** JSON text of opened values, by subject and ciphertext. */
-  readonly #opened: LRUCache<string, string> | undefined;
+  /** Opened values, by subject and ciphertext. */
+  readonly #opened: LRUCache<string, OpenedValue> | undefined;
   readonly #ownsKeyStore: boolean;
   readonly #erasures: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
   #bound: Promise<void> | undefined;
@@ -95,9 +104,9 @@ export class ProtectedEventStore implements EventStore {
     const openedChars = options.openedCacheChars ?? 8_000_000;
     this.#opened =
       openedChars > 0
-        ? new LRUCache<string, string>({
+        ? new LRUCache<string, OpenedValue>({
             maxSize: openedChars,
-            sizeCalculation: (text, key) => text.length + key.length,
+            sizeCalculation: (opened, key) => sizeOf(opened) + key.length,
             ttl: options.cacheTtlMs ?? 60_000,
           })
         : undefined;
@@ -126,14 +135,12 @@ export class ProtectedEventStore implements EventStore {
     return this.#inner.append(stream, sealed, options);
   }
 
-  async *readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-    await this.ready();
-    yield* this.#revealAhead(this.#inner.readStream(stream, options));
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    return this.#revealAhead(this.#inner.readStream(stream, options));
   }
 
-  async *readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    await this.ready();
-    yield* this.#revealAhead(this.#inner.readAll(options));
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.#revealAhead(this.#inner.readAll(options));
   }
 
   /**
@@ -142,30 +149,15 @@ export class ProtectedEventStore implements EventStore {
    * than one per subject met. Each event is still opened in log order, after any erasure
    * before it.
    */
-  async *#revealAhead(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent> {
-    const iterator = events[Symbol.asyncIterator]();
-    let done = false;
-    try {
-      while (!done) {
-        const ahead: RecordedEvent[] = [];
-        while (ahead.length < READ_AHEAD) {
-          const next = await iterator.next();
-          if (next.done) {
-            done = true;
-            break;
-          }
-          ahead.push(next.value);
-        }
-        await this.#keysFor(
-          ahead.flatMap((event) => this.#sealedSubjects(event)),
-          false,
-        );
-        for (const event of ahead) yield this.#reveal(event);
-      }
-    } finally {
-      // A reader that stops early ends the inner read too (a server-side stream, say).
-      if (!done) await iterator.return?.();
-    }
+  #revealAhead(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent> {
+    return readAhead(events, READ_AHEAD, async (batch) => {
+      await this.ready();
+      const keys = await this.#keysFor(
+        batch.flatMap((event) => this.#sealedSubjects(event)),
+        false,
+      );
+      return batch.map((event) => this.#revealWith(event, keys));
+    });
   }
 
   subscribe(options?: SubscribeOptions): Subscription {
@@ -248,16 +240,29 @@ export class ProtectedEventStore implements EventStore {
   }
 
   async #reveal(event: RecordedEvent): Promise<RecordedEvent> {
-    const erased = this.#erasures.get(event.type);
-    if (erased) this.#cache.set(erased(event.data as Record<string, unknown>), ERASED);
-    const fields = this.#policy.get(event.type);
-    if (!fields) return event;
-    const original = event.data as Record<string, unknown>;
+    this.#noteErasure(event);
     const subjects = this.#sealedSubjects(event);
     // Older events hold plain values: nothing to open.
     if (subjects.length === 0) return event;
-    const keys = await this.#keysFor(subjects, false);
-    const data = copyAlongPaths(fields, original);
+    return this.#revealWith(event, await this.#keysFor(subjects, false));
+  }
+
+  /** An erasure read in the log: nothing after it may be opened with that subject's key. */
+  #noteErasure(event: RecordedEvent, keys?: Map<string, Buffer>): void {
+    const erased = this.#erasures.get(event.type);
+    if (!erased) return;
+    const subject = erased(event.data as Record<string, unknown>);
+    this.#cache.set(subject, ERASED);
+    keys?.delete(subject);
+  }
+
+  /** The event with its sealed values opened by `keys`, or their placeholders where none is. */
+  #revealWith(event: RecordedEvent, keys: Map<string, Buffer>): RecordedEvent {
+    this.#noteErasure(event, keys);
+    const fields = this.#policy.get(event.type);
+    // Older events hold plain values: nothing to open, the event is handed on as it is.
+    if (!fields || this.#sealedSubjects(event).length === 0) return event;
+    const data = copyAlongPaths(fields, event.data as Record<string, unknown>);
     for (const field of fields) {
       forEachFieldSlot(field, data, (holder, name) => {
         const value = holder[name];
@@ -275,13 +280,17 @@ export class ProtectedEventStore implements EventStore {
     // The subject is part of the entry: the same ciphertext under another subject would not
     // authenticate, so it must not be answered from here either.
     const entry = `${sealed.s}\u0000${sealed.c}`;
-    let text = this.#opened.get(entry);
-    if (text === undefined) {
-      text = openText(key, sealed);
-      this.#opened.set(entry, text);
+    let opened = this.#opened.get(entry);
+    if (opened === undefined) {
+      const text = openText(key, sealed);
+      const value = JSON.parse(text) as unknown;
+      // A string or number is immutable and kept as it is; an object or array is kept as
+      // text and parsed on every read, since a caller may change what it is given.
+      opened = typeof value === 'object' && value !== null ? { text } : { value };
+      this.#opened.set(entry, opened);
+      return value;
     }
-    // Parsed on every read: a caller may change what it is given.
-    return JSON.parse(text) as unknown;
+    return 'text' in opened ? (JSON.parse(opened.text) as unknown) : opened.value;
   }
 
   /** The subjects whose keys sealed values of this event. */

@@ -1,3 +1,4 @@
+import { workerExecArgv } from './workerExecArgv';
 import { IdGenerator, MAX_NODE_ID } from '@missive/domain';
 import { protectMissiveEventStore } from '@missive/personal-data';
 import { createEventStore, encodePosition } from '@missive/event-store';
@@ -64,6 +65,7 @@ export async function runClusterPrimary(
   /** How the workers ended once asked to: the instance exits 0 only if every one did. */
   const exitCodes: number[] = [];
   const exited = new Map<Worker, Promise<void>>();
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   const fork = (k: number): Promise<string> =>
     new Promise((resolveUrl, reject) => {
       const worker = cluster.fork({ NODE_ID: String(config.NODE_ID + k) });
