@@ -4,7 +4,7 @@ describe('sealValue / openValue', () => {
   const key = newDataKey();
 
   it('round-trips any JSON value and hides it', () => {
-    for (const value of ['Jane Doe', 42, { a: ['x', null] }, ['+14155550100']]) {
+    for (const value of ['Jane Doe', 4242424242.5, { a: ['x', null] }, ['+14155550100']]) {
       const sealed = sealValue(key, 'user:1', value);
       expect(isSealedValue(sealed)).toBe(true);
       expect(sealed.s).toBe('user:1');

@@ -155,8 +155,13 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
         data: { authorId: '7', body: { text: marker }, to: [] },
       },
     ]);
+    // A stream read keeps what it opened: the second read takes it from there.
     const body = async () =>
-      ((await collect(store.readAll()))[0]!.data as { body: { text: string } | '' }).body;
+      (
+        (await collect(store.readStream('conversation-1')))[0]!.data as {
+          body: { text: string } | '';
+        }
+      ).body;
     const first = await body();
     expect(first).toEqual({ text: marker });
     (first as { text: string }).text = 'changed by a reader';
@@ -221,6 +226,49 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
     ]);
     // The warm reader opened the earlier value before meeting the erasure; nothing after it.
     expect(bodies(await collect(warm.readAll()))).toEqual(['before', '']);
+  });
+
+  it('opens a read-ahead batch in log order, an erasure inside it included', async () => {
+    const erasures = new Map([
+      ['UserErased', (d: Record<string, unknown>) => `user:${String(d.userId)}`],
+    ]);
+    const warm = new ProtectedEventStore(inner, keys, policy, { erasures });
+    const message = (authorId: string, body: string) => ({
+      id: randomUUID(),
+      type: 'MessageAdded',
+      data: { authorId, body, to: [{ userId: '9', address: `${body}@example.com` }] },
+    });
+    // 300 before the erasure, so that it falls inside the second read-ahead batch.
+    const before = Array.from({ length: 300 }, (_, i) => message(i % 2 ? '7' : '8', `b${i}`));
+    await warm.append('conversation-1', before);
+    await collect(warm.readAll());
+    await store.erase('user:7');
+    await store.append('user-7', [
+      { id: randomUUID(), type: 'UserErased', data: { userId: '7', erasedAt: 'now' } },
+    ]);
+    const after = Array.from({ length: 100 }, (_, i) => message(i % 2 ? '7' : '8', `a${i}`));
+    await warm.append('conversation-1', after);
+    const shown = (m: (typeof before)[number], erased: boolean) => [
+      erased && m.data.authorId === '7' ? '' : m.data.body,
+      `${m.data.body}@example.com`,
+    ];
+    const seen = (events: RecordedEvent[]) =>
+      events
+        .filter((e) => e.type === 'MessageAdded')
+        .map((e) => {
+          const data = e.data as { body: string; to: { address: string }[] };
+          return [data.body, data.to[0]!.address];
+        });
+    // The warm reader still held 7's key when it met the first 300: it opens those, and none
+    // after the erasure, which it meets in the middle of a batch.
+    expect(seen(await collect(warm.readAll()))).toEqual([
+      ...before.map((m) => shown(m, false)),
+      ...after.map((m) => shown(m, true)),
+    ]);
+    // Having met the erasure, it opens nothing of 7's any more, even values it opened before.
+    expect(seen(await collect(warm.readStream('conversation-1')))).toEqual(
+      [...before, ...after].map((m) => shown(m, true)),
+    );
   });
 
   it('passes events written before protection through unchanged', async () => {

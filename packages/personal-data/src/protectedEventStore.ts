@@ -13,6 +13,7 @@ import type {
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { isSealedValue, openText, openValue, type SealedValue, sealValue } from './fieldCipher';
+import { NOT_KEPT, OpenedValues } from './openedValues';
 import { KeyStore, SubjectErasedError } from './keyStore';
 import { bindKeyStore } from './keyStoreBinding';
 import { readAhead } from './readAhead';
@@ -34,7 +35,9 @@ export interface ProtectedEventStoreOptions {
   readonly erasures?: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
   /**
    * Characters of opened values kept in memory (default 8 million, about 16 MB), so that a
-   * log read again (an audit's `as_of`, a feed paged twice) is not decrypted again. A kept
+   * stream read again (an audit's `as_of` of one conversation) is not decrypted again. Only
+   * stream reads keep what they open: a read of the whole log (a catch-up, a rebuild, a feed
+   * page) meets each value once, and keeping it would only cost. A kept
    * value is used only while its subject's key is cached as live, and for no longer than
    * `cacheTtlMs`: it never outlives an erasure that the key cache has seen.
    */
@@ -47,14 +50,6 @@ const ERASED = Symbol('erased');
 /** Events a read takes ahead of its reader to fetch their keys together. */
 const READ_AHEAD = 256;
 type CachedKey = Buffer | typeof ERASED;
-/** An opened primitive as it is, or an opened object's JSON text. */
-type OpenedValue = { readonly value: unknown } | { readonly text: string };
-const sizeOf = (opened: OpenedValue): number =>
-  'text' in opened
-    ? opened.text.length
-    : typeof opened.value === 'string'
-      ? opened.value.length
-      : 8;
 
 /**
  * The `EventStore` port with crypto-shredding: on append, every field the policy marks as
@@ -73,8 +68,8 @@ export class ProtectedEventStore implements EventStore {
    * durable write instead of one each.
    */
   readonly #loaders: { readonly [create in 'make' | 'find']: DataLoader<string, Buffer | null> };
-  /** Opened values, by subject and ciphertext. */
-  readonly #opened: LRUCache<string, OpenedValue> | undefined;
+  /** Values opened by stream reads, kept for the next read of the same stream. */
+  readonly #opened: OpenedValues | undefined;
   readonly #ownsKeyStore: boolean;
   readonly #erasures: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
   #bound: Promise<void> | undefined;
@@ -103,13 +98,7 @@ export class ProtectedEventStore implements EventStore {
     this.#loaders = { make: loader(true), find: loader(false) };
     const openedChars = options.openedCacheChars ?? 8_000_000;
     this.#opened =
-      openedChars > 0
-        ? new LRUCache<string, OpenedValue>({
-            maxSize: openedChars,
-            sizeCalculation: (opened, key) => sizeOf(opened) + key.length,
-            ttl: options.cacheTtlMs ?? 60_000,
-          })
-        : undefined;
+      openedChars > 0 ? new OpenedValues(openedChars, options.cacheTtlMs ?? 60_000) : undefined;
   }
 
   get inner(): EventStore {
@@ -136,11 +125,12 @@ export class ProtectedEventStore implements EventStore {
   }
 
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-    return this.#revealAhead(this.#inner.readStream(stream, options));
+    return this.#revealAhead(this.#inner.readStream(stream, options), true);
   }
 
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    return this.#revealAhead(this.#inner.readAll(options));
+    // A read of the log is a catch-up, a rebuild or a feed page: values met once, not kept.
+    return this.#revealAhead(this.#inner.readAll(options), false);
   }
 
   /**
@@ -149,15 +139,55 @@ export class ProtectedEventStore implements EventStore {
    * than one per subject met. Each event is still opened in log order, after any erasure
    * before it.
    */
-  #revealAhead(events: AsyncIterable<RecordedEvent>): AsyncIterable<RecordedEvent> {
-    return readAhead(events, READ_AHEAD, async (batch) => {
-      await this.ready();
-      const keys = await this.#keysFor(
-        batch.flatMap((event) => this.#sealedSubjects(event)),
-        false,
+  #revealAhead(
+    events: AsyncIterable<RecordedEvent>,
+    keepOpened: boolean,
+  ): AsyncIterable<RecordedEvent> {
+    return readAhead(events, READ_AHEAD, (batch) => this.#revealBatch(batch, keepOpened));
+  }
+
+  /**
+   * Opens a batch's sealed values: from what stream reads kept, else with their keys. Decided
+   * in log order, so that an erasure in the batch leaves placeholders in what follows it.
+   */
+  async #revealBatch(
+    batch: readonly RecordedEvent[],
+    keepOpened: boolean,
+  ): Promise<RecordedEvent[]> {
+    await this.ready();
+    const keys = await this.#keysFor(
+      batch.flatMap((event) => this.#sealedSubjects(event)),
+      false,
+    );
+    const opened = new Map<SealedValue, unknown>();
+    const toOpen: SealedValue[] = [];
+    const openWith = new Map<string, Buffer>();
+    for (const event of batch) {
+      this.#noteErasure(event, keys);
+      this.#forEachSealed(event, (value) => {
+        const key = keys.get(value.s);
+        if (!key) return;
+        const kept = keepOpened && this.#opened ? this.#opened.find(value) : NOT_KEPT;
+        if (kept !== NOT_KEPT) {
+          opened.set(value, kept);
+          return;
+        }
+        toOpen.push(value);
+        openWith.set(value.s, key);
+      });
+    }
+    for (const value of toOpen) {
+      const text = openText(openWith.get(value.s)!, value);
+      opened.set(
+        value,
+        keepOpened && this.#opened ? this.#opened.keep(value, text) : (JSON.parse(text) as unknown),
       );
-      return batch.map((event) => this.#revealWith(event, keys));
-    });
+    }
+    return batch.map((event) =>
+      this.#revealWith(event, (value, placeholder) =>
+        opened.has(value) ? opened.get(value) : placeholder,
+      ),
+    );
   }
 
   subscribe(options?: SubscribeOptions): Subscription {
@@ -240,11 +270,15 @@ export class ProtectedEventStore implements EventStore {
   }
 
   async #reveal(event: RecordedEvent): Promise<RecordedEvent> {
-    this.#noteErasure(event);
     const subjects = this.#sealedSubjects(event);
+    const keys = subjects.length > 0 ? await this.#keysFor(subjects, false) : new Map();
+    this.#noteErasure(event, keys);
     // Older events hold plain values: nothing to open.
     if (subjects.length === 0) return event;
-    return this.#revealWith(event, await this.#keysFor(subjects, false));
+    return this.#revealWith(event, (value, placeholder) => {
+      const key = keys.get(value.s);
+      return key ? openValue(key, value) : placeholder;
+    });
   }
 
   /** An erasure read in the log: nothing after it may be opened with that subject's key. */
@@ -256,9 +290,11 @@ export class ProtectedEventStore implements EventStore {
     keys?.delete(subject);
   }
 
-  /** The event with its sealed values opened by `keys`, or their placeholders where none is. */
-  #revealWith(event: RecordedEvent, keys: Map<string, Buffer>): RecordedEvent {
-    this.#noteErasure(event, keys);
+  /** The event with each sealed value replaced by what `open` gives for it. */
+  #revealWith(
+    event: RecordedEvent,
+    open: (value: SealedValue, placeholder: unknown) => unknown,
+  ): RecordedEvent {
     const fields = this.#policy.get(event.type);
     // Older events hold plain values: nothing to open, the event is handed on as it is.
     if (!fields || this.#sealedSubjects(event).length === 0) return event;
@@ -266,44 +302,26 @@ export class ProtectedEventStore implements EventStore {
     for (const field of fields) {
       forEachFieldSlot(field, data, (holder, name) => {
         const value = holder[name];
-        if (!isSealedValue(value)) return;
-        const key = keys.get(value.s);
-        holder[name] = key ? this.#open(key, value) : field.placeholder;
+        if (isSealedValue(value)) holder[name] = open(value, field.placeholder);
       });
     }
     return { ...event, data };
   }
 
-  /** Opens with the subject's live key, or takes what that key opened before. */
-  #open(key: Buffer, sealed: SealedValue): unknown {
-    if (!this.#opened) return openValue(key, sealed);
-    // The subject is part of the entry: the same ciphertext under another subject would not
-    // authenticate, so it must not be answered from here either.
-    const entry = `${sealed.s}\u0000${sealed.c}`;
-    let opened = this.#opened.get(entry);
-    if (opened === undefined) {
-      const text = openText(key, sealed);
-      const value = JSON.parse(text) as unknown;
-      // A string or number is immutable and kept as it is; an object or array is kept as
-      // text and parsed on every read, since a caller may change what it is given.
-      opened = typeof value === 'object' && value !== null ? { text } : { value };
-      this.#opened.set(entry, opened);
-      return value;
+  /** Calls `visit` with each sealed value of the event. */
+  #forEachSealed(event: RecordedEvent, visit: (value: SealedValue) => void): void {
+    for (const field of this.#policy.get(event.type) ?? []) {
+      forEachFieldSlot(field, event.data as Record<string, unknown>, (holder, name) => {
+        const value = holder[name];
+        if (isSealedValue(value)) visit(value);
+      });
     }
-    return 'text' in opened ? (JSON.parse(opened.text) as unknown) : opened.value;
   }
 
   /** The subjects whose keys sealed values of this event. */
   #sealedSubjects(event: RecordedEvent): string[] {
-    const fields = this.#policy.get(event.type);
     const subjects: string[] = [];
-    if (!fields) return subjects;
-    for (const field of fields) {
-      forEachFieldSlot(field, event.data as Record<string, unknown>, (holder, name) => {
-        const value = holder[name];
-        if (isSealedValue(value)) subjects.push(value.s);
-      });
-    }
+    this.#forEachSealed(event, (value) => subjects.push(value.s));
     return subjects;
   }
 

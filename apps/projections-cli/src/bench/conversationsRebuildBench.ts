@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { type Position, SqliteEventStore } from '@missive/event-store';
+import { type EventStore, type Position, SqliteEventStore } from '@missive/event-store';
+import { protectMissiveEventStore } from '@missive/personal-data';
 import {
   createDatabase,
   lagBetween,
@@ -21,12 +22,20 @@ import { fillInboxEvents } from './fillInboxEvents';
 //   npm run bench -w @missive/projections-cli
 //   env: BENCH_EVENTS (1000000), BENCH_BATCH_SIZE (the rebuild's default, 20000),
 //        BENCH_ACTIVE_CONVERSATIONS (1000), BENCH_TARGETS (sqlite,postgres),
-//        BENCH_LOG (reuse this event-store file if it exists), PG_BENCH_URL / PG_TEST_URL
+//        BENCH_LOG (reuse this event-store file if it exists), PG_BENCH_URL / PG_TEST_URL,
+//        BENCH_SEALED: plain (default), sealed, or both. `sealed` writes and reads the log
+//        through the personal-data protection the API and the CLI use (message bodies and
+//        subjects sealed under their authors' keys, a key store beside the log); `both` runs
+//        plain then sealed, each on its own log of the same events, for what sealing costs.
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? REBUILD_BATCH_SIZE);
 const ACTIVE = Number(process.env.BENCH_ACTIVE_CONVERSATIONS ?? 1000);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'sqlite,postgres').split(',');
+const SEALING =
+  (process.env.BENCH_SEALED ?? 'plain') === 'both'
+    ? [false, true]
+    : [(process.env.BENCH_SEALED ?? 'plain') === 'sealed'];
 const PG_URL =
   process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
 
@@ -44,7 +53,7 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-async function timeRead(store: SqliteEventStore): Promise<number> {
+async function timeRead(store: EventStore, sealed: boolean): Promise<number> {
   const { filter } = conversationsProjection;
   const start = process.hrtime.bigint();
   const cpu = process.cpuUsage();
@@ -65,6 +74,7 @@ async function timeRead(store: SqliteEventStore): Promise<number> {
   report({
     bench: 'rebuild-profile',
     part: 'event-store paged read',
+    sealed,
     events: count,
     seconds: round3(took),
     cpuSeconds: round3(cpuSecondsSince(cpu)),
@@ -79,7 +89,8 @@ function cpuSecondsSince(start: NodeJS.CpuUsage): number {
 }
 
 async function timeRebuild(
-  store: SqliteEventStore,
+  store: EventStore,
+  sealed: boolean,
   readModel: 'sqlite' | 'postgres',
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   db: Kysely<any>,
@@ -111,6 +122,7 @@ async function timeRebuild(
   report({
     bench: 'conversations-rebuild',
     readModel,
+    sealed,
     events: result.events,
     parked: result.parked,
     batchSize: BATCH_SIZE,
@@ -131,54 +143,77 @@ async function timeRebuild(
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'conversations-rebuild-bench-'));
-  const logPath = process.env.BENCH_LOG ?? join(dir, 'events.db');
-  const store = new SqliteEventStore({ path: logPath });
   try {
-    if ((await store.headPosition()) === 'start') {
-      const fillStart = process.hrtime.bigint();
-      const counts = await fillInboxEvents(store, {
-        events: EVENTS,
-        activeConversations: ACTIVE,
-        users: 5000,
-        seed: 7,
-      });
-      report({
-        bench: 'setup',
-        events: EVENTS,
-        ...counts,
-        fillSeconds: round3(seconds(fillStart)),
-      });
-    }
-    const events = await timeRead(store);
-
-    if (TARGETS.includes('sqlite')) {
-      const sqliteDb = createDatabase(`sqlite:${join(dir, 'read-model.db')}`);
-      try {
-        await timeRebuild(store, 'sqlite', sqliteDb, events);
-      } finally {
-        await sqliteDb.destroy();
-      }
-    }
-
-    if (TARGETS.includes('postgres')) {
-      const admin = createDatabase(PG_URL, { poolSize: 1 });
-      const schema = `conversations_bench_${randomBytes(4).toString('hex')}`;
-      try {
-        await sql`create schema ${sql.id(schema)}`.execute(admin);
-        const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
-        try {
-          await timeRebuild(store, 'postgres', pgDb, events);
-        } finally {
-          await pgDb.destroy();
-        }
-      } finally {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
-        await admin.destroy();
-      }
-    }
+    for (const sealed of SEALING) await rebuildOnLog(dir, sealed);
   } finally {
-    await store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Fills (or reuses) one log, then times its read and each target's rebuild, each through a
+ * store opened afresh, as a rebuild process starts: nothing read or opened before is cached.
+ */
+async function rebuildOnLog(dir: string, sealed: boolean): Promise<void> {
+  const name = sealed ? 'events-sealed' : 'events';
+  const logPath = process.env.BENCH_LOG
+    ? `${process.env.BENCH_LOG}${sealed ? '.sealed' : ''}`
+    : join(dir, `${name}.db`);
+  const open = (): EventStore => {
+    const inner = new SqliteEventStore({ path: logPath });
+    return sealed ? protectMissiveEventStore(inner, `sqlite:${logPath}.keys`) : inner;
+  };
+  const withStore = async <T>(use: (store: EventStore) => Promise<T>): Promise<T> => {
+    const store = open();
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  };
+  await withStore(async (store) => {
+    if ((await store.headPosition()) !== 'start') return;
+    const fillStart = process.hrtime.bigint();
+    const counts = await fillInboxEvents(store, {
+      events: EVENTS,
+      activeConversations: ACTIVE,
+      users: 5000,
+      seed: 7,
+    });
+    report({
+      bench: 'setup',
+      sealed,
+      events: EVENTS,
+      ...counts,
+      fillSeconds: round3(seconds(fillStart)),
+    });
+  });
+  const events = await withStore((store) => timeRead(store, sealed));
+
+  if (TARGETS.includes('sqlite')) {
+    const sqliteDb = createDatabase(`sqlite:${join(dir, `read-model-${name}.db`)}`);
+    try {
+      await withStore((store) => timeRebuild(store, sealed, 'sqlite', sqliteDb, events));
+    } finally {
+      await sqliteDb.destroy();
+    }
+  }
+
+  if (TARGETS.includes('postgres')) {
+    const admin = createDatabase(PG_URL, { poolSize: 1 });
+    const schema = `conversations_bench_${randomBytes(4).toString('hex')}`;
+    try {
+      await sql`create schema ${sql.id(schema)}`.execute(admin);
+      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
+      try {
+        await withStore((store) => timeRebuild(store, sealed, 'postgres', pgDb, events));
+      } finally {
+        await pgDb.destroy();
+      }
+    } finally {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
+      await admin.destroy();
+    }
   }
 }
 

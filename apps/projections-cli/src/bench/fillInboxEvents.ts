@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationEvent, ParticipantViewEvent } from '@missive/domain';
-import type { EventData, SqliteEventStore } from '@missive/event-store';
+import type { EventData, EventStore } from '@missive/event-store';
 import { seededRandom } from '@missive/projections';
 
 export interface InboxLogShape {
@@ -47,7 +47,7 @@ interface Active {
  * history, followed by Canvas's generated "was added" message.
  */
 export async function fillInboxEvents(
-  store: SqliteEventStore,
+  store: EventStore,
   shape: InboxLogShape,
 ): Promise<InboxLogCounts> {
   const random = seededRandom(shape.seed);
