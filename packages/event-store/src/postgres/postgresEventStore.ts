@@ -12,12 +12,12 @@ import type {
   Subscription,
 } from '../eventStore';
 import type { Position } from '../position';
+import { PagedSubscription } from '../pagedSubscription';
 import { MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { CommitListener } from './commitListener';
 import { commitBatch } from './commitBatch';
 import { type PendingAppend, queueAppend } from '../pendingAppend';
-import { NotifiedSubscription } from './notifiedSubscription';
 import { PostgresLogReader, sequenceOf } from './postgresLogReader';
 import { type PostgresNames, ensureSchema, postgresNames } from './postgresSchema';
 import { isConnectionError } from './postgresRows';
@@ -70,7 +70,7 @@ export class PostgresEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private pumping = false;
   private closed = false;
-  private readonly subscriptions = new Set<NotifiedSubscription>();
+  private readonly subscriptions = new Set<PagedSubscription>();
   private readonly appendedListeners = new Set<() => void>();
   private listener: CommitListener | undefined;
 
@@ -131,7 +131,7 @@ export class PostgresEventStore implements EventStore {
   subscribe(options?: SubscribeOptions): Subscription {
     if (this.closed) throw new Error('PostgresEventStore is closed');
     const filter = options?.filter;
-    const subscription = new NotifiedSubscription(
+    const subscription = new PagedSubscription(
       (after) => this.reader.readPage(after, filter, this.pageSize),
       () => sequenceOf(options?.fromPosition),
       this.pollIntervalMs,
