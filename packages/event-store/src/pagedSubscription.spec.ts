@@ -11,7 +11,7 @@ function recorded(sequence: number): RecordedEvent {
     id: `event-${sequence}`,
     type: 'Happened',
     streamId: 'doc-1',
-    revision: BigInt(sequence - 1),
+    revision: sequence - 1,
     position,
     data: {},
     metadata: {},

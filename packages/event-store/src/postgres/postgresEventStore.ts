@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { type ClientConfig, Pool, type PoolClient } from 'pg';
 import type {
   AppendOptions,
@@ -16,6 +15,7 @@ import { PagedSubscription } from '../pagedSubscription';
 import { MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { CommitListener } from './commitListener';
+import { withDefaultUser } from './defaultUser';
 import { commitBatch } from './commitBatch';
 import { type PendingAppend, queueAppend } from '../pendingAppend';
 import { PostgresLogReader, sequenceOf } from './postgresLogReader';
@@ -80,11 +80,9 @@ export class PostgresEventStore implements EventStore {
   private conflictCount = 0;
 
   constructor(options: PostgresEventStoreOptions) {
-    const url = new URL(options.connectionString);
+    const url = withDefaultUser(new URL(options.connectionString));
     const schema = options.schema ?? url.searchParams.get('schema') ?? 'event_store';
     url.searchParams.delete('schema');
-    // libpq (psql) falls back to the OS user when the URL names none; node-postgres does not.
-    if (!url.username) url.username = process.env.PGUSER || process.env.USER || userInfo().username;
     this.names = postgresNames(schema);
     this.clientConfig = { connectionString: url.toString() };
     this.pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 500);
