@@ -17,14 +17,11 @@ import {
   type MessageOperationState,
   type OutboundMessageCreated,
 } from '@missive/domain';
-import {
-  WrongExpectedVersionError,
-  type EventStore,
-  type RecordedEvent,
-} from '@missive/event-store';
+import { WrongExpectedVersionError, type EventStore } from '@missive/event-store';
 import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { CommsQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { jobStart } from '../jobs/jobStart';
 import { crashPoint } from '../operability/crashPoint';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 import { renderVariables } from './sendPlan';
@@ -63,8 +60,8 @@ export class SendMessagesJob implements DurableJob {
   async resume(operationId: string, { claimed = false } = {}): Promise<void> {
     const { store, lease } = this.options;
     const stream = streams.operation(operationId);
-    const start = await firstEvent(store, stream);
-    if (start?.type !== 'MessageOperationCreated') return;
+    const start = await jobStart(store, stream, 'MessageOperationCreated');
+    if (!start) return;
     const created = start.data as MessageOperationCreated['data'];
     const ctx = jobContext(start);
     const record = (decide: (s: MessageOperationState | null) => MessageOperationEvent[]) =>
@@ -200,11 +197,6 @@ export class SendMessagesJob implements DurableJob {
       this.options.onRetentionError?.(stream, error);
     }
   }
-}
-
-async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
-  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
-  return null;
 }
 
 async function forEachConcurrently<T>(

@@ -20,11 +20,11 @@ import {
   type EventStore,
   type ExpectedRevision,
   type Position,
-  type RecordedEvent,
 } from '@missive/event-store';
 import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { ConversationQueries, ProgressQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { jobStart } from '../jobs/jobStart';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 
 /** Conversations per recorded step: the Progress `completion` moves once per step. */
@@ -70,8 +70,8 @@ export class BatchUpdateJob implements DurableJob {
   async resume(progressId: string, { claimed = false } = {}): Promise<void> {
     const { store, lease } = this.options;
     const stream = streams.progress(progressId);
-    const start = await firstEvent(store, stream);
-    if (start?.type !== 'ProgressQueued') return;
+    const start = await jobStart(store, stream, 'ProgressQueued');
+    if (!start) return;
     const ctx = jobContext(start);
     const userId = (start.data as ProgressQueued['data']).userId;
     const record = (decide: (s: ProgressState | null) => ProgressEvent[]) =>
@@ -170,11 +170,6 @@ export class BatchUpdateJob implements DurableJob {
       }),
     );
   }
-}
-
-async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
-  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
-  return null;
 }
 
 /** Whether the stream holds the event, and the revision the next append must expect. */

@@ -12,15 +12,11 @@ import {
   type ConversationBatchStarted,
   type ConversationBatchState,
 } from '@missive/domain';
-import {
-  comparePositions,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-} from '@missive/event-store';
+import { comparePositions, type EventStore, type Position } from '@missive/event-store';
 import { execute, load } from '@missive/command-handling';
 import type { ConversationBatchQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { jobStart } from '../jobs/jobStart';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 import type { ConversationWriter, OutgoingMessage, Written } from './conversationWriter';
 
@@ -58,8 +54,8 @@ export class ConversationBatchJob implements DurableJob {
   async resume(batchId: string, { claimed = false } = {}): Promise<void> {
     const { store, lease } = this.options;
     const stream = streams.conversationBatch(batchId);
-    const start = await firstEvent(store, stream);
-    if (start?.type !== 'ConversationBatchStarted') return;
+    const start = await jobStart(store, stream, 'ConversationBatchStarted');
+    if (!start) return;
     const batch = start.data as ConversationBatchStarted['data'];
     const ctx = jobContext(start);
     const record = (decide: (s: ConversationBatchState | null) => ConversationBatchEvent[]) =>
@@ -156,11 +152,6 @@ export class ConversationBatchJob implements DurableJob {
       throw error;
     }
   }
-}
-
-async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
-  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
-  return null;
 }
 
 function latest(written: readonly Written[]): Position | null {
