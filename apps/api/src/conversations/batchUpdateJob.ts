@@ -1,5 +1,4 @@
 import {
-  DomainError,
   advanceBatchUpdate,
   claimProgress,
   deleteParticipantView,
@@ -10,9 +9,7 @@ import {
   updateParticipantView,
   type BatchUpdateAction,
   type ParticipantViewEvent,
-  type ProgressEvent,
   type ProgressQueued,
-  type ProgressState,
 } from '@missive/domain';
 import {
   WrongExpectedVersionError,
@@ -21,10 +18,11 @@ import {
   type ExpectedRevision,
   type Position,
 } from '@missive/event-store';
-import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
+import { load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { ConversationQueries, ProgressQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
 import { jobStart } from '../jobs/jobStart';
+import { leasedJobStream } from '../jobs/leasedJobStream';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 
 /** Conversations per recorded step: the Progress `completion` moves once per step. */
@@ -74,14 +72,16 @@ export class BatchUpdateJob implements DurableJob {
     if (!start) return;
     const ctx = jobContext(start);
     const userId = (start.data as ProgressQueued['data']).userId;
-    const record = (decide: (s: ProgressState | null) => ProgressEvent[]) =>
-      execute(store, stream, evolveProgress, decide, ctx, { now: lease.now });
-    const claim = (renew: boolean) =>
-      record((s) =>
-        claimProgress(s, { runner: lease.runner, leaseMs: lease.leaseMs, now: lease.now(), renew }),
-      );
+    const { record, claim, run } = leasedJobStream({
+      store,
+      stream,
+      evolve: evolveProgress,
+      ctx,
+      lease,
+      claim: claimProgress,
+    });
 
-    try {
+    await run(async () => {
       if (!claimed) await claim(false);
       for (;;) {
         const { state } = await load(store, stream, evolveProgress);
@@ -115,11 +115,7 @@ export class BatchUpdateJob implements DurableJob {
           }),
         );
       }
-    } catch (error) {
-      // Another runner holds the lease (or took it over): the job is in its hands.
-      if (error instanceof DomainError && error.kind === 'conflict') return;
-      throw error;
-    }
+    });
   }
 
   private async step(

@@ -8,15 +8,14 @@ import {
   finishConversationBatch,
   planConversationBatchStep,
   streams,
-  type ConversationBatchEvent,
   type ConversationBatchStarted,
-  type ConversationBatchState,
 } from '@missive/domain';
 import { comparePositions, type EventStore, type Position } from '@missive/event-store';
-import { execute, load } from '@missive/command-handling';
+import { load } from '@missive/command-handling';
 import type { ConversationBatchQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
 import { jobStart } from '../jobs/jobStart';
+import { leasedJobStream } from '../jobs/leasedJobStream';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 import type { ConversationWriter, OutgoingMessage, Written } from './conversationWriter';
 
@@ -58,17 +57,14 @@ export class ConversationBatchJob implements DurableJob {
     if (!start) return;
     const batch = start.data as ConversationBatchStarted['data'];
     const ctx = jobContext(start);
-    const record = (decide: (s: ConversationBatchState | null) => ConversationBatchEvent[]) =>
-      execute(store, stream, evolveConversationBatch, decide, ctx, { now: lease.now });
-    const claim = (renew: boolean) =>
-      record((s) =>
-        claimConversationBatch(s, {
-          runner: lease.runner,
-          leaseMs: lease.leaseMs,
-          now: lease.now(),
-          renew,
-        }),
-      );
+    const { record, claim, run } = leasedJobStream({
+      store,
+      stream,
+      evolve: evolveConversationBatch,
+      ctx,
+      lease,
+      claim: claimConversationBatch,
+    });
     const message: OutgoingMessage = {
       body: batch.body,
       mediaComment: batch.mediaComment,
@@ -77,7 +73,7 @@ export class ConversationBatchJob implements DurableJob {
       createdAt: batch.createdAt,
     };
 
-    try {
+    await run(async () => {
       if (!claimed) await claim(false);
       for (;;) {
         let { state } = await load(store, stream, evolveConversationBatch);
@@ -146,11 +142,7 @@ export class ConversationBatchJob implements DurableJob {
           }),
         );
       }
-    } catch (error) {
-      // Another runner holds the lease (or took it over): the batch is in its hands.
-      if (error instanceof DomainError && error.kind === 'conflict') return;
-      throw error;
-    }
+    });
   }
 }
 
