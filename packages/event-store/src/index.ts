@@ -21,4 +21,6 @@ export {
 } from './esdb/eventStoreDbEventStore';
 export { PositionUnavailableError } from './esdb/positionUnavailableError';
 export type { ResubscribeOptions } from './esdb/esdbSubscription';
+/** For tests and benches that each need schemas of their own on a shared server. */
+export { ScratchSchemas } from './postgres/scratchSchemas';
 export { createEventStore, EVENT_STORE_URL_PATTERN } from './createEventStore';

@@ -63,4 +63,6 @@ export { discoverOwnedObjects } from './rebuild/discoverOwnedObjects';
 export { REBUILD_NAME_SUFFIX, rebuildNameOf } from './rebuild/shadowProjection';
 /** Deterministic randomness for property tests and benchmark data. */
 export { seededRandom } from './testing/seededRandom';
+/** A read-model database in a schema of its own, dropped afterwards (benches). */
+export { withScratchSchema } from './withScratchSchema';
 export { truncateSqliteWal, type TruncateSqliteWalOptions } from './truncateSqliteWal';

@@ -1,8 +1,12 @@
-import { createEventStore, SqliteEventStore, type EventStore } from '@missive/event-store';
-import { randomBytes } from 'node:crypto';
+import {
+  createEventStore,
+  ScratchSchemas,
+  SqliteEventStore,
+  type EventStore,
+} from '@missive/event-store';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 
 /**
  * Where a bench's API keeps its stores: the embedded default in its data directory, or
@@ -74,10 +78,10 @@ export async function openBenchStores(dir: string, dirReused: boolean): Promise<
       drop: () => Promise.resolve(),
     };
   }
-  const admin = new Client({ connectionString: (readModelBase ?? eventStoreBase)! });
-  await admin.connect();
+  const schemas = await ScratchSchemas.connect((readModelBase ?? eventStoreBase)!);
+  const admin = schemas.admin;
   const kept = process.env.BENCH_PG_SCHEMA;
-  const base = kept ?? `bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const base = kept ?? schemas.name('bench');
   // The backends of this run answer to this name in pg_stat_activity.
   const applicationName = `missive-${base}`;
   const readModelSchema = `${base}_read`;
@@ -91,10 +95,7 @@ export async function openBenchStores(dir: string, dirReused: boolean): Promise<
   const reused =
     (eventStoreBase ? present.has(eventSchema) : dirReused) &&
     (!readModelBase || present.has(readModelSchema));
-  const dropSchemas = async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS "${readModelSchema}" CASCADE`);
-    await admin.query(`DROP SCHEMA IF EXISTS "${eventSchema}" CASCADE`);
-  };
+  const dropSchemas = () => schemas.drop(readModelSchema, eventSchema);
   if (!reused) await dropSchemas();
   const env: Record<string, string> = {};
   if (readModelBase) {
@@ -138,7 +139,7 @@ export async function openBenchStores(dir: string, dirReused: boolean): Promise<
       try {
         if (kept === undefined) await dropSchemas();
       } finally {
-        await admin.end();
+        await schemas.end();
       }
     },
   };

@@ -12,7 +12,6 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { IdGenerator } from '@missive/domain';
 import {
   ChannelQueries,
   UserQueries,
@@ -37,7 +36,7 @@ import { DeletePushTokenDto } from './deletePushTokenDto';
 import { ListChannelsDto } from './listChannelsDto';
 import { RemoveChannelCommand } from './removeChannelHandler';
 import { isCanvasId } from '../http/canvasId';
-import { requestIds } from '../idempotency/requestIds';
+import { RequestIds, type IdSource } from '../idempotency/requestIds';
 import { CanvasExceptionFilter } from '../http/canvasExceptionFilter';
 
 /**
@@ -51,8 +50,6 @@ export class ChannelsController {
     private readonly commands: CommandBus,
     private readonly users: UserQueries,
     private readonly channels: ChannelQueries,
-    /** Backs the id an Idempotency-Key fixes (requestIds). */
-    private readonly ids: IdGenerator,
   ) {}
 
   @Get(':user_id/communication_channels')
@@ -90,7 +87,7 @@ export class ChannelsController {
     @RequestContext() ctx: CommandContext,
     @Param('user_id') userIdParam: string,
     @Body(canvasValidationPipe(modelErrors)) body: CreateChannelDto,
-    @Req() req: FastifyRequest,
+    @RequestIds() ids: IdSource,
   ) {
     const user = await this.ownedUser(caller, userIdParam);
     const params = body.communication_channel ?? {};
@@ -106,7 +103,7 @@ export class ChannelsController {
           skipConfirmation: caller.siteAdmin && skip,
         },
         ctx,
-        requestIds(req, this.ids),
+        ids,
       ),
     );
     return channelJson(await this.found(channelId), caller.siteAdmin);

@@ -1,49 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ApiProcesses, retryPast409, type ApiProcess } from '../testing/apiProcesses';
-import { ADMIN_TOKEN, CONFIRMATION_SECRET } from '../testing/testApp';
+import {
+  ApiProcesses,
+  CANVAS_CRASH_ENV,
+  retryPast409,
+  sendForm,
+  type ApiProcess,
+} from '../testing/apiProcesses';
+import { ADMIN_TOKEN } from '../testing/testApp';
 
 /**
  * A communication channel create killed (SIGKILL at a fixed step: MISSIVE_CRASH_AT) part-way
  * through, then retried on a restarted API over the same data. Counted in the event log.
  */
 describe('communication channel creates retried after a crash of the API process', () => {
-  let dir: string;
   let apis: ApiProcesses;
 
   jest.setTimeout(120_000);
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'missive-channel-crash-'));
-    apis = new ApiProcesses(dir, {
-      ADMIN_TOKEN,
-      CONFIRMATION_SECRET,
-      IDEMPOTENCY_LEASE_MS: '1000',
-      PROJECTOR_POLL_INTERVAL_MS: '5',
-    });
+    apis = ApiProcesses.inTempDir('missive-channel-crash-', CANVAS_CRASH_ENV);
   });
-  afterEach(async () => {
-    await apis.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => apis.remove());
 
   const PATH = '/api/v1/users/self/communication_channels';
+  const form = {
+    'communication_channel[type]': 'email',
+    'communication_channel[address]': 'admin@example.com',
+  };
   const send = (api: ApiProcess, method: string, path: string, key?: string) =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(key ? { 'idempotency-key': key } : {}),
-      },
-      body:
-        method === 'POST'
-          ? new URLSearchParams({
-              'communication_channel[type]': 'email',
-              'communication_channel[address]': 'admin@example.com',
-            })
-          : undefined,
+    sendForm(api, method, path, {
+      form: method === 'POST' ? form : undefined,
+      token: ADMIN_TOKEN,
+      key,
     });
   const create = (api: ApiProcess, key?: string) => send(api, 'POST', PATH, key);
 

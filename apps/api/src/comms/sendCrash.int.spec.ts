@@ -1,6 +1,4 @@
 import { SqliteEventStore } from '@missive/event-store';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiProcesses, retryPast409, type ApiProcess } from '../testing/apiProcesses';
 import { COMMS_ACCOUNT_ID, COMMS_AUTH_TOKEN, basic } from './testing/commsClient';
@@ -18,12 +16,10 @@ const AUTH = { authorization: basic(COMMS_ACCOUNT_ID, COMMS_AUTH_TOKEN) };
  * itself: every recipient has exactly one message.
  */
 describe('a Comms send interrupted by a crash of the API process', () => {
-  let dir: string;
   let apis: ApiProcesses;
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'missive-comms-crash-'));
-    apis = new ApiProcesses(dir, {
+    apis = ApiProcesses.inTempDir('missive-comms-crash-', {
       COMMS_ACCOUNT_ID,
       COMMS_AUTH_TOKEN,
       COMMS_RATE_LIMIT_PER_SEC: '100000',
@@ -33,10 +29,7 @@ describe('a Comms send interrupted by a crash of the API process', () => {
       IDEMPOTENCY_LEASE_MS: '1000',
     });
   });
-  afterEach(async () => {
-    await apis.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => apis.remove());
 
   async function operations(
     api: ApiProcess,
@@ -59,7 +52,7 @@ describe('a Comms send interrupted by a crash of the API process', () => {
   }
 
   async function fanOutParts(operationId: string): Promise<number> {
-    const store = new SqliteEventStore({ path: join(dir, 'events.db') });
+    const store = new SqliteEventStore({ path: join(apis.dir, 'events.db') });
     let parts = 0;
     try {
       for await (const event of store.readStream(`operationfanout-${operationId}`)) {

@@ -1,5 +1,4 @@
 import {
-  DomainError,
   type IdGenerator,
   claimMessageOperation,
   commsRecordExpiresAt,
@@ -11,20 +10,16 @@ import {
   operationMessageId,
   streams,
   type MessageOperationCreated,
-  type MessageOperationEvent,
   type MessageOperationFanOut,
   type MessageOperationFanOutPart,
-  type MessageOperationState,
   type OutboundMessageCreated,
 } from '@missive/domain';
-import {
-  WrongExpectedVersionError,
-  type EventStore,
-  type RecordedEvent,
-} from '@missive/event-store';
-import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
+import { WrongExpectedVersionError, type EventStore } from '@missive/event-store';
+import { load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { CommsQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { jobStart } from '../jobs/jobStart';
+import { leasedJobStream } from '../jobs/leasedJobStream';
 import { crashPoint } from '../operability/crashPoint';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 import { renderVariables } from './sendPlan';
@@ -63,22 +58,19 @@ export class SendMessagesJob implements DurableJob {
   async resume(operationId: string, { claimed = false } = {}): Promise<void> {
     const { store, lease } = this.options;
     const stream = streams.operation(operationId);
-    const start = await firstEvent(store, stream);
-    if (start?.type !== 'MessageOperationCreated') return;
+    const start = await jobStart(store, stream, 'MessageOperationCreated');
+    if (!start) return;
     const created = start.data as MessageOperationCreated['data'];
     const ctx = jobContext(start);
-    const record = (decide: (s: MessageOperationState | null) => MessageOperationEvent[]) =>
-      execute(store, stream, evolveMessageOperation, decide, ctx, { now: lease.now });
-    const claim = (renew: boolean) =>
-      record((s) =>
-        claimMessageOperation(s, {
-          runner: lease.runner,
-          leaseMs: lease.leaseMs,
-          now: lease.now(),
-          renew,
-        }),
-      );
-    try {
+    const { record, claim, run } = leasedJobStream({
+      store,
+      stream,
+      evolve: evolveMessageOperation,
+      ctx,
+      lease,
+      claim: claimMessageOperation,
+    });
+    await run(async () => {
       if (!claimed) await claim(false);
       const { state } = await load(store, stream, evolveMessageOperation);
       if (!state || state.processed || state.lease?.runner !== lease.runner) return;
@@ -114,11 +106,7 @@ export class SendMessagesJob implements DurableJob {
           runner: lease.runner,
         }),
       );
-    } catch (error) {
-      // Another runner holds the lease (or took it over): the send is in its hands.
-      if (error instanceof DomainError && error.kind === 'conflict') return;
-      throw error;
-    }
+    });
   }
 
   /** The parts a large send wrote before its operation (none for one that fit inline). */
@@ -200,11 +188,6 @@ export class SendMessagesJob implements DurableJob {
       this.options.onRetentionError?.(stream, error);
     }
   }
-}
-
-async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
-  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
-  return null;
 }
 
 async function forEachConcurrently<T>(

@@ -1,5 +1,4 @@
 import {
-  DomainError,
   advanceBatchUpdate,
   claimProgress,
   deleteParticipantView,
@@ -10,9 +9,7 @@ import {
   updateParticipantView,
   type BatchUpdateAction,
   type ParticipantViewEvent,
-  type ProgressEvent,
   type ProgressQueued,
-  type ProgressState,
 } from '@missive/domain';
 import {
   WrongExpectedVersionError,
@@ -20,11 +17,12 @@ import {
   type EventStore,
   type ExpectedRevision,
   type Position,
-  type RecordedEvent,
 } from '@missive/event-store';
-import { execute, load, toEventData, type CommandContext } from '@missive/command-handling';
+import { load, toEventData, type CommandContext } from '@missive/command-handling';
 import type { ConversationQueries, ProgressQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { jobStart } from '../jobs/jobStart';
+import { leasedJobStream } from '../jobs/leasedJobStream';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 
 /** Conversations per recorded step: the Progress `completion` moves once per step. */
@@ -70,18 +68,20 @@ export class BatchUpdateJob implements DurableJob {
   async resume(progressId: string, { claimed = false } = {}): Promise<void> {
     const { store, lease } = this.options;
     const stream = streams.progress(progressId);
-    const start = await firstEvent(store, stream);
-    if (start?.type !== 'ProgressQueued') return;
+    const start = await jobStart(store, stream, 'ProgressQueued');
+    if (!start) return;
     const ctx = jobContext(start);
     const userId = (start.data as ProgressQueued['data']).userId;
-    const record = (decide: (s: ProgressState | null) => ProgressEvent[]) =>
-      execute(store, stream, evolveProgress, decide, ctx, { now: lease.now });
-    const claim = (renew: boolean) =>
-      record((s) =>
-        claimProgress(s, { runner: lease.runner, leaseMs: lease.leaseMs, now: lease.now(), renew }),
-      );
+    const { record, claim, run } = leasedJobStream({
+      store,
+      stream,
+      evolve: evolveProgress,
+      ctx,
+      lease,
+      claim: claimProgress,
+    });
 
-    try {
+    await run(async () => {
       if (!claimed) await claim(false);
       for (;;) {
         const { state } = await load(store, stream, evolveProgress);
@@ -115,11 +115,7 @@ export class BatchUpdateJob implements DurableJob {
           }),
         );
       }
-    } catch (error) {
-      // Another runner holds the lease (or took it over): the job is in its hands.
-      if (error instanceof DomainError && error.kind === 'conflict') return;
-      throw error;
-    }
+    });
   }
 
   private async step(
@@ -170,11 +166,6 @@ export class BatchUpdateJob implements DurableJob {
       }),
     );
   }
-}
-
-async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
-  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
-  return null;
 }
 
 /** Whether the stream holds the event, and the revision the next append must expect. */

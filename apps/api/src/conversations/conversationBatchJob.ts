@@ -8,19 +8,14 @@ import {
   finishConversationBatch,
   planConversationBatchStep,
   streams,
-  type ConversationBatchEvent,
   type ConversationBatchStarted,
-  type ConversationBatchState,
 } from '@missive/domain';
-import {
-  comparePositions,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-} from '@missive/event-store';
-import { execute, load } from '@missive/command-handling';
+import { comparePositions, type EventStore, type Position } from '@missive/event-store';
+import { load } from '@missive/command-handling';
 import type { ConversationBatchQueries } from '@missive/read-models';
 import { jobContext } from '../jobs/jobContext';
+import { jobStart } from '../jobs/jobStart';
+import { leasedJobStream } from '../jobs/leasedJobStream';
 import type { DurableJob, JobLeaseSettings } from '../jobs/jobRunner';
 import type { ConversationWriter, OutgoingMessage, Written } from './conversationWriter';
 
@@ -58,21 +53,18 @@ export class ConversationBatchJob implements DurableJob {
   async resume(batchId: string, { claimed = false } = {}): Promise<void> {
     const { store, lease } = this.options;
     const stream = streams.conversationBatch(batchId);
-    const start = await firstEvent(store, stream);
-    if (start?.type !== 'ConversationBatchStarted') return;
+    const start = await jobStart(store, stream, 'ConversationBatchStarted');
+    if (!start) return;
     const batch = start.data as ConversationBatchStarted['data'];
     const ctx = jobContext(start);
-    const record = (decide: (s: ConversationBatchState | null) => ConversationBatchEvent[]) =>
-      execute(store, stream, evolveConversationBatch, decide, ctx, { now: lease.now });
-    const claim = (renew: boolean) =>
-      record((s) =>
-        claimConversationBatch(s, {
-          runner: lease.runner,
-          leaseMs: lease.leaseMs,
-          now: lease.now(),
-          renew,
-        }),
-      );
+    const { record, claim, run } = leasedJobStream({
+      store,
+      stream,
+      evolve: evolveConversationBatch,
+      ctx,
+      lease,
+      claim: claimConversationBatch,
+    });
     const message: OutgoingMessage = {
       body: batch.body,
       mediaComment: batch.mediaComment,
@@ -81,7 +73,7 @@ export class ConversationBatchJob implements DurableJob {
       createdAt: batch.createdAt,
     };
 
-    try {
+    await run(async () => {
       if (!claimed) await claim(false);
       for (;;) {
         let { state } = await load(store, stream, evolveConversationBatch);
@@ -150,17 +142,8 @@ export class ConversationBatchJob implements DurableJob {
           }),
         );
       }
-    } catch (error) {
-      // Another runner holds the lease (or took it over): the batch is in its hands.
-      if (error instanceof DomainError && error.kind === 'conflict') return;
-      throw error;
-    }
+    });
   }
-}
-
-async function firstEvent(store: EventStore, stream: string): Promise<RecordedEvent | null> {
-  for await (const event of store.readStream(stream, { maxCount: 1 })) return event;
-  return null;
 }
 
 function latest(written: readonly Written[]): Position | null {

@@ -13,7 +13,6 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { IdGenerator } from '@missive/domain';
 import type {
   ConversationBatchRecord,
   ConversationView,
@@ -38,7 +37,7 @@ import {
 import { PlainQueryPipe } from '../http/plainQueryPipe';
 import { requestOrigin } from '../http/requestOrigin';
 import { pathOf } from '../http/requestPath';
-import { requestIds } from '../idempotency/requestIds';
+import { RequestIds, type IdSource } from '../idempotency/requestIds';
 import { progressJson } from '../progress/progressJson';
 import { AddMessageCommand, type Author } from './addMessageHandler';
 import { AddRecipientsCommand } from './addRecipientsHandler';
@@ -132,9 +131,8 @@ function linkPage(
 }
 
 /**
- * Conversations: each route parses its input, sends one use case and renders the answer. The
- * id generator only backs the ids an Idempotency-Key fixes (requestIds); a past view of show
- * (`as_of`) is the audit's.
+ * Conversations: each route parses its input, sends one use case and renders the answer. A
+ * past view of show (`as_of`) is the audit's.
  */
 @Controller('api/v1/conversations')
 @UseFilters(new CanvasExceptionFilter(conversationError))
@@ -142,7 +140,6 @@ export class ConversationsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly ids: IdGenerator,
     private readonly asOf: ConversationAsOfShow,
   ) {}
 
@@ -260,6 +257,7 @@ export class ConversationsController {
   async addMessage(
     @CurrentUser() user: UserRecord,
     @RequestContext() ctx: CommandContext,
+    @RequestIds() ids: IdSource,
     @Param('id', CanvasIdPipe) id: string,
     @Body(canvasValidationPipe(conversationErrors)) body: AddMessageDto,
     @Req() req: FastifyRequest,
@@ -273,7 +271,7 @@ export class ConversationsController {
       included: body.included_messages ?? [],
     };
     const detail = await this.commands.execute<AddMessageCommand, ConversationDetail>(
-      new AddMessageCommand(authorOf(user), id, reply, ctx, requestIds(req, this.ids)),
+      new AddMessageCommand(authorOf(user), id, reply, ctx, ids),
     );
     return detailJson(detail, visible, req);
   }
@@ -283,19 +281,14 @@ export class ConversationsController {
   async addRecipients(
     @CurrentUser() user: UserRecord,
     @RequestContext() ctx: CommandContext,
+    @RequestIds() ids: IdSource,
     @Param('id', CanvasIdPipe) id: string,
     @Body(canvasValidationPipe(conversationErrors)) body: AddRecipientsDto,
     @Req() req: FastifyRequest,
   ) {
     const visible = visibleFor(req);
     const detail = await this.commands.execute<AddRecipientsCommand, ConversationDetail>(
-      new AddRecipientsCommand(
-        authorOf(user),
-        id,
-        body.recipients ?? [],
-        ctx,
-        requestIds(req, this.ids),
-      ),
+      new AddRecipientsCommand(authorOf(user), id, body.recipients ?? [], ctx, ids),
     );
     return detailJson(detail, visible, req);
   }
@@ -359,6 +352,7 @@ export class ConversationsController {
   async create(
     @CurrentUser() user: UserRecord,
     @RequestContext() ctx: CommandContext,
+    @RequestIds() ids: IdSource,
     @Body(canvasValidationPipe(conversationErrors)) body: CreateConversationDto,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) res: FastifyReply,
@@ -377,7 +371,7 @@ export class ConversationsController {
       contextCode: body.context_code,
       mediaComment: mediaCommentOf(body),
       async: body.mode === 'async',
-      ids: requestIds(req, this.ids),
+      ids,
     };
     const created = await this.commands.execute<CreateConversationCommand, CreatedConversations>(
       new CreateConversationCommand(params, ctx),

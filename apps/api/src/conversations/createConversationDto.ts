@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { MessageMediaDto } from './messageMediaDto';
 
 /** Rails' `value_to_boolean` for the flags Canvas reads from forms. */
 export function toBoolean({ value }: { value: unknown }): unknown {
@@ -25,7 +26,7 @@ function toRecipientList({ value }: { value: unknown }): unknown {
 }
 
 /** `POST /api/v1/conversations` (seed: canvas-conversations.txt). */
-export class CreateConversationDto {
+export class CreateConversationDto extends MessageMediaDto {
   @IsOptional()
   @Transform(toRecipientList)
   @IsArray()
@@ -63,21 +64,4 @@ export class CreateConversationDto {
   @IsString()
   @Matches(/^(course|group)_\d+$/)
   context_code?: string;
-
-  /** Files are out of scope: any id names an attachment that does not exist. */
-  @IsOptional()
-  @Transform(({ value }) =>
-    typeof value === 'string' || typeof value === 'number' ? [String(value)] : value,
-  )
-  @IsArray()
-  attachment_ids?: unknown[];
-
-  /** Media hosting is out of scope: the id is stored as given. */
-  @IsOptional()
-  @IsString()
-  media_comment_id?: string;
-
-  @IsOptional()
-  @IsIn(['audio', 'video'])
-  media_comment_type?: 'audio' | 'video';
 }

@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiProcesses, retryPast409, type ApiProcess } from '../testing/apiProcesses';
-import { ADMIN_TOKEN, CONFIRMATION_SECRET, TestApp } from '../testing/testApp';
+import {
+  ApiProcesses,
+  CANVAS_CRASH_ENV,
+  retryPast409,
+  sendForm,
+  type ApiProcess,
+} from '../testing/apiProcesses';
+import { TestApp } from '../testing/testApp';
 
 /**
  * The built API SIGKILLed (no shutdown hook runs) at a fixed step of a Canvas create
@@ -28,12 +34,7 @@ describe('Canvas creates retried after a crash of the API process', () => {
     cy = await setup.createUser('Cy Day', 'cy');
     await setup.courseWith(ann.id, ben.id, cy.id);
     await setup.stop({ keepData: true });
-    apis = new ApiProcesses(dir, {
-      ADMIN_TOKEN,
-      CONFIRMATION_SECRET,
-      IDEMPOTENCY_LEASE_MS: '1000',
-      PROJECTOR_POLL_INTERVAL_MS: '5',
-    });
+    apis = new ApiProcesses(dir, CANVAS_CRASH_ENV);
   });
   afterEach(() => apis.stopAll());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,21 +44,7 @@ describe('Canvas creates retried after a crash of the API process', () => {
     path: string,
     form: Record<string, string | string[]>,
     key: string,
-  ) => {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(form)) {
-      for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
-    }
-    return fetch(`${api.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${ann.token}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        'idempotency-key': key,
-      },
-      body,
-    });
-  };
+  ) => sendForm(api, 'POST', path, { form, token: ann.token, key });
 
   /** Kills the request at `step`, then retries it on a fresh API until the dead claim ran out. */
   async function crashAndRetry(

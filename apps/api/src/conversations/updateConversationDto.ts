@@ -9,6 +9,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { toBoolean } from './createConversationDto';
+import { MessageMediaDto } from './messageMediaDto';
 
 export class ConversationParams {
   @IsOptional()
@@ -40,22 +41,7 @@ export class UpdateConversationDto {
 }
 
 /** `POST /api/v1/conversations/:id/add_message`: `body`, `recipients[]`, media, attachments. */
-export class AddMessageDto {
-  @IsOptional()
-  @Transform(({ value }) =>
-    typeof value === 'string' || typeof value === 'number' ? [String(value)] : value,
-  )
-  @IsArray()
-  attachment_ids?: unknown[];
-
-  @IsOptional()
-  @IsString()
-  media_comment_id?: string;
-
-  @IsOptional()
-  @IsIn(['audio', 'video'])
-  media_comment_type?: 'audio' | 'video';
-
+export class AddMessageDto extends MessageMediaDto {
   @IsOptional()
   @IsString()
   body?: string;

@@ -1,4 +1,10 @@
-import type { IdGenerator } from '@missive/domain';
+import {
+  createParamDecorator,
+  Injectable,
+  type ExecutionContext,
+  type PipeTransform,
+} from '@nestjs/common';
+import { IdGenerator } from '@missive/domain';
 import type { FastifyRequest } from 'fastify';
 import { idempotencyClaimOf } from './idempotencyHooks';
 import type { IdempotencyKeys } from './idempotencyKeys';
@@ -48,3 +54,23 @@ class KeyedIds implements IdSource {
     return taken;
   }
 }
+
+/**
+ * Turns a request into its id source. A class given as a pipe is built by Nest with the
+ * module's providers, which is how the generator reaches a parameter decorator.
+ */
+@Injectable()
+export class RequestIdsPipe implements PipeTransform<FastifyRequest, IdSource> {
+  constructor(private readonly generator: IdGenerator) {}
+
+  transform(req: FastifyRequest): IdSource {
+    return requestIds(req, this.generator);
+  }
+}
+
+const HttpRequest = createParamDecorator((_: unknown, ctx: ExecutionContext): FastifyRequest =>
+  ctx.switchToHttp().getRequest<FastifyRequest>(),
+);
+
+/** The ids this request's commands take: fixed by its Idempotency-Key, else fresh. */
+export const RequestIds = (): ParameterDecorator => HttpRequest(undefined, RequestIdsPipe);

@@ -2,9 +2,23 @@ import { SqliteEventStore } from '@missive/event-store';
 import type { RecordedEvent } from '@missive/event-store';
 import { protectMissiveEventStore } from '@missive/personal-data';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN_TOKEN, CONFIRMATION_SECRET } from './testApp';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+
+/**
+ * The settings of the Canvas crash tests: an admin to act as, and a key's claim that runs out
+ * after a second, so that the retry of a killed request soon takes over.
+ */
+export const CANVAS_CRASH_ENV: Readonly<Record<string, string>> = {
+  ADMIN_TOKEN,
+  CONFIRMATION_SECRET,
+  IDEMPOTENCY_LEASE_MS: '1000',
+  PROJECTOR_POLL_INTERVAL_MS: '5',
+};
 
 export interface ApiProcess {
   child: ChildProcess;
@@ -24,6 +38,11 @@ export class ApiProcesses {
     readonly dir: string,
     private readonly env: Record<string, string> = {},
   ) {}
+
+  /** Processes on a new, empty data directory; `remove` deletes it. */
+  static inTempDir(prefix: string, env: Record<string, string>): ApiProcesses {
+    return new ApiProcesses(mkdtempSync(join(tmpdir(), prefix)), env);
+  }
 
   async start(env: Record<string, string> = {}): Promise<ApiProcess> {
     const child = spawn(process.execPath, [MAIN], {
@@ -79,6 +98,12 @@ export class ApiProcesses {
     }
   }
 
+  /** Stops every process, then deletes the data directory. */
+  async remove(): Promise<void> {
+    await this.stopAll();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** The log as the API reads it: personal data is sealed on disk, opened by the key store. */
   async events(type?: string): Promise<RecordedEvent[]> {
     const store = protectMissiveEventStore(
@@ -106,4 +131,29 @@ export async function retryPast409(send: () => Promise<Response>): Promise<Respo
     res = await send();
   }
   return res;
+}
+
+/** A form request as Canvas clients send them: an array's values under one repeated name. */
+export function sendForm(
+  api: ApiProcess,
+  method: string,
+  path: string,
+  options: { form?: Record<string, string | string[]>; token: string; key?: string },
+): Promise<Response> {
+  let body: URLSearchParams | undefined;
+  if (options.form) {
+    body = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.form)) {
+      for (const item of Array.isArray(value) ? value : [value]) body.append(name, item);
+    }
+  }
+  return fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${options.token}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(options.key ? { 'idempotency-key': options.key } : {}),
+    },
+    body,
+  });
 }

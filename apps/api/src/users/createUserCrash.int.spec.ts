@@ -1,48 +1,32 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ApiProcesses, retryPast409, type ApiProcess } from '../testing/apiProcesses';
-import { ADMIN_TOKEN, CONFIRMATION_SECRET } from '../testing/testApp';
+import {
+  ApiProcesses,
+  CANVAS_CRASH_ENV,
+  retryPast409,
+  sendForm,
+  type ApiProcess,
+} from '../testing/apiProcesses';
+import { ADMIN_TOKEN } from '../testing/testApp';
 
 /**
  * A user create, or a token issue, killed (SIGKILL at a fixed step: MISSIVE_CRASH_AT) part-way
  * through, then retried on a restarted API over the same data. Counted in the event log.
  */
 describe('user creates and token issues retried after a crash of the API process', () => {
-  let dir: string;
   let apis: ApiProcesses;
 
   jest.setTimeout(120_000);
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'missive-user-crash-'));
-    apis = new ApiProcesses(dir, {
-      ADMIN_TOKEN,
-      CONFIRMATION_SECRET,
-      IDEMPOTENCY_LEASE_MS: '1000',
-      PROJECTOR_POLL_INTERVAL_MS: '5',
-    });
+    apis = ApiProcesses.inTempDir('missive-user-crash-', CANVAS_CRASH_ENV);
   });
-  afterEach(async () => {
-    await apis.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => apis.remove());
 
   const post = (
     api: ApiProcess,
     path: string,
     form: Record<string, string>,
     options: { key?: string; token?: string } = {},
-  ) =>
-    fetch(`${api.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${options.token ?? ADMIN_TOKEN}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(options.key ? { 'idempotency-key': options.key } : {}),
-      },
-      body: new URLSearchParams(form),
-    });
+  ) => sendForm(api, 'POST', path, { form, token: options.token ?? ADMIN_TOKEN, key: options.key });
   const createUser = (api: ApiProcess, form: Record<string, string>, key?: string) =>
     post(api, '/api/v1/accounts/self/users', form, { key });
 

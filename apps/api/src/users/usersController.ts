@@ -12,7 +12,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { IdGenerator, type DomainError } from '@missive/domain';
+import type { DomainError } from '@missive/domain';
 import { ProgressQueries, UserQueries, type UserRecord } from '@missive/read-models';
 import { progressJson } from '../progress/progressJson';
 import { EraseUserCommand } from './eraseUserHandler';
@@ -34,7 +34,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from '../http/requestPath';
 import { requestOrigin } from '../http/requestOrigin';
 import { isCanvasId } from '../http/canvasId';
-import { requestIds } from '../idempotency/requestIds';
+import { RequestIds, type IdSource } from '../idempotency/requestIds';
 
 const PSEUDONYM_ATTRIBUTES = new Set(['unique_id']);
 
@@ -60,8 +60,6 @@ export class UsersController {
     private readonly commands: CommandBus,
     private readonly users: UserQueries,
     private readonly progress: ProgressQueries,
-    /** Backs the ids an Idempotency-Key fixes (requestIds). */
-    private readonly ids: IdGenerator,
   ) {}
 
   @Post('accounts/self/users')
@@ -70,7 +68,7 @@ export class UsersController {
     @CurrentUser() caller: UserRecord,
     @RequestContext() ctx: CommandContext,
     @Body(canvasValidationPipe(modelErrors)) body: CreateUserDto,
-    @Req() req: FastifyRequest,
+    @RequestIds() ids: IdSource,
   ) {
     if (!caller.siteAdmin) throw CanvasError.unauthorized();
     const channel = body.communication_channel;
@@ -91,7 +89,7 @@ export class UsersController {
               // The caller is a site admin here, so skip_confirmation is honoured.
               skipConfirmation: channel.skip_confirmation ?? false,
             },
-        requestIds(req, this.ids),
+        ids,
       ),
     );
     return userJson(user);
@@ -104,7 +102,7 @@ export class UsersController {
     @RequestContext() ctx: CommandContext,
     @Param('user_id') userIdParam: string,
     @Body(canvasValidationPipe(modelErrors)) body: CreateTokenDto,
-    @Req() req: FastifyRequest,
+    @RequestIds() ids: IdSource,
   ) {
     const target = await this.visibleUser(caller, userIdParam);
     const token = await this.commands.execute<IssueTokenCommand, IssuedToken>(
@@ -112,7 +110,7 @@ export class UsersController {
         target.id,
         { purpose: body.token?.purpose, expiresAt: body.token?.expires_at },
         ctx,
-        requestIds(req, this.ids),
+        ids,
       ),
     );
     return tokenJson({ ...token, hint: token.visibleToken.slice(-4) }, token.visibleToken);

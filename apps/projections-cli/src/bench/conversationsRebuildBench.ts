@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import {
   lagBetween,
   REBUILD_BATCH_SIZE,
   rebuildProjection,
+  withScratchSchema,
 } from '@missive/projections';
 import { conversationsProjection } from '@missive/read-models';
 import { type Kysely, sql } from 'kysely';
@@ -200,20 +200,9 @@ async function rebuildOnLog(dir: string, sealed: boolean): Promise<void> {
   }
 
   if (TARGETS.includes('postgres')) {
-    const admin = createDatabase(PG_URL, { poolSize: 1 });
-    const schema = `conversations_bench_${randomBytes(4).toString('hex')}`;
-    try {
-      await sql`create schema ${sql.id(schema)}`.execute(admin);
-      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
-      try {
-        await withStore((store) => timeRebuild(store, sealed, 'postgres', pgDb, events));
-      } finally {
-        await pgDb.destroy();
-      }
-    } finally {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
-      await admin.destroy();
-    }
+    await withScratchSchema(PG_URL, 'conversations_bench', (pgDb) =>
+      withStore((store) => timeRebuild(store, sealed, 'postgres', pgDb, events)),
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { spec } from '../testing/givenWhenThen';
+import { at, conversation, start, started } from '../testing/conversationFixtures';
 import {
   addMessage,
   evolveConversation,
@@ -6,37 +6,8 @@ import {
   MAX_GROUP_CONVERSATION_SIZE,
   MAX_SUBJECT_LENGTH,
   startConversation,
-  type ConversationState,
-  type StartConversation,
 } from './conversation';
-import type { ConversationEvent, ConversationStarted } from './conversationEvents';
-
-const conversation = spec<ConversationState, ConversationEvent>(evolveConversation);
-const at = '2026-01-01T00:00:00.000Z';
-
-const start: StartConversation = {
-  conversationId: '100',
-  authorId: '1',
-  recipientIds: ['2'],
-  subject: 'Hello',
-  body: 'First!',
-  privateHash: 'hash',
-  messageId: '500',
-  createdAt: at,
-};
-
-const started: ConversationStarted = {
-  type: 'ConversationStarted',
-  data: {
-    conversationId: '100',
-    authorId: '1',
-    participantIds: ['1', '2'],
-    subject: 'Hello',
-    privateHash: 'hash',
-    contextCode: null,
-    createdAt: at,
-  },
-};
+import type { ConversationStarted } from './conversationEvents';
 
 describe('Conversation: limits at their boundaries', () => {
   const tooLongBody = {

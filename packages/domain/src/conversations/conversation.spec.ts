@@ -1,4 +1,4 @@
-import { spec } from '../testing/givenWhenThen';
+import { at, conversation, start, started } from '../testing/conversationFixtures';
 import {
   addMessage,
   addRecipients,
@@ -7,36 +7,8 @@ import {
   evolveConversation,
   startConversation,
   type ConversationState,
-  type StartConversation,
 } from './conversation';
-import type { ConversationEvent, ConversationStarted, MessageAdded } from './conversationEvents';
-
-const conversation = spec<ConversationState, ConversationEvent>(evolveConversation);
-const at = '2026-01-01T00:00:00.000Z';
-
-const start: StartConversation = {
-  conversationId: '100',
-  authorId: '1',
-  recipientIds: ['2'],
-  subject: 'Hello',
-  body: 'First!',
-  privateHash: 'hash',
-  messageId: '500',
-  createdAt: at,
-};
-
-const started: ConversationStarted = {
-  type: 'ConversationStarted',
-  data: {
-    conversationId: '100',
-    authorId: '1',
-    participantIds: ['1', '2'],
-    subject: 'Hello',
-    privateHash: 'hash',
-    contextCode: null,
-    createdAt: at,
-  },
-};
+import type { ConversationStarted, MessageAdded } from './conversationEvents';
 
 const firstMessage: MessageAdded = {
   type: 'MessageAdded',

@@ -1,5 +1,15 @@
 import { MAX_JOB_ATTEMPTS } from '../jobs/jobLease';
-import { spec } from '../testing/givenWhenThen';
+import {
+  advanced,
+  at,
+  batch,
+  claimed,
+  leasedElsewhere,
+  now,
+  planned,
+  resumable,
+  started,
+} from '../testing/conversationBatchFixtures';
 import {
   advanceConversationBatch,
   claimConversationBatch,
@@ -10,55 +20,9 @@ import {
   startConversationBatch,
   type ConversationBatchState,
 } from './conversationBatch';
-import type {
-  ConversationBatchAdvanced,
-  ConversationBatchClaimed,
-  ConversationBatchEvent,
-  ConversationBatchStarted,
-  ConversationBatchStepPlanned,
-} from './conversationBatchEvents';
-
-const at = '2026-01-01T00:00:00.000Z';
-const leasedElsewhere = {
-  kind: 'conflict',
-  attribute: 'job',
-  message: 'the job is leased to another runner',
-} as const;
-const batch = spec<ConversationBatchState, ConversationBatchEvent>(evolveConversationBatch);
-const started: ConversationBatchStarted = {
-  type: 'ConversationBatchStarted',
-  data: {
-    batchId: '3',
-    userId: '1',
-    recipientIds: ['2', '4'],
-    group: false,
-    subject: null,
-    body: 'hi',
-    contextCode: null,
-    mediaComment: null,
-    tags: [],
-    createdAt: at,
-  },
-};
+import type { ConversationBatchClaimed, ConversationBatchEvent } from './conversationBatchEvents';
 
 describe('ConversationBatch guards', () => {
-  const now = new Date(at);
-  const resumable: ConversationBatchStarted = {
-    ...started,
-    data: { ...started.data, resumable: true },
-  };
-  const claimed: ConversationBatchClaimed = {
-    type: 'ConversationBatchClaimed',
-    data: { batchId: '3', runner: 'a', attempt: 1, leaseUntil: '2026-01-01T00:01:00.000Z', at },
-  };
-  const planned: ConversationBatchStepPlanned = {
-    type: 'ConversationBatchStepPlanned',
-    data: { batchId: '3', offset: 0, ids: [{ conversationId: '10', messageId: '20' }] },
-  };
-  const advanced: ConversationBatchAdvanced = {
-    type: 'ConversationBatchAdvanced',
-    data: { batchId: '3', offset: 0, conversationIds: ['10'], at },
-  };
   const finished = {
     type: 'ConversationBatchFinished' as const,
     data: { batchId: '3', workflowState: 'sent' as const, conversationIds: [], at },

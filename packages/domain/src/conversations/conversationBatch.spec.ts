@@ -1,10 +1,19 @@
 import { MAX_JOB_ATTEMPTS } from '../jobs/jobLease';
-import { spec } from '../testing/givenWhenThen';
+import {
+  advanced,
+  at,
+  batch,
+  claimed,
+  leasedElsewhere,
+  now,
+  planned,
+  resumable,
+  started,
+} from '../testing/conversationBatchFixtures';
 import {
   advanceConversationBatch,
   claimConversationBatch,
   completeConversationBatch,
-  evolveConversationBatch,
   finishConversationBatch,
   planConversationBatchStep,
   startConversationBatch,
@@ -13,33 +22,8 @@ import {
 import type {
   ConversationBatchAdvanced,
   ConversationBatchClaimed,
-  ConversationBatchEvent,
-  ConversationBatchStarted,
   ConversationBatchStepPlanned,
 } from './conversationBatchEvents';
-
-const at = '2026-01-01T00:00:00.000Z';
-const leasedElsewhere = {
-  kind: 'conflict',
-  attribute: 'job',
-  message: 'the job is leased to another runner',
-} as const;
-const batch = spec<ConversationBatchState, ConversationBatchEvent>(evolveConversationBatch);
-const started: ConversationBatchStarted = {
-  type: 'ConversationBatchStarted',
-  data: {
-    batchId: '3',
-    userId: '1',
-    recipientIds: ['2', '4'],
-    group: false,
-    subject: null,
-    body: 'hi',
-    contextCode: null,
-    mediaComment: null,
-    tags: [],
-    createdAt: at,
-  },
-};
 
 describe('ConversationBatch', () => {
   it('starts once, with recipients', () => {
@@ -76,24 +60,6 @@ describe('ConversationBatch', () => {
 });
 
 describe('ConversationBatch as a durable job', () => {
-  const now = new Date(at);
-  const resumable: ConversationBatchStarted = {
-    ...started,
-    data: { ...started.data, resumable: true },
-  };
-  const claimed: ConversationBatchClaimed = {
-    type: 'ConversationBatchClaimed',
-    data: { batchId: '3', runner: 'a', attempt: 1, leaseUntil: '2026-01-01T00:01:00.000Z', at },
-  };
-  const planned: ConversationBatchStepPlanned = {
-    type: 'ConversationBatchStepPlanned',
-    data: { batchId: '3', offset: 0, ids: [{ conversationId: '10', messageId: '20' }] },
-  };
-  const advanced: ConversationBatchAdvanced = {
-    type: 'ConversationBatchAdvanced',
-    data: { batchId: '3', offset: 0, conversationIds: ['10'], at },
-  };
-
   it('is claimed by one runner at a time, and taken over once the lease runs out', () => {
     batch
       .given(resumable)

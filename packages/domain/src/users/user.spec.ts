@@ -1,6 +1,5 @@
-import { spec } from '../testing/givenWhenThen';
+import { at, registered, user } from '../testing/userFixtures';
 import {
-  evolveUser,
   issueAccessToken,
   loginKeyOf,
   registerUser,
@@ -8,22 +7,6 @@ import {
   sortableNameOf,
   type UserState,
 } from './user';
-import type { UserEvent, UserRegistered } from './userEvents';
-
-const user = spec<UserState, UserEvent>(evolveUser);
-const at = '2026-01-01T00:00:00.000Z';
-const registered: UserRegistered = {
-  type: 'UserRegistered',
-  data: {
-    userId: '7',
-    name: 'Jane Doe',
-    shortName: 'Jane',
-    sortableName: 'Doe, Jane',
-    loginId: 'jane@example.com',
-    siteAdmin: false,
-    createdAt: at,
-  },
-};
 
 describe('User', () => {
   it('registers a new user with a sortable name', () => {

@@ -1,21 +1,7 @@
-import { spec } from '../testing/givenWhenThen';
-import { eraseUser, evolveUser, issueAccessToken, type UserState } from './user';
-import type { UserErased, UserEvent, UserRegistered } from './userEvents';
+import { at, registered, user } from '../testing/userFixtures';
+import { eraseUser, issueAccessToken } from './user';
+import type { UserErased } from './userEvents';
 
-const user = spec<UserState, UserEvent>(evolveUser);
-const at = '2026-01-01T00:00:00.000Z';
-const registered: UserRegistered = {
-  type: 'UserRegistered',
-  data: {
-    userId: '7',
-    name: 'Jane Doe',
-    shortName: 'Jane',
-    sortableName: 'Doe, Jane',
-    loginId: 'jane@example.com',
-    siteAdmin: false,
-    createdAt: at,
-  },
-};
 const erased: UserErased = { type: 'UserErased', data: { userId: '7', erasedAt: at } };
 
 describe('User erasure', () => {

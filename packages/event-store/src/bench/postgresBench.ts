@@ -5,12 +5,12 @@
  * append resolves after its commit is flushed. Run by `eventStoreBench.ts`.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import type { EventData } from '../eventStore';
 import { PostgresEventStore } from '../postgres/postgresEventStore';
+import { ScratchSchemas } from '../postgres/scratchSchemas';
 
 export const PG_BENCH_URL =
   process.env['PG_BENCH_URL'] ?? process.env['PG_TEST_URL'] ?? 'postgres://127.0.0.1:5432/test';
@@ -50,16 +50,16 @@ export async function appendSingles(
 }
 
 async function withSchema<T>(run: (schema: string) => Promise<T>): Promise<T> {
-  const schema = `es_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const schemas = await ScratchSchemas.connect(PG_BENCH_URL);
+  const schema = schemas.name('es_bench');
   try {
     return await run(schema);
   } finally {
-    const url = new URL(PG_BENCH_URL);
-    if (!url.username) url.username = process.env['PGUSER'] || process.env['USER'] || 'postgres';
-    const admin = new Client({ connectionString: url.toString() });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    try {
+      await schemas.drop(schema);
+    } finally {
+      await schemas.end();
+    }
   }
 }
 

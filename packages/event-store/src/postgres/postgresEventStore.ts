@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { type ClientConfig, Pool, type PoolClient } from 'pg';
 import type {
   AppendOptions,
@@ -12,12 +11,13 @@ import type {
   Subscription,
 } from '../eventStore';
 import type { Position } from '../position';
+import { PagedSubscription } from '../pagedSubscription';
 import { MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { CommitListener } from './commitListener';
+import { withDefaultUser } from './defaultUser';
 import { commitBatch } from './commitBatch';
 import { type PendingAppend, queueAppend, takeBatch } from '../pendingAppend';
-import { NotifiedSubscription } from './notifiedSubscription';
 import { PostgresLogReader, sequenceOf } from './postgresLogReader';
 import { type PostgresNames, ensureSchema, postgresNames } from './postgresSchema';
 import { isConnectionError } from './postgresRows';
@@ -76,7 +76,7 @@ export class PostgresEventStore implements EventStore {
   /** Streams with an append in a batch in flight. */
   private readonly busyStreams = new Set<string>();
   private closed = false;
-  private readonly subscriptions = new Set<NotifiedSubscription>();
+  private readonly subscriptions = new Set<PagedSubscription>();
   private readonly appendedListeners = new Set<() => void>();
   private listener: CommitListener | undefined;
 
@@ -86,11 +86,9 @@ export class PostgresEventStore implements EventStore {
   private conflictCount = 0;
 
   constructor(options: PostgresEventStoreOptions) {
-    const url = new URL(options.connectionString);
+    const url = withDefaultUser(new URL(options.connectionString));
     const schema = options.schema ?? url.searchParams.get('schema') ?? 'event_store';
     url.searchParams.delete('schema');
-    // libpq (psql) falls back to the OS user when the URL names none; node-postgres does not.
-    if (!url.username) url.username = process.env.PGUSER || process.env.USER || userInfo().username;
     this.names = postgresNames(schema);
     this.clientConfig = { connectionString: url.toString() };
     this.pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 500);
@@ -138,7 +136,7 @@ export class PostgresEventStore implements EventStore {
   subscribe(options?: SubscribeOptions): Subscription {
     if (this.closed) throw new Error('PostgresEventStore is closed');
     const filter = options?.filter;
-    const subscription = new NotifiedSubscription(
+    const subscription = new PagedSubscription(
       (after) => this.reader.readPage(after, filter, this.pageSize),
       () => sequenceOf(options?.fromPosition),
       this.pollIntervalMs,

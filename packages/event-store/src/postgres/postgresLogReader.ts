@@ -1,7 +1,7 @@
 import type { EventFilter, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../eventStore';
 import type { Position } from '../position';
 import { UnknownPositionError } from '../unknownPositionError';
-import type { PositionPage } from './notifiedSubscription';
+import type { SubscriptionPage } from '../pagedSubscription';
 import {
   PG_EVENT_COLUMNS,
   type PgEventRow,
@@ -79,7 +79,7 @@ export class PostgresLogReader {
     after: bigint,
     filter: EventFilter | undefined,
     limit: number,
-  ): Promise<PositionPage & { exhausted: boolean }> {
+  ): Promise<SubscriptionPage & { exhausted: boolean }> {
     const where = pgFilterSql(filter, 3);
     if (where === null) {
       const check = after > 0n;

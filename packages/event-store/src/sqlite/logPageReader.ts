@@ -1,11 +1,19 @@
 import type Database from 'better-sqlite3';
-import type { EventFilter } from '../eventStore';
-import type { LogPage } from './pollingSubscription';
+import type { EventFilter, RecordedEvent } from '../eventStore';
 import { EVENT_COLUMNS, type EventRow, recordedEventFromRow } from './recordedEventFromRow';
 import type { SqliteStatements } from './sqliteStatements';
 
 // When a filter rejects most rows, a query could otherwise scan to the end of the log.
 const FILTERED_SCAN_WINDOW = 16_384;
+
+/** One page of the log after some sequence number, and how far the read got. */
+export interface LogPage {
+  readonly events: readonly RecordedEvent[];
+  /** Sequence number to continue after; may pass the last event when a filter skipped rows. */
+  readonly next: number;
+  /** No row after this page when it was read. */
+  readonly exhausted: boolean;
+}
 
 /**
  * Reads pages of the global log for `readAll` and subscriptions, with a filter turned into
@@ -21,11 +29,7 @@ export class LogPageReader {
     this.#stmt = stmt;
   }
 
-  readPage(
-    after: number,
-    filter: EventFilter | undefined,
-    limit: number,
-  ): LogPage & { exhausted: boolean } {
+  readPage(after: number, filter: EventFilter | undefined, limit: number): LogPage {
     const where = filterSql(filter);
     if (where === null) {
       const rows = this.#stmt.readAll.all(after, limit) as EventRow[];

@@ -12,13 +12,13 @@ import type {
   Subscription,
 } from '../eventStore';
 import type { Position } from '../position';
+import { PagedSubscription } from '../pagedSubscription';
 import { MAX_APPEND_BYTES } from '../appendTooLargeError';
 import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { LogPageReader } from './logPageReader';
 import { openSqliteDatabase } from './openSqliteDatabase';
 import { pagedIterable } from './pagedIterable';
 import { sequenceAfter } from './sequenceAfter';
-import { PollingSubscription } from './pollingSubscription';
 import { type EventRow, recordedEventFromRow } from './recordedEventFromRow';
 import { type PendingAppend, type SerializedEvent, queueAppend } from '../pendingAppend';
 import type { SqliteEventStoreOptions, SqliteEventStoreStats } from './sqliteEventStoreOptions';
@@ -47,7 +47,7 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly subscriptions = new Set<PagedSubscription>();
   private readonly stmt: SqliteStatements;
   private readonly reader: LogPageReader;
 
@@ -122,10 +122,15 @@ export class SqliteEventStore implements EventStore {
   subscribe(options?: SubscribeOptions): Subscription {
     if (this.closed) throw new Error('SqliteEventStore is closed');
     const filter = options?.filter;
-    const subscription = new PollingSubscription(
-      (after) => this.reader.readPage(after, filter, this.pageSize),
-      () => sequenceAfter(this.stmt, options?.fromPosition),
+    const subscription = new PagedSubscription(
+      async (after) => {
+        const page = this.reader.readPage(Number(after), filter, this.pageSize);
+        return { events: page.events, next: BigInt(page.next) };
+      },
+      () => BigInt(sequenceAfter(this.stmt, options?.fromPosition)),
       this.pollIntervalMs,
+      // A local database has no outage to wait out: every error ends the iteration.
+      () => false,
       (closed) => this.subscriptions.delete(closed),
     );
     this.subscriptions.add(subscription);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type EventStore, PostgresEventStore, SqliteEventStore } from '@missive/event-store';
 import { type Kysely, sql } from 'kysely';
 import { createDatabase } from '../database';
+import { withScratchSchema } from '../withScratchSchema';
 import { ProjectionRunner } from '../projectionRunner';
 import { BenchFailure, countingApplied, requireAllApplied, runBench } from './benchChecks';
 import { type BenchWriter, conversationsBenchProjection } from './conversationsBenchProjection';
@@ -123,21 +124,10 @@ async function sqliteLog(): Promise<void> {
       }
     }
 
-    const admin = createDatabase(PG_URL, { poolSize: 1 });
-    try {
-      for (const writer of WRITERS) {
-        const schema = `projection_bench_${randomBytes(4).toString('hex')}`;
-        await sql`create schema ${sql.id(schema)}`.execute(admin);
-        const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
-        try {
-          await timeCatchUp(open, 'sqlite', 'postgres', writer, pgDb);
-        } finally {
-          await pgDb.destroy();
-          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
-        }
-      }
-    } finally {
-      await admin.destroy();
+    for (const writer of WRITERS) {
+      await withScratchSchema(PG_URL, 'projection_bench', (pgDb) =>
+        timeCatchUp(open, 'sqlite', 'postgres', writer, pgDb),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -162,15 +152,9 @@ async function postgresLog(): Promise<void> {
     });
     await timePagedRead(open, 'postgres');
     for (const writer of WRITERS) {
-      const schema = `projection_bench_${randomBytes(4).toString('hex')}`;
-      await sql`create schema ${sql.id(schema)}`.execute(admin);
-      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
-      try {
-        await timeCatchUp(open, 'postgres', 'postgres', writer, pgDb);
-      } finally {
-        await pgDb.destroy();
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin);
-      }
+      await withScratchSchema(PG_URL, 'projection_bench', (pgDb) =>
+        timeCatchUp(open, 'postgres', 'postgres', writer, pgDb),
+      );
     }
   } finally {
     await sql`drop schema if exists ${sql.id(logSchema)} cascade`.execute(admin);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +8,9 @@ import {
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
-  sql,
 } from 'kysely';
 import { createDatabase } from '../database';
+import { withScratchSchema } from '../withScratchSchema';
 import { ProjectionRunner } from '../projectionRunner';
 import { rebuildProjection } from '../rebuild/rebuildProjection';
 import { BenchFailure, countingApplied, requireAllApplied, runBench } from './benchChecks';
@@ -191,20 +190,9 @@ async function main(): Promise<void> {
       await sqliteDb.destroy();
     }
 
-    const admin = createDatabase(PG_URL, { poolSize: 1 });
-    const schema = `rebuild_bench_${randomBytes(4).toString('hex')}`;
-    try {
-      await sql`create schema ${sql.id(schema)}`.execute(admin);
-      const pgDb = createDatabase(PG_URL, { schema, poolSize: 2 });
-      try {
-        await timeRebuild(store, 'postgres', pgDb, undefined);
-      } finally {
-        await pgDb.destroy();
-      }
-    } finally {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin).catch(() => {});
-      await admin.destroy();
-    }
+    await withScratchSchema(PG_URL, 'rebuild_bench', (pgDb) =>
+      timeRebuild(store, 'postgres', pgDb, undefined),
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

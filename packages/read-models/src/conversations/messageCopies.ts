@@ -74,21 +74,10 @@ export async function copyConversationMessages(
   userId: string,
   conversationId: string,
 ): Promise<void> {
-  await tx
-    .insertInto('message_copies')
-    .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('conversation_messages')
-        .select([
-          sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
-          'conversation_id',
-          'id',
-          'created_at',
-        ])
-        .where('conversation_id', '=', conversationId),
-    )
-    .execute();
+  await insertCopies(
+    tx,
+    copiesFor(tx, userId).where('conversation_id', '=', conversationId),
+  ).execute();
 }
 
 /** included_messages: a copy of each forwarded message the user does not hold yet. */
@@ -97,22 +86,28 @@ export async function copyForwardedMessages(
   userId: string,
   messageIds: readonly string[],
 ): Promise<void> {
-  await tx
-    .insertInto('message_copies')
-    .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('conversation_messages')
-        .select([
-          sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
-          'conversation_id',
-          'id',
-          'created_at',
-        ])
-        .where('id', 'in', messageIds),
-    )
+  await insertCopies(tx, copiesFor(tx, userId).where('id', 'in', messageIds))
     .onConflict((oc) => oc.columns(['user_id', 'conversation_id', 'message_id']).doNothing())
     .execute();
+}
+
+/** The user's copy of each message the caller's condition picks, as message_copies rows. */
+function copiesFor(tx: Tx, userId: string) {
+  return tx
+    .selectFrom('conversation_messages')
+    .select([
+      sql<string>`CAST(${userId} AS bigint)`.as('user_id'),
+      'conversation_id',
+      'id',
+      'created_at',
+    ]);
+}
+
+function insertCopies(tx: Tx, copies: ReturnType<typeof copiesFor>) {
+  return tx
+    .insertInto('message_copies')
+    .columns(['user_id', 'conversation_id', 'message_id', 'created_at'])
+    .expression(copies);
 }
 
 /**

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
-import { Client } from 'pg';
+import { ScratchSchemas } from '../scratchSchemas';
 
 export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://127.0.0.1:5432/test';
 
@@ -12,33 +10,20 @@ export interface TestSchema {
 }
 
 export async function createTestSchemaName(prefix = 'es_test'): Promise<TestSchema> {
-  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: withUser(PG_TEST_URL) });
-  try {
-    await admin.connect();
-  } catch (error) {
-    // Fail, never skip: CI starts PostgreSQL, so an unreachable server is a broken setup.
-    throw new Error(
-      `PostgreSQL at ${PG_TEST_URL} is unreachable (set PG_TEST_URL): ${String(error)}`,
-      { cause: error },
-    );
-  }
+  // Fail, never skip: CI starts PostgreSQL, so an unreachable server is a broken setup.
+  const schemas = await ScratchSchemas.connect(PG_TEST_URL).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} (set PG_TEST_URL)`, { cause: error });
+  });
+  const schema = schemas.name(prefix);
   return {
     url: PG_TEST_URL,
     schema,
     async drop() {
       try {
-        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await schemas.drop(schema);
       } finally {
-        await admin.end();
+        await schemas.end();
       }
     },
   };
-}
-
-function withUser(url: string): string {
-  const parsed = new URL(url);
-  if (!parsed.username)
-    parsed.username = process.env.PGUSER || process.env.USER || userInfo().username;
-  return parsed.toString();
 }

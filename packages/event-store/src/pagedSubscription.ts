@@ -1,38 +1,42 @@
-import type { RecordedEvent, Subscription } from '../eventStore';
+import type { RecordedEvent, Subscription } from './eventStore';
 
-/** One page of the log after some position, and how far the read got. */
-export interface PositionPage {
+/** One page of the log after some sequence number, and how far the read got. */
+export interface SubscriptionPage {
   readonly events: readonly RecordedEvent[];
-  /** Position to continue after; may pass the last event when a filter skipped rows. */
+  /** Sequence number to continue after; may pass the last event when a filter skipped rows. */
   readonly next: bigint;
 }
 
 /**
- * Catch-up then live over an asynchronous page reader: reads pages until the log is
- * exhausted, then sleeps until woken (a local commit, or a NOTIFY from another process) or
- * until the poll interval elapses, which covers a lost notification. Connection failures are
- * retried with back-off from the last delivered position; other errors (an unknown start
- * position included) end the iteration.
+ * Catch-up then live over a log read in pages by sequence number (the commit part of a
+ * position): reads pages until the log is exhausted, then sleeps until woken (a local commit,
+ * or a notification from another process where the adapter has one) or until the poll
+ * interval elapses, which is how commits from elsewhere are seen when nothing wakes it.
+ * Failures the adapter calls transient are retried with back-off from the last delivered
+ * position; other errors (an unknown start position included) end the iteration.
  */
-export class NotifiedSubscription implements Subscription {
+export class PagedSubscription implements Subscription {
   private closed = false;
   private started = false;
-  /** Set by `wake()`; a wake that arrives while a page is being read is not lost. */
+  /**
+   * Set by `wake()`. The page read is awaited, so a commit may land between "the page came
+   * back empty" and "going idle"; this flag keeps its wake-up from being lost.
+   */
   private woken = false;
   private wakeUp: (() => void) | undefined;
-  /** Last position delivered (or passed); undefined until the start is checked. */
+  /** Last sequence number delivered (or passed); undefined until the start is read. */
   private after: bigint | undefined;
 
   constructor(
-    private readonly readPage: (after: bigint) => Promise<PositionPage>,
-    /** Where to start; throws for a malformed position (ends the iteration). The first page
-     * read refuses a position the log does not have. */
+    private readonly readPage: (after: bigint) => Promise<SubscriptionPage>,
+    /** Where to start; throwing ends the iteration (a reader may also refuse it later). */
     private readonly start: () => bigint,
     private readonly pollIntervalMs: number,
     private readonly isTransient: (error: unknown) => boolean,
-    private readonly onClose: (subscription: NotifiedSubscription) => void,
+    private readonly onClose: (subscription: PagedSubscription) => void,
   ) {}
 
+  /** Called after a commit; cheap when the subscription is busy catching up. */
   wake(): void {
     this.woken = true;
     const wakeUp = this.wakeUp;
@@ -58,7 +62,7 @@ export class NotifiedSubscription implements Subscription {
     try {
       while (!this.closed) {
         this.woken = false;
-        let page: PositionPage;
+        let page: SubscriptionPage;
         try {
           this.after ??= this.start();
           page = await this.readPage(this.after);
