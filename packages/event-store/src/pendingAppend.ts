@@ -65,23 +65,3 @@ export function queueAppend(
     });
   });
 }
-
-/**
- * Takes up to `max` appends from the queue, in order, leaving those of busy streams (and every
- * later append of a stream left behind) for a later batch.
- */
-export function takeBatch(
-  queue: PendingAppend[],
-  busy: ReadonlySet<string>,
-  max: number,
-): PendingAppend[] {
-  if (busy.size === 0) return queue.splice(0, max);
-  const batch: PendingAppend[] = [];
-  const left: PendingAppend[] = [];
-  for (const pending of queue) {
-    if (batch.length < max && !busy.has(pending.stream)) batch.push(pending);
-    else left.push(pending);
-  }
-  queue.splice(0, queue.length, ...left);
-  return batch;
-}

@@ -11,14 +11,11 @@ const opened: PostgresEventStore[] = [];
 // Long enough that only a notification (or a local commit) can wake a subscriber in a test.
 const NEVER_POLL_MS = 3_600_000;
 
-function open(
-  options: { pollIntervalMs?: number; schema?: string; transactionsInFlight?: number } = {},
-): PostgresEventStore {
+function open(options: { pollIntervalMs?: number; schema?: string } = {}): PostgresEventStore {
   const store = new PostgresEventStore({
     connectionString: PG_TEST_URL,
     schema: options.schema ?? test.schema,
     pollIntervalMs: options.pollIntervalMs ?? 50,
-    transactionsInFlight: options.transactionsInFlight,
   });
   opened.push(store);
   return store;
@@ -88,8 +85,7 @@ describe('PostgresEventStore', () => {
   });
 
   it('decides each append of a shared transaction on its own stream by its expected revision', async () => {
-    // One transaction at a time, so that all six appends share the next one.
-    const store = open({ transactionsInFlight: 1 });
+    const store = open();
     await store.append('mixed-exact', [event()], { expectedRevision: 'no_stream' });
     await store.append('mixed-taken', [event()], { expectedRevision: 'no_stream' });
     const head = await store.headPosition();
@@ -124,25 +120,6 @@ describe('PostgresEventStore', () => {
       ['mixed-any', 2, base + 5n],
       ['mixed-new', 0, base + 6n],
     ]);
-  });
-
-  it('shares a burst of appends between two transactions in flight', async () => {
-    const store = open();
-    const before = store.stats().transactions;
-    await Promise.all(Array.from({ length: 8 }, (_, i) => store.append(`burst-${i}`, [event()])));
-    expect(store.stats().transactions - before).toBe(2);
-  });
-
-  it('commits appends to one stream in the order they were made, with transactions in flight', async () => {
-    const store = open();
-    const made = Array.from({ length: 6 }, () => event());
-    // Not awaited one by one: each may be queued while an earlier one is in flight.
-    const results = await Promise.all(made.map((e) => store.append('ordered-1', [e])));
-    expect(results.map((r) => r.nextExpectedRevision)).toEqual([0, 1, 2, 3, 4, 5]);
-    const positions = results.map((r) => r.position.commit);
-    expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
-    const stored = await collect(store.readStream('ordered-1'));
-    expect(stored.map((e) => e.id)).toEqual(made.map((e) => e.id));
   });
 
   it('treats the same ids twice in one transaction as one append', async () => {

@@ -17,7 +17,7 @@ import { WrongExpectedVersionError } from '../wrongExpectedVersionError';
 import { CommitListener } from './commitListener';
 import { withDefaultUser } from './defaultUser';
 import { commitBatch } from './commitBatch';
-import { type PendingAppend, queueAppend, takeBatch } from '../pendingAppend';
+import { type PendingAppend, queueAppend } from '../pendingAppend';
 import { PostgresLogReader, sequenceOf } from './postgresLogReader';
 import { type PostgresNames, ensureSchema, postgresNames } from './postgresSchema';
 import { isConnectionError } from './postgresRows';
@@ -35,8 +35,6 @@ export interface PostgresEventStoreOptions {
   readonly readPageSize?: number;
   /** Appends grouped into one transaction at most. Default 1000. */
   readonly maxAppendsPerTransaction?: number;
-  /** Append transactions in flight at once (see `pump`). Default 2. */
-  readonly transactionsInFlight?: number;
   /** Bytes of data and metadata one append may carry. Default EventStoreDB's, 1 MiB. */
   readonly maxAppendBytes?: number;
 }
@@ -66,15 +64,11 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly maxAppendsPerTransaction: number;
-  private readonly transactionsInFlight: number;
   private readonly maxAppendBytes: number;
 
   private schemaReady: Promise<void> | undefined;
   private queue: PendingAppend[] = [];
-  private pumpScheduled = false;
-  private inFlight = 0;
-  /** Streams with an append in a batch in flight. */
-  private readonly busyStreams = new Set<string>();
+  private pumping = false;
   private closed = false;
   private readonly subscriptions = new Set<PagedSubscription>();
   private readonly appendedListeners = new Set<() => void>();
@@ -94,7 +88,6 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = Math.max(1, options.pollIntervalMs ?? 500);
     this.pageSize = Math.max(1, options.readPageSize ?? 1000);
     this.maxAppendsPerTransaction = Math.max(1, options.maxAppendsPerTransaction ?? 1000);
-    this.transactionsInFlight = Math.max(1, options.transactionsInFlight ?? 2);
     this.maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
     this.pool = new Pool({
       ...this.clientConfig,
@@ -121,7 +114,7 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('PostgresEventStore is closed'));
     const appended = queueAppend(this.queue, stream, events, options, this.maxAppendBytes);
-    this.pump();
+    void this.pump();
     return appended;
   }
 
@@ -181,9 +174,9 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.pumpScheduled || this.inFlight > 0 || this.queue.length > 0) {
+    while (this.pumping || this.queue.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 1));
-      if (this.queue.length > 0) this.pump();
+      if (!this.pumping && this.queue.length > 0) void this.pump();
     }
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.appendedListeners.clear();
@@ -212,43 +205,19 @@ export class PostgresEventStore implements EventStore {
     return this.schemaReady;
   }
 
-  /**
-   * Up to `transactionsInFlight` batches in flight per store; appends that arrive meanwhile
-   * form the next batch. With one, this process and the server take turns: the server idles
-   * while this process settles a batch and gathers the next, and this process idles while the
-   * server writes. With two, one batch is written while the other is settled and the next
-   * gathered (the advisory lock still commits them one at a time, in the order they reach it).
-   * A stream with an append in flight sends nothing more until it is settled, so appends to one
-   * stream commit in the order they were made.
-   */
-  private pump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    // Let every append already waiting in the event loop's queues join the batch.
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.sendBatches();
-    });
-  }
-
-  private sendBatches(): void {
-    while (this.inFlight < this.transactionsInFlight && this.queue.length > 0) {
-      // The waiting appends shared among the transactions that may start now, so that they
-      // overlap rather than one taking everything and the next waiting for its writers.
-      const share = Math.ceil(this.queue.length / (this.transactionsInFlight - this.inFlight));
-      const batch = takeBatch(
-        this.queue,
-        this.busyStreams,
-        Math.min(share, this.maxAppendsPerTransaction),
-      );
-      if (batch.length === 0) return;
-      this.inFlight += 1;
-      for (const pending of batch) this.busyStreams.add(pending.stream);
-      void this.commit(batch).finally(() => {
-        this.inFlight -= 1;
-        for (const pending of batch) this.busyStreams.delete(pending.stream);
-        if (this.queue.length > 0) this.pump();
-      });
+  /** One batch in flight per store: appends that arrive meanwhile form the next batch. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      // Let every append already waiting in the event loop's queues join the first batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxAppendsPerTransaction);
+        await this.commit(batch);
+      }
+    } finally {
+      this.pumping = false;
     }
   }
 
