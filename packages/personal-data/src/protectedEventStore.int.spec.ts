@@ -271,6 +271,22 @@ describe.each(['sqlite', 'postgres'] as const)('ProtectedEventStore with keys on
     );
   });
 
+  it('hands appends to the inner store in the order they were made, a new key or not', async () => {
+    // The first needs a key made for a new subject, the second none: neither awaited.
+    const first = store.append('conversation-9', [
+      { id: randomUUID(), type: 'MessageAdded', data: { authorId: '31', body: 'first', to: [] } },
+    ]);
+    const second = store.append('conversation-9', [
+      { id: randomUUID(), type: 'ConversationArchived', data: { userId: '31' } },
+    ]);
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.nextExpectedRevision, b.nextExpectedRevision]).toEqual([0, 1]);
+    expect((await collect(store.readStream('conversation-9'))).map((e) => e.type)).toEqual([
+      'MessageAdded',
+      'ConversationArchived',
+    ]);
+  });
+
   it('passes events written before protection through unchanged', async () => {
     await inner.append('user-9', [
       { id: randomUUID(), type: 'UserRegistered', data: { userId: '9', name: 'Plain Old' } },

@@ -73,6 +73,8 @@ export class ProtectedEventStore implements EventStore {
   readonly #ownsKeyStore: boolean;
   readonly #erasures: ReadonlyMap<string, (data: Record<string, unknown>) => string>;
   #bound: Promise<void> | undefined;
+  /** Settles when the last append made so far has been handed to the inner store. */
+  #appendTurn: Promise<void> = Promise.resolve();
 
   constructor(
     inner: EventStore,
@@ -119,9 +121,21 @@ export class ProtectedEventStore implements EventStore {
     events: readonly EventData[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    await this.ready();
-    const sealed = await this.#sealAll(events);
-    return this.#inner.append(stream, sealed, options);
+    const sealing = this.ready().then(() => this.#sealAll(events));
+    // Appends reach the inner store in the order they were made, however long each one's
+    // sealing takes (a new subject's key is a round trip to the key store, a known one is not):
+    // a caller's second append to a stream must not overtake its first.
+    const turn = this.#appendTurn;
+    let release!: () => void;
+    this.#appendTurn = new Promise((resolve) => (release = resolve));
+    try {
+      await turn;
+      // Handed to the inner store before the next append's turn: its group commit still
+      // gathers every append of the moment.
+      return this.#inner.append(stream, await sealing, options);
+    } finally {
+      release();
+    }
   }
 
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {

@@ -17,6 +17,9 @@ export const PG_BENCH_URL =
 
 type Report = (figure: Record<string, unknown>) => void;
 
+/** Appends each figure makes before it starts measuring. */
+const WARM_UP = 2_000;
+
 export function benchEvent(i: number): EventData {
   return {
     id: randomUUID(),
@@ -68,6 +71,9 @@ async function singleEventAppends(report: Report, writers: number, total: number
     const store = new PostgresEventStore({ connectionString: PG_BENCH_URL, schema });
     try {
       await store.ready();
+      // Not measured: the pool's connections opened, the append statement prepared on each
+      // and the append function's plans cached, as in a process that has been running.
+      await appendSingles(store, writers, WARM_UP, 'warm-up');
       const { events, ms } = await appendSingles(store, writers, total);
       report({
         bench: 'postgres.append.single',
@@ -93,51 +99,72 @@ async function twoProcessAppends(report: Report, writers: number, total: number)
     const store = new PostgresEventStore({ connectionString: PG_BENCH_URL, schema });
     await store.ready();
     await store.close();
+    const children = [0, 1].map((p) => runChild(schema, p, writers, total / 2));
+    // Both started and warmed up before either is told to go: the figure is the load alone.
+    await Promise.all(children.map((child) => child.ready));
     const started = performance.now();
-    const children = await Promise.all([0, 1].map((p) => runChild(schema, p, writers, total / 2)));
+    for (const child of children) child.go();
+    const results = await Promise.all(children.map((child) => child.result));
     const ms = performance.now() - started;
-    const events = children.reduce((sum, c) => sum + c.events, 0);
+    const events = results.reduce((sum, c) => sum + c.events, 0);
     report({
       bench: 'postgres.append.single.twoProcesses',
       writersPerProcess: writers,
       events,
       eventsPerSec: Math.round((events / ms) * 1000),
       ms: Math.round(ms),
-      perProcessEventsPerSec: children.map((c) => Math.round((c.events / c.ms) * 1000)),
+      perProcessEventsPerSec: results.map((c) => Math.round((c.events / c.ms) * 1000)),
     });
   });
 }
 
+/** An appending process: `ready` once warmed up, then `go()` starts the measured load. */
 function runChild(
   schema: string,
   proc: number,
   writers: number,
   total: number,
-): Promise<{ events: number; ms: number }> {
+): { ready: Promise<void>; go: () => void; result: Promise<{ events: number; ms: number }> } {
   const script = `
     const { PostgresEventStore } = require(${JSON.stringify(join(__dirname, '..', 'index.js'))});
     const { appendSingles } = require(${JSON.stringify(__filename)});
     (async () => {
       const store = new PostgresEventStore({ connectionString: process.argv[1], schema: process.argv[2] });
       await store.ready();
+      await appendSingles(store, Number(process.argv[3]), ${WARM_UP}, 'warm-up' + process.argv[5]);
+      process.stdout.write('ready\\n');
+      await new Promise((resolve) => process.stdin.once('data', resolve));
+      process.stdin.destroy();
       const result = await appendSingles(store, Number(process.argv[3]), Number(process.argv[4]), 'p' + process.argv[5]);
       await store.close();
-      process.stdout.write(JSON.stringify(result));
+      process.stdout.write(JSON.stringify(result) + '\\n');
     })().catch((error) => { console.error(error); process.exit(1); });`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-e', script, PG_BENCH_URL, schema, String(writers), String(total), String(proc)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const child = spawn(
+    process.execPath,
+    ['-e', script, PG_BENCH_URL, schema, String(writers), String(total), String(proc)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.startsWith('ready\n')) markReady();
+  });
+  const result = new Promise<{ events: number; ms: number }>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as { events: number; ms: number });
+      if (code === 0)
+        resolve(JSON.parse(out.slice('ready\n'.length)) as { events: number; ms: number });
       else reject(new Error(`append process ${proc} exited with ${code}`));
     });
   });
+  // A child that dies while warming up fails the run instead of leaving it waiting.
+  return {
+    ready: Promise.race([ready, result.then(() => undefined)]),
+    go: () => child.stdin.write('go\n'),
+    result,
+  };
 }
 
 async function readAll(report: Report, total: number): Promise<void> {
