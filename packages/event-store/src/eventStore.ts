@@ -83,7 +83,10 @@ export interface EventStore {
   /**
    * Appends atomically. Raises `WrongExpectedVersionError` on a revision mismatch, unless the
    * same event ids already sit in the stream right after the expected revision (an idempotent
-   * retry), in which case it returns the original result and writes nothing.
+   * retry), in which case it returns the original result and writes nothing. The events are
+   * the store's to read until the returned promise settles: a caller must not change them
+   * meanwhile (a store may serialize them after this call returns, as the personal-data
+   * protection does once a key is at hand).
    */
   append(
     stream: string,

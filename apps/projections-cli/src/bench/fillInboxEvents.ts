@@ -111,9 +111,11 @@ export async function fillInboxEvents(
         const u = user();
         if (!participants.includes(u)) participants.push(u);
       }
+      // The events get copies: `c.participants` grows later, while an append may still be
+      // reading what it was given (a store may serialize an event after the call returns).
       const c: Active = {
         id: String(++nextConversation),
-        participants,
+        participants: [...participants],
         remaining: 10 + Math.floor(random() * 80),
       };
       active.push(c);
