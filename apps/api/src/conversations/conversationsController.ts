@@ -22,7 +22,7 @@ import type {
 } from '@missive/read-models';
 import type { CommandContext } from '@missive/command-handling';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConversationAsOfShow } from '../audit/conversationAsOfShow';
+import { ShowConversationAsOfQuery } from '../audit/conversationAsOfShow';
 import type { AuthenticatedRequest } from '../auth/authenticatedRequest';
 import { CurrentUser, RequestContext } from '../auth/currentUser';
 import { CanvasError } from '../http/canvasError';
@@ -140,7 +140,6 @@ export class ConversationsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly asOf: ConversationAsOfShow,
   ) {}
 
   /** Batch update: runs in the background, answered with the Progress to poll. */
@@ -202,16 +201,28 @@ export class ConversationsController {
     @Req() req: FastifyRequest,
   ) {
     // The audit's past view (site admins): folded from the log, see audit/.
-    if (query['as_of'] !== undefined)
-      return this.asOf.show(req as AuthenticatedRequest, id, query['as_of']);
     const visible = visibleFor(req);
+    const participantContexts =
+      query['include_participant_contexts'] === undefined ||
+      toBoolean({ value: query['include_participant_contexts'] }) !== false;
+    if (query['as_of'] !== undefined) {
+      const caller = (req as AuthenticatedRequest).realUser ?? user;
+      return this.queries.execute(
+        new ShowConversationAsOfQuery(
+          caller.siteAdmin,
+          user.id,
+          id,
+          query['as_of'],
+          visible,
+          requestOrigin(req),
+          participantContexts,
+        ),
+      );
+    }
     // Showing marks read unless auto_mark_as_read is falsy (API default: true).
     const autoMark =
       query['auto_mark_as_read'] === undefined ||
       toBoolean({ value: query['auto_mark_as_read'] }) === true;
-    const participantContexts =
-      query['include_participant_contexts'] === undefined ||
-      toBoolean({ value: query['include_participant_contexts'] }) !== false;
     const detail = await this.commands.execute<ShowConversationCommand, ConversationDetail>(
       new ShowConversationCommand(user.id, id, autoMark, ctx, participantContexts),
     );
