@@ -23,7 +23,7 @@ export type ChannelAdded = DomainEvent<
   }
 >;
 
-/** Re-creating a retired channel brings the same record back, bounces cleared, as Canvas does. */
+/** Re-creating a retired channel brings the same record back (same id), with its bounces cleared. */
 export type ChannelRevived = DomainEvent<
   'ChannelRevived',
   {
@@ -53,7 +53,7 @@ export type ChannelRemoved = DomainEvent<
 
 /**
  * A permanent bounce; `bounceCount` is the count after this bounce. `summary`: what the
- * provider said of it (Canvas's `last_bounce_summary`), absent in older events.
+ * provider said of it (shown as `last_bounce_summary`), absent in older events.
  */
 export type ChannelBounced = DomainEvent<
   'ChannelBounced',

@@ -29,7 +29,7 @@ export interface ChannelState {
   readonly addedBy: string | null;
 }
 
-/** Canvas's default `max_communication_channels`. */
+/** How many channels one user may hold, unless configured otherwise. */
 export const MAX_CHANNELS_PER_USER = 100;
 export const MAX_ADDRESS_LENGTH = 255;
 export const CHANNEL_LIMIT_MESSAGE = 'Maximum number of communication channels reached';
@@ -83,7 +83,7 @@ export function evolveChannel(
 
 const TYPES = new Set<ChannelType>(['email', 'sms', 'push']);
 
-/** Canvas silently turns an unknown type (and `personal_email`) into email. */
+/** An unknown type (and `personal_email`) is taken as email, without an error. */
 export function channelTypeOf(raw: string | null | undefined): ChannelType {
   // Stryker disable next-line StringLiteral: any other fallback string is not a type either, so it still ends as email
   const type = (raw ?? '').trim().toLowerCase();
@@ -91,8 +91,8 @@ export function channelTypeOf(raw: string | null | undefined): ChannelType {
 }
 
 /**
- * Lenient, like Canvas's EmailAddressValidator: one `@` with something on both sides and no
- * whitespace. Strict RFC parsing would refuse addresses real mail servers accept.
+ * Lenient on purpose: one `@` with something on both sides and no whitespace. Strict address
+ * grammar would refuse addresses real mail servers accept.
  */
 export function isValidEmail(address: string): boolean {
   return /^[^@\s]+@[^@\s]+$/.test(address);
@@ -227,7 +227,7 @@ function sameCode(expected: string, given: string): boolean {
   return expected.toUpperCase() === given.trim().toUpperCase();
 }
 
-/** Soft delete; a retired channel is gone as far as Canvas is concerned (404). */
+/** Soft delete: a retired channel answers 404 everywhere, but its record is kept. */
 export function removeChannel(
   state: ChannelState | null,
   cmd: { removedAt: string },
@@ -242,8 +242,8 @@ export function removeChannel(
 }
 
 /**
- * Canvas counts a permanent bounce at most once an hour per address (as Canvas's bounce handling does,
- * `bounce_for_path`): a burst of messages bouncing together is one bad address, not many.
+ * A permanent bounce counts at most once an hour per address: a burst of messages bouncing
+ * together is one bad address, not many.
  */
 export const BOUNCE_COUNT_INTERVAL_MS = 3600_000;
 
@@ -278,7 +278,7 @@ export function bounceChannel(
   ];
 }
 
-/** A successful send clears the count (Missive's choice: Canvas clears only on reactivation); nothing to clear, nothing written. */
+/** A successful send clears the count (our choice; reactivating the channel clears it too); nothing to clear, nothing written. */
 export function resetChannelBounces(
   state: ChannelState | null,
   cmd: { resetAt: string },

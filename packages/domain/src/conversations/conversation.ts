@@ -17,10 +17,10 @@ export interface ConversationState {
   readonly messageIds: ReadonlySet<string>;
 }
 
-/** Canvas's max_group_conversation_size setting default. */
+/** Most recipients a group conversation may have, unless configured otherwise. */
 export const MAX_GROUP_CONVERSATION_SIZE = 100;
 export const MAX_SUBJECT_LENGTH = 255;
-/** Canvas caps message bodies at 64 KB. */
+/** Message bodies are capped at 64 KB. */
 export const MAX_BODY_LENGTH = 64 * 1024;
 
 export function evolveConversation(
@@ -112,7 +112,7 @@ function pick(
   return Object.fromEntries(userIds.filter((id) => tags[id]?.length).map((id) => [id, tags[id]!]));
 }
 
-/** Checks run in Canvas's order: recipients, body, then size; subject length last. */
+/** Checks run in the order clients see their errors: recipients, body, then size; subject length last. */
 export function startConversation(
   state: ConversationState | null,
   cmd: StartConversation,
@@ -230,7 +230,7 @@ export interface AddRecipients {
 }
 
 /**
- * add_recipients, as Canvas does it: private conversations never grow; nobody new is a 400 `{}`;
+ * add_recipients: private conversations never grow; nobody new is a 400 `{}`;
  * more than the group limit plus the author is refused. New participants get every earlier
  * message; a generated message announces them and counts toward nothing.
  */
@@ -290,7 +290,7 @@ export function addRecipients(
   ];
 }
 
-/** Canvas's `to_sentence`: "a", "a and b", "a, b, and c". */
+/** Names joined as a sentence: "a", "a and b", "a, b, and c". */
 export function toSentence(items: readonly string[]): string {
   // Stryker disable next-line StringLiteral: a list of at most one item joins to the same text whatever the separator
   if (items.length <= 1) return items.join('');
@@ -298,7 +298,7 @@ export function toSentence(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
 }
 
-/** Canvas's generated "X was added to the conversation by Y" text, names in user-id order. */
+/** The generated "X was added to the conversation by Y" text, names in user-id order. */
 export function recipientsAddedText(names: readonly string[], addedByName: string): string {
   return `${toSentence(names)} ${names.length === 1 ? 'was' : 'were'} added to the conversation by ${addedByName}`;
 }

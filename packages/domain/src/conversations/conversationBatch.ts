@@ -84,7 +84,7 @@ function notFound(): DomainError {
 
 /**
  * A runner takes the batch (or renews its lease). A batch claimed too often without finishing
- * ends in `error` with the conversations sent so far, as a failed send did before; so does a
+ * ends in `error` with the conversations sent so far, like a send that failed; so does a
  * batch from before batches were resumable, with what it sent unknown.
  */
 export function claimConversationBatch(
@@ -193,7 +193,9 @@ export function finishConversationBatch(
 ): ConversationBatchFinished[] {
   if (!state) throw notFound();
   if (state.finished) return [];
-  // Stryker disable next-line StringLiteral: a lease holder always has a name, so a missing runner is refused whatever it defaults to
+  // A lease holder always has a name, so a missing runner is refused whatever it defaults to:
+  // the default's text cannot change an outcome (the mutation tool is told so on the next line).
+  // Stryker disable next-line StringLiteral
   if (state.lease) requireLease(state.lease, cmd.runner ?? '');
   return [
     {

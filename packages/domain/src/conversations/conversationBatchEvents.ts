@@ -17,7 +17,7 @@ export type ConversationBatchStarted = DomainEvent<
     createdAt: string;
     /**
      * The id of the batch's own message, the template each recipient's copy is made from
-     * (Canvas's root_conversation_message): what GET /conversations/batches shows as the
+     * (its root message): what GET /conversations/batches shows as the
      * message's id. Absent in batches started before it was recorded.
      */
     rootMessageId?: string;
