@@ -169,38 +169,35 @@ export class ProtectedEventStore implements EventStore {
     keepOpened: boolean,
   ): Promise<RecordedEvent[]> {
     await this.ready();
+    const sealed = batch.map((event) => {
+      const values: SealedValue[] = [];
+      this.#forEachSealed(event, (value) => values.push(value));
+      return values;
+    });
     const keys = await this.#keysFor(
-      batch.flatMap((event) => this.#sealedSubjects(event)),
+      sealed.flatMap((values) => values.map((value) => value.s)),
       false,
     );
     const opened = new Map<SealedValue, unknown>();
-    const toOpen: SealedValue[] = [];
-    const openWith = new Map<string, Buffer>();
-    for (const event of batch) {
+    batch.forEach((event, i) => {
       this.#noteErasure(event, keys);
-      this.#forEachSealed(event, (value) => {
+      for (const value of sealed[i]!) {
         const key = keys.get(value.s);
-        if (!key) return;
+        if (!key) continue;
         const kept = keepOpened && this.#opened ? this.#opened.find(value) : NOT_KEPT;
-        if (kept !== NOT_KEPT) {
-          opened.set(value, kept);
-          return;
-        }
-        toOpen.push(value);
-        openWith.set(value.s, key);
-      });
-    }
-    for (const value of toOpen) {
-      const text = openText(openWith.get(value.s)!, value);
-      opened.set(
-        value,
-        keepOpened && this.#opened ? this.#opened.keep(value, text) : (JSON.parse(text) as unknown),
-      );
-    }
-    return batch.map((event) =>
-      this.#revealWith(event, (value, placeholder) =>
-        opened.has(value) ? opened.get(value) : placeholder,
-      ),
+        if (kept !== NOT_KEPT) opened.set(value, kept);
+        else if (keepOpened && this.#opened)
+          opened.set(value, this.#opened.keep(value, openText(key, value)));
+        else opened.set(value, openValue(key, value));
+      }
+    });
+    // Older events hold plain values: they are handed on as they are.
+    return batch.map((event, i) =>
+      sealed[i]!.length === 0
+        ? event
+        : this.#revealWith(event, (value, placeholder) =>
+            opened.has(value) ? opened.get(value) : placeholder,
+          ),
     );
   }
 
@@ -304,14 +301,13 @@ export class ProtectedEventStore implements EventStore {
     keys?.delete(subject);
   }
 
-  /** The event with each sealed value replaced by what `open` gives for it. */
+  /** The event, which holds sealed values, with each replaced by what `open` gives for it. */
   #revealWith(
     event: RecordedEvent,
     open: (value: SealedValue, placeholder: unknown) => unknown,
   ): RecordedEvent {
     const fields = this.#policy.get(event.type);
-    // Older events hold plain values: nothing to open, the event is handed on as it is.
-    if (!fields || this.#sealedSubjects(event).length === 0) return event;
+    if (!fields) return event;
     const data = copyAlongPaths(fields, event.data as Record<string, unknown>);
     for (const field of fields) {
       forEachFieldSlot(field, data, (holder, name) => {
