@@ -723,7 +723,7 @@ export const eventSchemas: Readonly<Record<string, JsonSchema>> = {
       },
       "rootMessageId": {
         "type": "string",
-        "description": "The id of the batch's own message, the template each recipient's copy is made from (Canvas's root_conversation_message): what GET /conversations/batches shows as the message's id. Absent in batches started before it was recorded."
+        "description": "The id of the batch's own message, the template each recipient's copy is made from (its root message): what GET /conversations/batches shows as the message's id. Absent in batches started before it was recorded."
       },
       "resumable": {
         "type": "boolean",
